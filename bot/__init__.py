@@ -1,0 +1,1 @@
+"""Cap Num: French guidance assistant towards short digital trainings."""

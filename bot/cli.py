@@ -1,0 +1,27 @@
+"""`capnum` command-line entry point: catalogue, knowledge and maintenance commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.catalogue import cli as catalogue_cli
+from bot.knowledge import build as knowledge_build
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="capnum", description="Cap Num : outils du projet")
+    sub = parser.add_subparsers(dest="command", required=True)
+    catalogue_cli.register(sub)
+    knowledge_build.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
