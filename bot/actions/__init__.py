@@ -1,0 +1,1 @@
+"""Rasa action server (`rasa run actions --actions bot.actions`): thin actions only."""

@@ -1,0 +1,19 @@
+.PHONY: run test setup train lint help
+
+help:  ## List the targets
+	@grep -E '^[a-z]+:.*##' Makefile | sed 's/:.*## /\t/'
+
+run:  ## Install what is missing, train if needed, start the assistant and its web chat
+	./scripts/run.sh
+
+test:  ## Install what is missing and run every test (lint, unit, data, conversations, NLU)
+	./scripts/test.sh
+
+setup:  ## Only install (virtual environment, dependencies, catalogue database)
+	./scripts/setup.sh
+
+train:  ## Only train the model (skipped when nothing changed)
+	./scripts/train.sh
+
+lint:  ## ruff on the code
+	.venv/bin/ruff check bot tests

@@ -1,0 +1,199 @@
+"""Actions that fill the profile: extraction, validation, questions and restarts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions import services
+from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
+from bot.extraction import extract
+from bot.interests import DEFAULT_DOMAINS, next_exploration_step
+from bot.presentation import Texts
+from bot.profile import age_is_plausible
+
+_PROFILE_SLOT_NAMES = (
+    "situation",
+    "diplome",
+    "age",
+    "commune",
+    "code_insee",
+    "departement",
+    "region",
+    "interets",
+    "distanciel",
+    "rayon_km",
+    "communes_possibles",
+)
+
+
+def _correction_text(texts: Texts, corrections: dict[str, Any]) -> str:
+    parts = []
+    for slot, value in corrections.items():
+        if slot == "interets":
+            value = ", ".join(texts.get(f"libelle_domaine_{d}") for d in value)
+        elif slot == "diplome":
+            value = texts.get(f"libelle_diplome_{value}")
+        elif slot == "situation":
+            value = texts.get(f"libelle_situation_{value}")
+        elif isinstance(value, float):
+            value = int(value)
+        parts.append(texts.get(f"correction_{slot}", valeur=value))
+    return ", ".join(parts)
+
+
+class ActionExtraireProfil(Action):
+    """Runs after every user message: reads the profile facts it carries."""
+
+    def name(self) -> str:
+        return "action_extraire_profil"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        message = tracker.latest_message or {}
+        current = {name: tracker.get_slot(name) for name in _PROFILE_SLOT_NAMES}
+        result = extract(
+            text=message.get("text") or "",
+            intent=(message.get("intent") or {}).get("name"),
+            entities=message.get("entities") or [],
+            requested_slot=tracker.get_slot("requested_slot"),
+            current=current,
+            geo=services.geo(),
+        )
+        texts = Texts.from_domain(domain)
+        corrections = {
+            k: v for k, v in result.corrections.items() if k != "age" or age_is_plausible(v)
+        }
+        if corrections:
+            dispatcher.utter_message(
+                response="utter_correction_notee",
+                changements=_correction_text(texts, corrections),
+            )
+        for response, variables in result.responses:
+            dispatcher.utter_message(response=response, **variables)
+        return [SlotSet(slot, value) for slot, value in result.slots.items()]
+
+
+class ValidateProfilForm(FormValidationAction):
+    """Last check of each profile slot before the form accepts it."""
+
+    def name(self) -> str:
+        return "validate_profil_form"
+
+    def validate_situation(self, value: Any, *_: Any) -> dict[str, Any]:
+        return {"situation": value if value in SITUATIONS else None}
+
+    def validate_diplome(self, value: Any, *_: Any) -> dict[str, Any]:
+        return {"diplome": value if value in DIPLOMES else None}
+
+    def validate_age(
+        self, value: Any, dispatcher: CollectingDispatcher, *_: Any
+    ) -> dict[str, Any]:
+        try:
+            age = float(value)
+        except (TypeError, ValueError):
+            return {"age": None}
+        if not age_is_plausible(age):
+            dispatcher.utter_message(response="utter_age_invalide", age_donne=int(age))
+            return {"age": None}
+        return {"age": age}
+
+    def validate_commune(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        if not value or not tracker.get_slot("departement"):
+            return {"commune": None}
+        return {"commune": value}
+
+    def validate_interets(self, value: Any, *_: Any) -> dict[str, Any]:
+        known = [d for d in (value or []) if d in DOMAINES]
+        return {"interets": known or None}
+
+
+class ActionAskCommune(Action):
+    """Asks for the town, or which one when the name is shared by several communes."""
+
+    def name(self) -> str:
+        return "action_ask_commune"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        possibles = tracker.get_slot("communes_possibles") or []
+        if possibles:
+            name = possibles[0].split(" (")[0]
+            buttons = [
+                {"title": label, "payload": f'/informer{{"commune": "{label}"}}'}
+                for label in possibles
+            ]
+            dispatcher.utter_message(
+                response="utter_commune_ambigue", commune_cherchee=name, buttons=buttons
+            )
+        else:
+            dispatcher.utter_message(response="utter_ask_commune")
+        return []
+
+
+class ActionJeSaisPas(Action):
+    """Helps a person who does not know: a few concrete choices, then a default."""
+
+    def name(self) -> str:
+        return "action_je_sais_pas"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if requested == "diplome":
+            dispatcher.utter_message(response="utter_je_sais_pas_diplome")
+            return []
+        if requested not in (None, "interets"):
+            dispatcher.utter_message(response="utter_je_sais_pas_general")
+            return []
+        step = int(tracker.get_slot("etape_exploration") or 0)
+        response, next_step = next_exploration_step(step)
+        dispatcher.utter_message(response=response)
+        events: list[EventType] = [SlotSet("etape_exploration", float(next_step))]
+        if next_step == 0:
+            events.append(SlotSet("interets", list(DEFAULT_DOMAINS)))
+        return events
+
+
+class ActionAutreDomaine(Action):
+    """Sets aside the current interests and asks again."""
+
+    def name(self) -> str:
+        return "action_autre_domaine"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        exclus = list(tracker.get_slot("domaines_exclus") or [])
+        exclus += [d for d in tracker.get_slot("interets") or [] if d not in exclus]
+        if set(exclus) >= set(DOMAINES):
+            exclus = []
+        dispatcher.utter_message(response="utter_autre_domaine")
+        return [
+            SlotSet("domaines_exclus", exclus),
+            SlotSet("interets", None),
+            SlotSet("etape_exploration", 0.0),
+            SlotSet("page_resultats", 0.0),
+        ]
+
+
+class ActionRecommencer(Action):
+    """Forgets every answer and starts the questions again."""
+
+    def name(self) -> str:
+        return "action_recommencer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_recommencer")
+        return [AllSlotsReset()]

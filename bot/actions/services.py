@@ -1,0 +1,59 @@
+"""Process-wide services of the action server, created lazily on first use."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.catalogue.repository import CatalogueCache, create_engine_from_url
+from bot.catalogue.validation import FormationRecord
+from bot.config import get_settings
+from bot.contract import RAYON_KM_DEFAUT
+from bot.geo import Geo
+from bot.recommend import Profil
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _cache() -> CatalogueCache:
+    with _lock:
+        return CatalogueCache(create_engine_from_url(get_settings().database_url))
+
+
+def geo() -> Geo:
+    return Geo.default()
+
+
+def formations() -> list[FormationRecord]:
+    """The current catalogue (cached in memory, refreshed when it is reloaded)."""
+    return _cache().formations()
+
+
+def profil_from_tracker(tracker: Tracker, **overrides: Any) -> Profil:
+    """The recommendation profile from the tracker's slots (with optional overrides)."""
+    slots = {**tracker.current_slot_values(), **overrides}
+    lat = lon = None
+    commune = None
+    if slots.get("code_insee"):
+        commune = geo().by_insee(slots["code_insee"])
+    if commune is None and slots.get("commune"):
+        found = geo().resolve(slots["commune"])
+        commune = found[0] if len(found) == 1 else None
+    if commune is not None:
+        lat, lon = commune.lat, commune.lon
+    return Profil(
+        situation=slots.get("situation"),
+        diplome=slots.get("diplome"),
+        age=slots.get("age"),
+        commune=slots.get("commune"),
+        lat=lat,
+        lon=lon,
+        interets=tuple(slots.get("interets") or ()),
+        distanciel=bool(slots.get("distanciel")),
+        rayon_km=float(slots.get("rayon_km") or RAYON_KM_DEFAUT),
+        domaines_exclus=tuple(slots.get("domaines_exclus") or ()),
+    )

@@ -1,0 +1,274 @@
+"""`capnum catalogue …` commands: load, stats, search, show (messages in French)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.catalogue.repository import (
+    CatalogueLoadError,
+    LoadReport,
+    check_catalogue,
+    create_engine_from_url,
+    default_catalogue_paths,
+    get_formation,
+    load_catalogue,
+    load_if_changed,
+    schema_exists,
+    search,
+    stats,
+)
+from bot.catalogue.validation import FormationRecord
+from bot.config import get_settings
+from bot.contract import DOMAINES
+
+NOTHING_WRITTEN = "Rien n'a été écrit : le catalogue précédent est intact."
+NOT_LOADED = "Catalogue non chargé : lancez d'abord « capnum catalogue load »."
+
+
+def register(subparsers: Any) -> None:
+    """Add the `catalogue` command and its subcommands to an argparse subparsers object."""
+    parser = subparsers.add_parser(
+        "catalogue",
+        help="catalogue des formations (chargement, statistiques, recherche)",
+        description="Catalogue des formations : chargement et consultation.",
+    )
+    sub = parser.add_subparsers(dest="catalogue_command", required=True, metavar="SOUS-COMMANDE")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="base de données SQLAlchemy (défaut : CAPNUM_DATABASE_URL, sinon var/capnum.db)",
+    )
+
+    load = sub.add_parser(
+        "load",
+        parents=[common],
+        help="valider puis charger les fichiers JSONL",
+        description="Valide tous les fichiers puis remplace le catalogue en une transaction.",
+    )
+    load.add_argument(
+        "--file",
+        dest="files",
+        action="extend",
+        nargs="+",
+        type=Path,
+        metavar="F",
+        help="fichier(s) à charger (défaut : knowledge/catalogue/*.jsonl)",
+    )
+    load.add_argument("--dry-run", action="store_true", help="valider seulement, sans écrire")
+    load.add_argument(
+        "--if-changed", action="store_true", help="ne recharger que si les fichiers ont changé"
+    )
+    load.set_defaults(func=cmd_load)
+
+    stats_parser = sub.add_parser("stats", parents=[common], help="statistiques du catalogue")
+    stats_parser.add_argument("--json", action="store_true", help="sortie JSON")
+    stats_parser.set_defaults(func=cmd_stats)
+
+    search_parser = sub.add_parser("search", parents=[common], help="chercher des formations")
+    search_parser.add_argument("--domaine", choices=DOMAINES, help="domaine d'intérêt")
+    search_parser.add_argument("--departement", metavar="CODE", help="code département, ex. 59")
+    search_parser.add_argument("--region", metavar="NOM", help="nom de la région")
+    search_parser.add_argument("--texte", metavar="MOTS", help="mots à trouver")
+    search_parser.set_defaults(func=cmd_search)
+
+    show = sub.add_parser("show", parents=[common], help="afficher une ligne du catalogue")
+    show.add_argument("id", metavar="ID", help="identifiant de la ligne")
+    show.set_defaults(func=cmd_show)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _database_url(args: argparse.Namespace) -> str:
+    return getattr(args, "database_url", None) or get_settings().database_url
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _missing_sqlite_file(url: str) -> bool:
+    """True for a SQLite file that does not exist yet (reading must not create it)."""
+    sa_url = make_url(url)
+    database = sa_url.database or ""
+    if sa_url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return False
+    return not database.startswith("file:") and not Path(database).expanduser().exists()
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _with_engine(args: argparse.Namespace, action: Callable[[Engine], int], read: bool) -> int:
+    """Run `action` with an engine built for this command, reporting database errors."""
+    url = _database_url(args)
+    if read and _missing_sqlite_file(url):
+        _err(NOT_LOADED)
+        return 1
+    engine = create_engine_from_url(url)
+    try:
+        if read and not schema_exists(engine):
+            _err(NOT_LOADED)
+            return 1
+        return action(engine)
+    except SQLAlchemyError as exc:
+        _err(f"Erreur de base de données ({_safe_url(url)}) : {exc}")
+        if not read:
+            _err(NOTHING_WRITTEN)
+        return 2
+    finally:
+        engine.dispose()
+
+
+def _print_load_report(report: LoadReport, mode: str, url: str) -> None:
+    print("Fichiers validés :")
+    width = max((len(name) for name, _rows in report.files), default=0)
+    for name, rows in report.files:
+        print(f"  {name.ljust(width)} : {rows} ligne(s)")
+    print(f"Total : {report.rows} ligne(s), {report.formations} formation(s) distincte(s).")
+    short = report.digest[:12]
+    if mode == "dry-run":
+        print("Vérification seule (--dry-run) : rien n'a été écrit.")
+    elif report.skipped:
+        print(f"Catalogue inchangé (empreinte {short}) : rien à recharger dans {_safe_url(url)}.")
+    else:
+        print(f"Catalogue chargé dans {_safe_url(url)} (empreinte {short}).")
+
+
+def _print_rejected(exc: CatalogueLoadError) -> None:
+    lines = {(error.file, error.line) for error in exc.errors}
+    _err(f"Lignes rejetées ({len(lines)}) :")
+    for error in exc.errors:
+        _err(f"  {error}")
+    _err(NOTHING_WRITTEN)
+
+
+def _cell(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def _print_table(records: list[FormationRecord]) -> None:
+    columns: list[tuple[str, int, Callable[[FormationRecord], str]]] = [
+        ("id", 26, lambda r: r.id),
+        ("intitulé", 40, lambda r: r.intitule),
+        ("organisme", 26, lambda r: r.organisme or "—"),
+        ("commune", 20, lambda r: r.commune or "à distance"),
+        ("domaines", 30, lambda r: ", ".join(r.domaines)),
+        ("données", 9, lambda r: r.date_donnees),
+    ]
+    rows = [[_cell(get(record), width) for _title, width, get in columns] for record in records]
+    widths = [
+        max([len(title)] + [len(row[index]) for row in rows])
+        for index, (title, _width, _get) in enumerate(columns)
+    ]
+    titles = [title for title, _width, _get in columns]
+    print("  ".join(t.ljust(w) for t, w in zip(titles, widths, strict=True)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """`catalogue load`: validate every file, then load (or only check with --dry-run)."""
+    paths = list(args.files or default_catalogue_paths(get_settings()))
+    if not paths:
+        _err(f"Aucun fichier de catalogue dans {get_settings().catalogue_dir}.")
+        _err(NOTHING_WRITTEN)
+        return 1
+    url = _database_url(args)
+    try:
+        if args.dry_run:
+            _records, report = check_catalogue(paths)
+            _print_load_report(report, "dry-run", url)
+            return 0
+
+        def do_load(engine: Engine) -> int:
+            loader = load_if_changed if args.if_changed else load_catalogue
+            _print_load_report(loader(engine, paths), "load", url)
+            return 0
+
+        return _with_engine(args, do_load, read=False)
+    except CatalogueLoadError as exc:
+        _print_rejected(exc)
+        return 1
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """`catalogue stats`: counts per région, domain, source and data year."""
+
+    def run(engine: Engine) -> int:
+        data = stats(engine)
+        if args.json:
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+            return 0
+        print(
+            f"Catalogue : {data['rows']} ligne(s), {data['formations']} formation(s), "
+            f"{data['a_distance']} accessible(s) à distance."
+        )
+        if data["loaded_at"]:
+            print(f"Chargé le {data['loaded_at']} (empreinte {data['digest'][:12]}).")
+        sections = [
+            ("Par région", "by_region"),
+            ("Par domaine", "by_domain"),
+            ("Par source", "by_source"),
+            ("Par année des données", "by_year"),
+        ]
+        for title, key in sections:
+            counts: dict[str, int] = data[key]
+            print(f"{title} :")
+            labels = {name: _cell(name, 70) for name in counts}
+            width = max((len(label) for label in labels.values()), default=0)
+            for name, count in counts.items():
+                print(f"  {labels[name].ljust(width)}  {count}")
+        return 0
+
+    return _with_engine(args, run, read=True)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """`catalogue search`: rows matching every given filter, as a table."""
+
+    def run(engine: Engine) -> int:
+        records = search(
+            engine,
+            domaine=args.domaine,
+            departement=args.departement,
+            region=args.region,
+            text=args.texte,
+        )
+        if not records:
+            print("Aucune formation ne correspond.")
+            return 0
+        _print_table(records)
+        print(f"{len(records)} ligne(s).")
+        return 0
+
+    return _with_engine(args, run, read=True)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """`catalogue show ID`: one row as JSON."""
+
+    def run(engine: Engine) -> int:
+        record = get_formation(engine, args.id)
+        if record is None:
+            _err(f"Formation introuvable : '{args.id}'.")
+            return 1
+        print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+
+    return _with_engine(args, run, read=True)

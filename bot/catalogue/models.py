@@ -1,0 +1,74 @@
+"""Database tables of the catalogue (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Integer, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import registry
+
+mapper_registry = registry()
+Base = mapper_registry.generate_base()
+metadata = Base.metadata
+
+# JSON everywhere, JSONB on PostgreSQL.
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class FormationRow(Base):
+    """One catalogue row: one training at one site (see knowledge/SCHEMA.md)."""
+
+    __tablename__ = "formations"
+
+    id = Column(String(200), primary_key=True)
+    formation_id = Column(String(200), nullable=False, index=True)
+    intitule = Column(Text, nullable=False)
+    organisme = Column(Text)
+    metiers = Column(JsonType, nullable=False)
+    rome = Column(JsonType, nullable=False)
+    domaines = Column(JsonType, nullable=False)
+    commune = Column(String(200))
+    code_insee = Column(String(10))
+    code_postal = Column(String(10))
+    departement = Column(String(3), index=True)
+    region = Column(String(100), index=True)
+    lat = Column(Float)
+    lon = Column(Float)
+    a_distance = Column(Boolean, nullable=False)
+    duree_texte = Column(Text)
+    duree_mois = Column(Float)
+    cout = Column(String(20), nullable=False)
+    cout_texte = Column(Text)
+    diplome_min = Column(String(20))
+    diplome_max = Column(String(20))
+    age_min = Column(Integer)
+    age_max = Column(Integer)
+    public_texte = Column(Text)
+    public_cible = Column(JsonType, nullable=False)
+    certification = Column(Text)
+    label_gen_annee = Column(Integer)
+    site = Column(Text)
+    source_nom = Column(String(200), nullable=False)
+    source_reference = Column(Text)
+    source_confiance = Column(String(20))
+    date_donnees = Column(String(20), nullable=False)
+    brut = Column(JsonType, nullable=False)
+
+    def __repr__(self) -> str:
+        return f"FormationRow(id={self.id!r})"
+
+
+class CatalogueMetaRow(Base):
+    """Single row (id = 1) describing the loaded catalogue."""
+
+    __tablename__ = "catalogue_meta"
+
+    SINGLETON_ID = 1
+
+    id = Column(Integer, primary_key=True)
+    loaded_at = Column(DateTime(timezone=True), nullable=False)
+    digest = Column(String(64), nullable=False)
+    row_count = Column(Integer, nullable=False)
+    files = Column(JsonType, nullable=False)  # [[file name, rows], ...]
+
+    def __repr__(self) -> str:
+        return f"CatalogueMetaRow(digest={self.digest!r}, row_count={self.row_count})"

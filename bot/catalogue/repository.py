@@ -1,0 +1,451 @@
+"""Catalogue repository: engine factory, atomic loading, queries and an in-process cache.
+
+Every operation opens its own `Session` (unit of work); nothing is global.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, delete, func, insert, inspect, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+
+from bot.catalogue.models import CatalogueMetaRow, FormationRow, metadata
+from bot.catalogue.validation import FormationRecord, RowError, iter_validated, read_sources
+from bot.config import Settings
+
+logger = logging.getLogger(__name__)
+
+#: Rows per INSERT statement when loading.
+INSERT_BATCH_SIZE = 500
+
+
+class CatalogueLoadError(Exception):
+    """The catalogue files have invalid rows; nothing was written."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        self.errors: list[RowError] = list(errors)
+        super().__init__(f"{len(self.errors)} erreur(s) dans le catalogue")
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """Outcome of a load: rows per file, totals, digest; `loaded` is False for a dry run
+    or a skipped load (`skipped` True when the digest was unchanged)."""
+
+    files: tuple[tuple[str, int], ...]
+    rows: int
+    formations: int
+    digest: str
+    loaded: bool
+    skipped: bool = False
+    loaded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueMeta:
+    """What `catalogue_meta` says about the loaded catalogue."""
+
+    loaded_at: datetime
+    digest: str
+    row_count: int
+    files: tuple[tuple[str, int], ...]
+
+
+# --------------------------------------------------------------------------- engine
+
+
+def create_engine_from_url(url: str, **kwargs: Any) -> Engine:
+    """2.0-style engine; for SQLite: creates the parent folder, allows cross-thread use and
+    shares one connection for in-memory databases."""
+    sa_url = make_url(url)
+    options: dict[str, Any] = {"future": True, **kwargs}
+    if sa_url.get_backend_name() == "sqlite":
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("check_same_thread", False)
+        options["connect_args"] = connect_args
+        database = sa_url.database or ""
+        if database in ("", ":memory:"):
+            options.setdefault("poolclass", StaticPool)
+        elif not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    else:
+        options.setdefault("pool_pre_ping", True)
+    return create_engine(sa_url, **options)
+
+
+def init_schema(engine: Engine) -> None:
+    """Create the catalogue tables when missing."""
+    metadata.create_all(engine)
+
+
+def schema_exists(engine: Engine) -> bool:
+    """True when the catalogue tables exist."""
+    inspector = inspect(engine)
+    return all(inspector.has_table(table) for table in ("formations", "catalogue_meta"))
+
+
+def default_catalogue_paths(settings: Settings) -> list[Path]:
+    """Sorted `knowledge/catalogue/*.jsonl` files."""
+    return sorted(settings.catalogue_dir.glob("*.jsonl"))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def files_digest(sources: Iterable[tuple[str, bytes | None]]) -> str:
+    """sha256 over the (name, content) pairs, independent of the order given."""
+    outer = hashlib.sha256()
+    for name, content in sorted(sources, key=lambda item: item[0]):
+        outer.update(name.encode("utf-8") + b"\0")
+        outer.update(hashlib.sha256(content).digest() if content is not None else b"missing")
+    return outer.hexdigest()
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, punctuation-free form used for matching."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain.lower()).split())
+
+
+def normalize_departement(code: str) -> str:
+    """Canonical département code: "1" becomes "01", "2a" becomes "2A"."""
+    code = code.strip().upper()
+    return code.zfill(2) if code.isdigit() and len(code) == 1 else code
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def _record_to_values(record: FormationRecord) -> dict[str, Any]:
+    values = {column.key: getattr(record, column.key) for column in FormationRow.__table__.c}
+    for key, value in values.items():
+        if isinstance(value, tuple):
+            values[key] = list(value)
+    return values
+
+
+def _row_to_record(row: FormationRow) -> FormationRecord:
+    values: dict[str, Any] = {}
+    for column in FormationRow.__table__.c:
+        value = getattr(row, column.key)
+        values[column.key] = tuple(value) if isinstance(value, list) else value
+    return FormationRecord(**values)
+
+
+def _batches(items: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict[str, Any]]]:
+    for start in range(0, len(items), max(size, 1)):
+        yield items[start : start + size]
+
+
+# --------------------------------------------------------------------------- repository
+
+
+def check_catalogue(paths: Sequence[str | Path]) -> tuple[list[FormationRecord], LoadReport]:
+    """Validate every file without touching any database (used by `--dry-run`).
+
+    Raises `CatalogueLoadError` listing every rejected row.
+    """
+    sources = read_sources(paths)
+    return _check_sources(sources)
+
+
+def _check_sources(
+    sources: list[tuple[str, bytes | None]],
+) -> tuple[list[FormationRecord], LoadReport]:
+    if not sources:
+        raise CatalogueLoadError([RowError("catalogue", 0, "aucun fichier de catalogue")])
+    records: list[FormationRecord] = []
+    errors: list[RowError] = []
+    per_file: Counter[str] = Counter()
+    for name, result in iter_validated(sources):
+        if isinstance(result, RowError):
+            errors.append(result)
+        else:
+            records.append(result)
+            per_file[name] += 1
+    if errors:
+        raise CatalogueLoadError(errors)
+    if not records:
+        raise CatalogueLoadError([RowError("catalogue", 0, "aucune formation à charger")])
+    report = LoadReport(
+        files=tuple((name, per_file[name]) for name, _content in sources),
+        rows=len(records),
+        formations=len({record.formation_id for record in records}),
+        digest=files_digest(sources),
+        loaded=False,
+    )
+    return records, report
+
+
+class Catalogue:
+    """Repository over the catalogue tables; one session per operation."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ---- writes
+
+    def load(self, paths: Sequence[str | Path]) -> LoadReport:
+        """Validate all files, then replace the catalogue in one transaction."""
+        records, report = check_catalogue(paths)
+        return self._replace(records, report)
+
+    def load_if_changed(self, paths: Sequence[str | Path]) -> LoadReport:
+        """Load only when the files' digest differs from the one in `catalogue_meta`."""
+        sources = read_sources(paths)
+        digest = files_digest(sources)
+        meta = self.meta() if schema_exists(self.engine) else None
+        if meta is not None and meta.digest == digest:
+            return LoadReport(
+                files=meta.files,
+                rows=meta.row_count,
+                formations=self._count_formations(),
+                digest=digest,
+                loaded=False,
+                skipped=True,
+                loaded_at=meta.loaded_at,
+            )
+        records, report = _check_sources(sources)
+        return self._replace(records, report)
+
+    def _replace(self, records: list[FormationRecord], report: LoadReport) -> LoadReport:
+        init_schema(self.engine)
+        values = [_record_to_values(record) for record in records]
+        loaded_at = datetime.now(timezone.utc)
+        with Session(self.engine) as session, session.begin():
+            # Serialises concurrent loaders on PostgreSQL (no-op on SQLite).
+            session.execute(select(CatalogueMetaRow.id).with_for_update()).all()
+            session.execute(delete(FormationRow))
+            for batch in _batches(values, INSERT_BATCH_SIZE):
+                session.execute(insert(FormationRow), list(batch))
+            session.merge(
+                CatalogueMetaRow(
+                    id=CatalogueMetaRow.SINGLETON_ID,
+                    loaded_at=loaded_at,
+                    digest=report.digest,
+                    row_count=len(records),
+                    files=[list(item) for item in report.files],
+                )
+            )
+        logger.info("catalogue loaded: %d rows, digest %s", len(records), report.digest[:12])
+        return LoadReport(
+            files=report.files,
+            rows=report.rows,
+            formations=report.formations,
+            digest=report.digest,
+            loaded=True,
+            loaded_at=loaded_at,
+        )
+
+    # ---- reads
+
+    def meta(self) -> CatalogueMeta | None:
+        """The `catalogue_meta` row, or None before the first load."""
+        with Session(self.engine) as session:
+            row = session.get(CatalogueMetaRow, CatalogueMetaRow.SINGLETON_ID)
+            if row is None:
+                return None
+            return CatalogueMeta(
+                loaded_at=_utc(row.loaded_at),
+                digest=row.digest,
+                row_count=row.row_count,
+                files=tuple((str(name), int(rows)) for name, rows in row.files),
+            )
+
+    def all(self) -> list[FormationRecord]:
+        """Every row, ordered by id."""
+        with Session(self.engine) as session:
+            rows = session.scalars(select(FormationRow).order_by(FormationRow.id)).all()
+            return [_row_to_record(row) for row in rows]
+
+    def get(self, formation_id: str) -> FormationRecord | None:
+        """The row with this `id`, or None."""
+        with Session(self.engine) as session:
+            row = session.get(FormationRow, formation_id)
+            return _row_to_record(row) if row is not None else None
+
+    def search(
+        self,
+        domaine: str | None = None,
+        departement: str | None = None,
+        region: str | None = None,
+        text: str | None = None,
+    ) -> list[FormationRecord]:
+        """Rows matching every given filter; `region` and `text` ignore case and accents,
+        `text` words must all appear in the title, organisation, jobs or commune."""
+        stmt = select(FormationRow).order_by(FormationRow.id)
+        if departement:
+            stmt = stmt.where(FormationRow.departement == normalize_departement(departement))
+        with Session(self.engine) as session:
+            records = [_row_to_record(row) for row in session.scalars(stmt).all()]
+        if domaine:
+            records = [record for record in records if domaine in record.domaines]
+        if region:
+            wanted = fold(region)
+            records = [r for r in records if r.region is not None and fold(r.region) == wanted]
+        if text:
+            words = fold(text).split()
+            records = [r for r in records if all(word in _haystack(r) for word in words)]
+        return records
+
+    def stats(self) -> dict[str, Any]:
+        """Counts: rows, distinct trainings, distance rows, per région/domain/source/year."""
+        with Session(self.engine) as session:
+            rows = session.scalar(select(func.count()).select_from(FormationRow)) or 0
+            formations = session.scalar(
+                select(func.count(func.distinct(FormationRow.formation_id)))
+            )
+            distance = session.scalar(select(func.count()).where(FormationRow.a_distance.is_(True)))
+            by_region = _grouped(session, FormationRow.region, "(aucune)")
+            by_source = _grouped(session, FormationRow.source_nom, "(inconnue)")
+            by_year = _grouped(session, FormationRow.date_donnees, "(inconnue)")
+            domain_counts: Counter[str] = Counter()
+            for domaines in session.scalars(select(FormationRow.domaines)):
+                domain_counts.update(domaines)
+        meta = self.meta()
+        return {
+            "rows": rows,
+            "formations": formations or 0,
+            "a_distance": distance or 0,
+            "by_region": by_region,
+            "by_domain": dict(sorted(domain_counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "by_source": by_source,
+            "by_year": dict(sorted(by_year.items())),
+            "loaded_at": meta.loaded_at.isoformat() if meta else None,
+            "digest": meta.digest if meta else None,
+        }
+
+    def _count_formations(self) -> int:
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count(func.distinct(FormationRow.formation_id))))
+
+
+def _grouped(session: Session, column: Any, none_label: str) -> dict[str, int]:
+    """Row count per value of `column`, largest first."""
+    result = session.execute(
+        select(column, func.count()).group_by(column).order_by(func.count().desc(), column)
+    )
+    return {(value if value is not None else none_label): count for value, count in result}
+
+
+def _haystack(record: FormationRecord) -> str:
+    parts = [record.intitule, record.organisme or "", record.commune or "", *record.metiers]
+    return fold(" ".join(parts))
+
+
+# --------------------------------------------------------------------------- functions
+
+
+def load_catalogue(engine: Engine, paths: Sequence[str | Path]) -> LoadReport:
+    """Validate all files, raise `CatalogueLoadError` (nothing written) on any error,
+    else replace the catalogue atomically."""
+    return Catalogue(engine).load(paths)
+
+
+def load_if_changed(engine: Engine, paths: Sequence[str | Path]) -> LoadReport:
+    """Like `load_catalogue`, skipped (report.skipped) when the files are unchanged."""
+    return Catalogue(engine).load_if_changed(paths)
+
+
+def get_meta(engine: Engine) -> CatalogueMeta | None:
+    """The loaded catalogue's meta row, or None."""
+    return Catalogue(engine).meta()
+
+
+def list_formations(engine: Engine) -> list[FormationRecord]:
+    """Every catalogue row, ordered by id."""
+    return Catalogue(engine).all()
+
+
+def get_formation(engine: Engine, formation_id: str) -> FormationRecord | None:
+    """One row by `id`, or None."""
+    return Catalogue(engine).get(formation_id)
+
+
+def search(
+    engine: Engine,
+    domaine: str | None = None,
+    departement: str | None = None,
+    region: str | None = None,
+    text: str | None = None,
+) -> list[FormationRecord]:
+    """Rows matching all the given filters."""
+    return Catalogue(engine).search(
+        domaine=domaine, departement=departement, region=region, text=text
+    )
+
+
+def stats(engine: Engine) -> dict[str, Any]:
+    """Catalogue counts (see `Catalogue.stats`)."""
+    return Catalogue(engine).stats()
+
+
+# --------------------------------------------------------------------------- cache
+
+
+class CatalogueCache:
+    """In-process copy of the catalogue for the action server.
+
+    `formations()` checks `catalogue_meta` at most every `check_interval` seconds and
+    reloads the rows only when its digest or loaded_at changed. When the database fails,
+    the last known catalogue is kept (empty before the first success).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        check_interval: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._catalogue = Catalogue(engine)
+        self._check_interval = check_interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._records: list[FormationRecord] = []
+        self._key: tuple[str, datetime] | None = None
+        self._checked_at: float | None = None
+
+    def formations(self) -> list[FormationRecord]:
+        """The catalogue rows (a new list each call; the records are shared and frozen)."""
+        with self._lock:
+            now = self._clock()
+            if self._checked_at is None or now - self._checked_at >= self._check_interval:
+                self._refresh()
+                self._checked_at = now
+            return list(self._records)
+
+    def invalidate(self) -> None:
+        """Force a check of `catalogue_meta` on the next call."""
+        with self._lock:
+            self._checked_at = None
+
+    def _refresh(self) -> None:
+        try:
+            meta = self._catalogue.meta()
+            key = (meta.digest, meta.loaded_at) if meta is not None else None
+            if key == self._key:
+                return
+            self._records = self._catalogue.all() if key is not None else []
+            self._key = key
+            logger.info("catalogue cache reloaded: %d rows", len(self._records))
+        except SQLAlchemyError:
+            logger.exception(
+                "catalogue cache: database unavailable, keeping %d rows", len(self._records)
+            )

@@ -1,0 +1,1 @@
+"""Input channels: the web chat served by the Rasa server itself."""

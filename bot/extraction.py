@@ -1,0 +1,145 @@
+"""What one user message changes in the profile: the logic behind `action_extraire_profil`.
+
+Pure: it takes the message (text, intent, entities), the slot asked for and the current
+slots, and returns the slot updates plus the responses to send. Canonical values come
+from button payloads (entities) or from the parsers of `bot.profile`; places from
+`bot.geo`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
+from bot.geo import Commune, Geo
+from bot.profile import normalize, parse_message
+
+# Intents whose text may carry profile facts.
+PROFILE_INTENTS = frozenset(
+    {"informer", "saluer", "demander_formation", "affirmer", "nier", "nlu_fallback", "hors_sujet"}
+)
+# Intents that only count when the form is waiting for an answer.
+ANSWER_ONLY_INTENTS = frozenset({"affirmer", "nier", "nlu_fallback", "hors_sujet"})
+MAX_COMMUNES_PROPOSEES = 6
+_POSTCODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
+
+
+@dataclass
+class Extraction:
+    """Slot updates and responses (name, template variables) for one message."""
+
+    slots: dict[str, Any] = field(default_factory=dict)
+    responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    corrections: dict[str, Any] = field(default_factory=dict)
+
+
+def _entity_values(entities: list[dict[str, Any]], name: str) -> list[Any]:
+    values: list[Any] = []
+    for entity in entities:
+        if entity.get("entity") == name:
+            value = entity.get("value")
+            values.extend(value if isinstance(value, list) else [value])
+    return values
+
+
+def commune_slots(commune: Commune) -> dict[str, Any]:
+    """The place slots for one resolved commune."""
+    return {
+        "commune": commune.nom,
+        "code_insee": commune.code_insee,
+        "departement": commune.departement,
+        "region": commune.region,
+        "communes_possibles": None,
+    }
+
+
+def _find_place(
+    text: str, entities: list[dict[str, Any]], expecting: bool, geo: Geo
+) -> tuple[list[Commune] | None, str | None]:
+    """Candidate communes, and the place text that matched nothing (if any)."""
+    for value in _entity_values(entities, "commune"):
+        if isinstance(value, str) and value.strip():
+            found = geo.resolve(value)
+            if found:
+                return found, None
+    postcode = _POSTCODE.search(text)
+    if postcode and not geo.by_postcode(postcode.group(1)):
+        return None, postcode.group(1)
+    found = geo.find_in_text(text)
+    if found:
+        return found, None
+    if expecting:
+        bare = text.strip()
+        if 1 < len(bare) <= 60 and len(bare.split()) <= 6:
+            found = geo.resolve(bare)
+            if found:
+                return found, None
+            if not re.search(r"\d", bare) and normalize(bare) not in {"", "oui", "non"}:
+                return None, bare
+    return None, None
+
+
+def extract(
+    text: str,
+    intent: str | None,
+    entities: list[dict[str, Any]],
+    requested_slot: str | None,
+    current: dict[str, Any],
+    geo: Geo,
+) -> Extraction:
+    """Profile updates carried by one message (see module docstring)."""
+    out = Extraction()
+    from_buttons = {e.get("entity") for e in entities}
+    if intent not in PROFILE_INTENTS and not from_buttons & {"situation", "diplome", "interets"}:
+        return out
+    if intent in ANSWER_ONLY_INTENTS and requested_slot is None:
+        return out
+    facts = parse_message(text, requested_slot)
+
+    situation = next(
+        (v for v in _entity_values(entities, "situation") if v in SITUATIONS), facts.situation
+    )
+    diplome = next(
+        (v for v in _entity_values(entities, "diplome") if v in DIPLOMES), facts.diplome
+    )
+    interets = [v for v in _entity_values(entities, "interets") if v in DOMAINES]
+    interets = interets or facts.interets
+    updates: dict[str, Any] = {
+        "situation": situation,
+        "diplome": diplome,
+        "age": float(facts.age) if facts.age is not None else None,
+        "distanciel": facts.distanciel,
+        "rayon_km": float(facts.rayon_km) if facts.rayon_km else None,
+    }
+    if interets:
+        known = list(current.get("interets") or [])
+        if known and re.search(r"\baussi\b|\ben plus\b", normalize(text)):
+            interets = [d for d in DOMAINES if d in set(known) | set(interets)]
+        updates["interets"] = interets
+
+    candidates, unknown = _find_place(text, entities, requested_slot == "commune", geo)
+    if unknown is not None:
+        out.responses.append(("utter_commune_introuvable", {"lieu": unknown[:60]}))
+    elif candidates and len(candidates) == 1:
+        updates.update(commune_slots(candidates[0]))
+    elif candidates:
+        updates["commune"] = None
+        updates["communes_possibles"] = [c.label for c in candidates[:MAX_COMMUNES_PROPOSEES]]
+
+    for slot, value in updates.items():
+        if value is None and slot not in ("commune", "communes_possibles"):
+            continue
+        if value is None and slot == "communes_possibles" and "commune" not in updates:
+            continue
+        old = current.get(slot)
+        if value == old:
+            continue
+        out.slots[slot] = value
+        if old not in (None, [], "") and value not in (None, []) and slot in _CORRECTABLE:
+            out.corrections[slot] = value
+    return out
+
+
+_CORRECTABLE = ("situation", "diplome", "age", "commune", "interets", "rayon_km")

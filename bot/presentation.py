@@ -1,0 +1,158 @@
+"""Turn recommendation results into card texts and the `recommandations` payload.
+
+The French wording comes from `domain.yml` responses (fragments named `raison_*`,
+`blocage_*`, `libelle_*`), looked up through `Texts`, so no user-facing sentence is
+written in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.contract import PROFILE_SLOTS
+from bot.recommend import Raison, Resultat
+
+
+class Texts:
+    """Response texts of the domain, formatted with variables."""
+
+    def __init__(self, responses: Mapping[str, list[dict[str, Any]]]):
+        self._responses = responses
+
+    @classmethod
+    def from_domain(cls, domain: Mapping[str, Any]) -> Texts:
+        return cls(domain.get("responses", {}))
+
+    def get(self, name: str, **variables: Any) -> str:
+        variants = self._responses.get(name)
+        if not variants:
+            raise KeyError(f"response {name!r} is missing from the domain")
+        return str(variants[0].get("text", "")).format(**variables)
+
+    def maybe(self, name: str, default: str, **variables: Any) -> str:
+        return self.get(name, **variables) if name in self._responses else default
+
+
+def _ages(t: Texts, age_min: int | None, age_max: int | None) -> str:
+    if age_min is not None and age_max is not None:
+        return t.get("libelle_ages_entre", age_min=age_min, age_max=age_max)
+    if age_min is not None:
+        return t.get("libelle_ages_min", age_min=age_min)
+    return t.get("libelle_ages_max", age_max=age_max)
+
+
+def raison_texte(t: Texts, raison: Raison, prefix: str = "raison_") -> str:
+    """One reason (or blocking reason) in plain French."""
+    p = dict(raison.params)
+    if "domaine" in p:
+        p["domaine"] = t.get(f"libelle_domaine_{p['domaine']}")
+    if "diplome" in p:
+        p["diplome"] = t.get(f"libelle_diplome_{p['diplome']}")
+    if raison.code == "age_ok":
+        p = {"ages": _ages(t, p.get("age_min"), p.get("age_max"))}
+    if "publics" in p:
+        p["publics"] = ", ".join(t.get(f"libelle_situation_{s}") for s in p["publics"])
+    return t.get(f"{prefix}{raison.code}", **p)
+
+
+def _lieu(t: Texts, r: Resultat) -> str:
+    f = r.formation
+    if f.commune is None:
+        return t.get("libelle_a_distance")
+    if r.distance_km is not None:
+        return t.get(
+            "libelle_lieu_distance",
+            commune=f.commune,
+            departement=f.departement,
+            km=round(r.distance_km),
+        )
+    return t.get("libelle_lieu", commune=f.commune, departement=f.departement)
+
+
+def _public(t: Texts, r: Resultat) -> str:
+    f = r.formation
+    parts = [f.public_texte] if f.public_texte else []
+    if f.age_min is not None or f.age_max is not None:
+        parts.append(_ages(t, f.age_min, f.age_max))
+    return " – ".join(parts) if parts else t.get("libelle_public_tous")
+
+
+def _raisons(t: Texts, r: Resultat) -> list[str]:
+    texts = [raison_texte(t, x) for x in r.raisons]
+    texts += [raison_texte(t, x, prefix="blocage_") for x in r.blocages]
+    return texts
+
+
+def carte(t: Texts, r: Resultat, rang: int) -> dict[str, Any]:
+    """Variables of `utter_formation_carte` for one result."""
+    f = r.formation
+    return {
+        "rang": rang,
+        "intitule": f.intitule,
+        "organisme": f.organisme or t.get("libelle_organisme_inconnu"),
+        "lieu": _lieu(t, r),
+        "duree": f.duree_texte or t.get("libelle_inconnu"),
+        "cout": t.get(f"libelle_cout_{f.cout}"),
+        "public": _public(t, r),
+        "raisons": ", ".join(_raisons(t, r)),
+        "date_donnees": f.date_donnees,
+        "source": f.source_nom,
+    }
+
+
+def detail(t: Texts, r: Resultat) -> dict[str, Any]:
+    """Variables of `utter_detail_formation`."""
+    f = r.formation
+    inconnu = t.get("libelle_inconnu")
+    niveau = t.get(f"libelle_diplome_{f.diplome_min}") if f.diplome_min else inconnu
+    label = (
+        t.get("libelle_label_annee", annee=f.label_gen_annee) if f.label_gen_annee else inconnu
+    )
+    return {
+        **carte(t, r, 0),
+        "metiers": ", ".join(f.metiers) or inconnu,
+        "rome": ", ".join(f.rome) or inconnu,
+        "niveau": niveau,
+        "certification": f.certification or inconnu,
+        "label": label,
+        "site": f.site or inconnu,
+    }
+
+
+def payload_formation(t: Texts, r: Resultat) -> dict[str, Any]:
+    """One item of the `recommandations` payload."""
+    f = r.formation
+    return {
+        "id": f.id,
+        "intitule": f.intitule,
+        "organisme": f.organisme,
+        "commune": f.commune,
+        "departement": f.departement,
+        "distance_km": r.distance_km,
+        "a_distance": f.a_distance,
+        "duree": f.duree_texte,
+        "cout": f.cout,
+        "public": f.public_texte,
+        "domaines": list(f.domaines),
+        "rome": list(f.rome),
+        "certification": f.certification,
+        "eligible": r.eligible,
+        "score": r.score,
+        "raisons": _raisons(t, r),
+        "source": f.source_nom,
+        "site": f.site,
+        "date_donnees": f.date_donnees,
+    }
+
+
+def payload(
+    t: Texts, slots: Mapping[str, Any], resultats: list[Resultat], alternative: str | None
+) -> dict[str, Any]:
+    """The machine-readable `recommandations` message."""
+    return {
+        "type": "recommandations",
+        "profil": {name: slots.get(name) for name in PROFILE_SLOTS},
+        "alternative": alternative,
+        "formations": [payload_formation(t, r) for r in resultats],
+    }

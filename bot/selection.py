@@ -1,0 +1,33 @@
+"""Which shown result a person means: "la 2e", "la dernière", "celle de Simplon"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.profile import normalize
+from bot.recommend import Resultat
+
+
+def find_mentioned(
+    resultats: Sequence[Resultat], text: str, rang: int | None, debut: int, taille: int
+) -> Resultat | None:
+    """The result named by rank (1-based, as shown) or by organisation or town."""
+    if rang is not None:
+        if rang == -1:
+            shown = resultats[debut : debut + taille]
+            return shown[-1] if shown else None
+        if 1 <= rang <= len(resultats):
+            return resultats[rang - 1]
+        return None
+    words = set(normalize(text).split())
+    best: tuple[int, Resultat] | None = None
+    for r in resultats:
+        f = r.formation
+        for name in (f.organisme, f.commune, f.intitule):
+            if not name:
+                continue
+            name_words = {w for w in normalize(name).split() if len(w) > 2}
+            hits = len(name_words & words)
+            if hits and (best is None or hits > best[0]):
+                best = (hits, r)
+    return best[1] if best else None

@@ -1,0 +1,15 @@
+# Shared settings for the project's scripts (sourced, not run). Safe local defaults;
+# every value can be overridden from the environment (see README and .env.example).
+CAPNUM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CAPNUM_ROOT
+export CAPNUM_VENV="${CAPNUM_VENV:-$CAPNUM_ROOT/.venv}"
+export CAPNUM_DATABASE_URL="${CAPNUM_DATABASE_URL:-sqlite:///$CAPNUM_ROOT/var/capnum.db}"
+export CAPNUM_TRACKER_URL="${CAPNUM_TRACKER_URL:-sqlite:///$CAPNUM_ROOT/var/tracker.db}"
+export CAPNUM_ACTION_PORT="${CAPNUM_ACTION_PORT:-5055}"
+export CAPNUM_RASA_PORT="${CAPNUM_RASA_PORT:-5005}"
+export CAPNUM_ACTION_URL="${CAPNUM_ACTION_URL:-http://127.0.0.1:$CAPNUM_ACTION_PORT/webhook}"
+export PATH="$CAPNUM_VENV/bin:$PATH"
+# Rasa and TensorFlow: no telemetry, quiet logs, everything offline.
+export RASA_TELEMETRY_ENABLED=false
+export TF_CPP_MIN_LOG_LEVEL=2
+export HF_HUB_OFFLINE=1

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what is missing, trains if needed, starts the action server and the Rasa
+# server (HTTP API with token, bound to 127.0.0.1) and prints where to chat.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$CAPNUM_ROOT"
+"$CAPNUM_ROOT/scripts/setup.sh"
+"$CAPNUM_ROOT/scripts/train.sh"
+if [ -z "${CAPNUM_RASA_TOKEN:-}" ]; then
+  CAPNUM_RASA_TOKEN=$(python -c 'import secrets; print(secrets.token_urlsafe(24))')
+  export CAPNUM_RASA_TOKEN
+  echo "==> CAPNUM_RASA_TOKEN non défini : jeton généré pour cette session : $CAPNUM_RASA_TOKEN"
+fi
+source "$CAPNUM_ROOT/scripts/servers.sh"
+trap stop_servers EXIT INT TERM
+start_servers
+echo
+echo "Cap Num est prêt : ouvrez http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/webchat/"
+echo "API Rasa (jeton CAPNUM_RASA_TOKEN) : http://127.0.0.1:$CAPNUM_RASA_PORT   Ctrl+C pour arrêter."
+wait

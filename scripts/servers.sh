@@ -1,0 +1,34 @@
+# Start/stop helpers for the action server and the Rasa server (sourced).
+# shellcheck shell=bash
+CAPNUM_PIDS=()
+
+wait_for_url() {  # url, seconds, what
+  local url=$1 seconds=$2 what=$3
+  for _ in $(seq 1 "$seconds"); do
+    if python - "$url" <<'PY' 2>/dev/null; then return 0; fi
+import sys, urllib.request
+urllib.request.urlopen(sys.argv[1], timeout=2)
+PY
+    sleep 1
+  done
+  echo "ERREUR : $what ne répond pas sur $url après ${seconds}s (voir var/*.log)." >&2
+  return 1
+}
+
+start_servers() {
+  mkdir -p "$CAPNUM_ROOT/var"
+  rasa run actions --actions bot.actions --port "$CAPNUM_ACTION_PORT" \
+    >"$CAPNUM_ROOT/var/actions.log" 2>&1 &
+  CAPNUM_PIDS+=($!)
+  wait_for_url "http://127.0.0.1:$CAPNUM_ACTION_PORT/health" 120 "le serveur d'actions"
+  python -m bot.server --model models --endpoints endpoints.yml --credentials credentials.yml \
+    --interface 127.0.0.1 --port "$CAPNUM_RASA_PORT" --enable-api --auth-token "$CAPNUM_RASA_TOKEN" \
+    >"$CAPNUM_ROOT/var/rasa.log" 2>&1 &
+  CAPNUM_PIDS+=($!)
+  wait_for_url "http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/webchat/" 300 "le serveur Rasa"
+}
+
+stop_servers() {
+  for pid in "${CAPNUM_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
