@@ -1,0 +1,319 @@
+"""Runtime geography: communes, postcodes, départements and distances.
+
+Reads only ``knowledge/geo/*.csv`` (written by ``capnum knowledge build``), lazily and once
+per process through :meth:`Geo.default`. Nothing is loaded at import time.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+GEO_DIR = Path(__file__).resolve().parents[1] / "knowledge" / "geo"
+
+EARTH_RADIUS_KM = 6371.0
+MAX_NGRAM = 5
+MIN_POPULATION_WITHOUT_CUE = 20000
+
+_ARTICLES = ("le", "la", "les", "l")
+_TOKEN_ALIASES = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+# Words announcing a place: "j'habite à X", "je suis sur X", "vers X", "près de X"...
+CUE_WORDS: frozenset[str] = frozenset(
+    {
+        "a",
+        "au",
+        "aux",
+        "sur",
+        "vers",
+        "de",
+        "du",
+        "des",
+        "d",
+        "habite",
+        "habites",
+        "habitons",
+        "vis",
+        "vit",
+        "demenage",
+        "demenager",
+        "reside",
+        "viens",
+        "vient",
+        "dans",
+        "pres",
+        "cote",
+        "proche",
+        "region",
+        "ville",
+        "commune",
+        "secteur",
+        "coin",
+        "alentours",
+    }
+)
+
+# Frequent French words (or chat words) that are also commune names: never a place on their
+# own, even after a cue word ("je suis à l'école", "j'ai le bac", "il a plus de 20 ans").
+STOP_WORDS: frozenset[str] = frozenset(
+    """
+    a ai as au aux avec bac bep brevet cap code pas ans an annee annees mois jour jours plus
+    moins aide aides formation formations travail emploi ecole ecoles college lycee fac web
+    data oui non ok merci bonjour salut rien tout tous toute avant apres bien mal nuit sans
+    chez ici la le les l y en eu ou est et sept huit neuf dix vie val mer port bourg ville
+    cour cours font fait faire mont bois bonne bon rue champ champs grand grande petit petite
+    puits pont fontaine plaine salon auge job jobs vers fin fond fort beau belle haut bas
+    centre nord sud ouest coin loin pres cote
+    niveau licence master info informatique design reseau reseaux test tests prix gratuit
+    jeune jeunes maison moi toi lui elle nous vous eux me te se mon ma mes ton ta tes son sa
+    ses notre votre leur un une des du de d pour par sur sous dans vis vit suis es sommes
+    oui mais donc car ni si quand comme chose temps semaine semaines demain hier encore
+    deja alors aussi tres trop peu beaucoup sais veux voudrais peux faut entre
+    """.split()
+)
+
+# Names that are also ordinary words or phrases: accepted only right after a cue word
+# ("je vis à Tours" but not "plusieurs tours", "le bon sens", "avec plaisir").
+STOP_WORDS_WITHOUT_CUE: frozenset[str] = frozenset(
+    {
+        "sens",
+        "plaisir",
+        "tours",
+        "croix",
+        "orange",
+        "vienne",
+        "olivet",
+        "nice",
+        "le port",
+        "la garde",
+        "le moule",
+        "la madeleine",
+        "saint martin",
+        "les abymes",
+    }
+)
+
+_POSTCODE_RE = re.compile(r"(?<![\d,.])(\d{5})(?![\d,.])(?!\s*(?:€|euros?|eur\b|k\b|h\b))")
+_DEP_SUFFIX_RE = re.compile(r"^(?P<name>.*?)[\s,]*\(?\s*(?P<dep>\d{2,3}|2[abAB])\s*\)?\s*$")
+
+
+def normalize_name(text: str) -> str:
+    """Lowercase, strip accents, ``œ``→``oe``, punctuation → spaces, ``st``→``saint``."""
+    text = text.lower().replace("œ", "oe").replace("æ", "ae")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    tokens = re.sub(r"[^a-z0-9]+", " ", text).split()
+    return " ".join(_TOKEN_ALIASES.get(tok, tok) for tok in tokens)
+
+
+def strip_article(key: str) -> str:
+    """Drop a leading article from a normalised name ("le havre" → "havre")."""
+    head, _, rest = key.partition(" ")
+    return rest if head in _ARTICLES and rest else key
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (haversine, Earth radius 6371 km)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlmb = math.radians(lon2 - lon1)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(frozen=True)
+class Commune:
+    """A current French commune (INSEE COG)."""
+
+    code_insee: str
+    nom: str
+    codes_postaux: tuple[str, ...]
+    departement: str
+    region: str
+    population: int
+    lat: float | None
+    lon: float | None
+
+    @property
+    def label(self) -> str:
+        """Display name with the département code, e.g. ``Saint-Denis (93)``."""
+        return f"{self.nom} ({self.departement})"
+
+
+def _by_population(communes: Iterable[Commune]) -> list[Commune]:
+    return sorted(communes, key=lambda c: (-c.population, c.code_insee))
+
+
+class Geo:
+    """In-memory index of communes by postcode and by normalised name."""
+
+    _default: Geo | None = None
+    _lock = threading.Lock()
+
+    def __init__(
+        self,
+        communes: Iterable[Commune],
+        departements: Mapping[str, tuple[str, str]] | None = None,
+    ) -> None:
+        """Index ``communes``; ``departements`` maps code → (name, région name)."""
+        self.communes: list[Commune] = _by_population(communes)
+        self._by_cp: dict[str, list[Commune]] = {}
+        self._by_key: dict[str, list[Commune]] = {}
+        self._by_bare_key: dict[str, list[Commune]] = {}
+        self._by_insee: dict[str, Commune] = {c.code_insee: c for c in self.communes}
+        for commune in self.communes:  # already biggest first: lists stay sorted
+            for cp in commune.codes_postaux:
+                self._by_cp.setdefault(cp, []).append(commune)
+            key = normalize_name(commune.nom)
+            self._by_key.setdefault(key, []).append(commune)
+            self._by_bare_key.setdefault(strip_article(key), []).append(commune)
+        self._departements: dict[str, tuple[str, str]] = dict(departements or {})
+        for commune in self.communes:
+            self._departements.setdefault(commune.departement, ("", commune.region))
+
+    # -- loading -------------------------------------------------------------------------
+    @classmethod
+    def default(cls) -> Geo:
+        """The process-wide instance loaded from ``knowledge/geo`` (loaded on first call)."""
+        if cls._default is None:
+            with cls._lock:
+                if cls._default is None:
+                    cls._default = cls.from_dir(GEO_DIR)
+        return cls._default
+
+    @classmethod
+    def from_dir(cls, directory: Path) -> Geo:
+        """Load ``communes.csv``, ``departements.csv`` and ``regions.csv`` from ``directory``."""
+        with open(directory / "regions.csv", encoding="utf-8", newline="") as fh:
+            regions = {row["code"]: row["nom"] for row in csv.DictReader(fh)}
+        with open(directory / "departements.csv", encoding="utf-8", newline="") as fh:
+            deps = {
+                row["code"]: (row["nom"], regions.get(row["region_code"], ""))
+                for row in csv.DictReader(fh)
+            }
+        communes = []
+        with open(directory / "communes.csv", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                communes.append(
+                    Commune(
+                        code_insee=row["code_insee"],
+                        nom=row["nom"],
+                        codes_postaux=tuple(row["codes_postaux"].split()),
+                        departement=row["departement"],
+                        region=regions.get(row["region_code"], ""),
+                        population=int(row["population"] or 0),
+                        lat=float(row["lat"]) if row["lat"] else None,
+                        lon=float(row["lon"]) if row["lon"] else None,
+                    )
+                )
+        return cls(communes, deps)
+
+    # -- lookups -------------------------------------------------------------------------
+    def by_insee(self, code: str) -> Commune | None:
+        """The commune with this INSEE code, if any."""
+        return self._by_insee.get(code)
+
+    def by_postcode(self, cp: str) -> list[Commune]:
+        """All communes carrying postcode ``cp``, biggest first."""
+        return list(self._by_cp.get(cp.strip(), []))
+
+    def by_name(self, name: str) -> list[Commune]:
+        """Communes whose normalised name matches ``name`` (leading article optional)."""
+        key = normalize_name(name)
+        if not key:
+            return []
+        found = self._by_key.get(key)
+        if found is None:
+            found = self._by_bare_key.get(strip_article(key), [])
+        return list(found)
+
+    def resolve(self, text: str) -> list[Commune]:
+        """Postcode or name, optionally followed by a département: ``Saint-Denis (93)``."""
+        text = text.strip()
+        match = re.search(r"(?<!\d)\d{5}(?!\d)", text)
+        if match:
+            return self.by_postcode(match.group(0))
+        dep_match = _DEP_SUFFIX_RE.match(text)
+        if dep_match and dep_match.group("name"):
+            dep = dep_match.group("dep").upper()
+            candidates = self.by_name(dep_match.group("name"))
+            return [c for c in candidates if c.departement == dep]
+        return self.by_name(text)
+
+    def find_in_text(self, text: str) -> list[Commune] | None:
+        """Find a place mentioned in a free sentence; None when nothing is found.
+
+        Order: a known 5-digit postcode, then names right after a cue word ("à", "sur",
+        "habite"...), then (without cue) exact names of communes of ≥ 20,000 inhabitants.
+        Several communes returned = ambiguous name (e.g. Saint-Denis).
+        """
+        for match in _POSTCODE_RE.finditer(text):
+            found = self.by_postcode(match.group(1))
+            if found:
+                return found
+        tokens = normalize_name(text).split()
+        without_cue: list[Commune] | None = None
+        i = 0
+        while i < len(tokens):
+            after_cue = i > 0 and tokens[i - 1] in CUE_WORDS
+            hit = self._match_at(tokens, i, after_cue)
+            if hit is not None:
+                size, communes = hit
+                communes = self._narrow_by_departement(communes, tokens[i + size : i + size + 1])
+                if after_cue:
+                    return communes
+                if without_cue is None:
+                    without_cue = communes
+                i += size
+                continue
+            i += 1
+        return without_cue
+
+    def _match_at(
+        self, tokens: list[str], start: int, after_cue: bool
+    ) -> tuple[int, list[Commune]] | None:
+        """Longest n-gram starting at ``start`` naming a commune, with its size."""
+        for size in range(min(MAX_NGRAM, len(tokens) - start), 0, -1):
+            gram = " ".join(tokens[start : start + size])
+            bare = strip_article(gram)
+            if gram in STOP_WORDS or bare in STOP_WORDS or gram.isdigit():
+                continue
+            if after_cue:
+                found = self._by_key.get(gram) or self._by_bare_key.get(bare)
+                if found:
+                    return size, list(found)
+            elif gram not in STOP_WORDS_WITHOUT_CUE:
+                found = [
+                    c
+                    for c in self._by_key.get(gram, [])
+                    if c.population >= MIN_POPULATION_WITHOUT_CUE
+                ]
+                if found:
+                    return size, found
+        return None
+
+    @staticmethod
+    def _narrow_by_departement(communes: list[Commune], following: list[str]) -> list[Commune]:
+        """Keep the communes of the département written right after the name, if any."""
+        if len(communes) > 1 and following:
+            narrowed = [c for c in communes if c.departement.lower() == following[0]]
+            if narrowed:
+                return narrowed
+        return communes
+
+    # -- départements --------------------------------------------------------------------
+    def departement_name(self, code: str) -> str | None:
+        """Name of a département ("59" → "Nord"); None when unknown."""
+        entry = self._departements.get(code.strip().upper())
+        return (entry[0] or None) if entry else None
+
+    def region_of_departement(self, code: str) -> str | None:
+        """Région name of a département ("59" → "Hauts-de-France"); None when unknown."""
+        entry = self._departements.get(code.strip().upper())
+        return (entry[1] or None) if entry else None

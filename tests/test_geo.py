@@ -1,0 +1,184 @@
+"""Tests of bot.geo: lookups on the committed knowledge/geo files and on small in-memory sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.geo import Commune, Geo, distance_km, normalize_name
+
+
+@pytest.fixture(scope="module")
+def geo() -> Geo:
+    return Geo.default()
+
+
+def test_default_is_cached(geo: Geo) -> None:
+    assert Geo.default() is geo
+
+
+def test_roubaix_by_name(geo: Geo) -> None:
+    (roubaix,) = geo.by_name("Roubaix")
+    assert roubaix.departement == "59"
+    assert roubaix.region == "Hauts-de-France"
+    assert roubaix.label == "Roubaix (59)"
+    assert "59100" in roubaix.codes_postaux
+
+
+def test_postcode(geo: Geo) -> None:
+    assert [c.nom for c in geo.by_postcode("59100")] == ["Roubaix"]
+    assert [c.nom for c in geo.resolve("59100")] == ["Roubaix"]
+
+
+def test_unknown_postcode(geo: Geo) -> None:
+    assert geo.by_postcode("99999") == []
+    assert geo.resolve("99999") == []
+    assert geo.find_in_text("99999") is None
+
+
+@pytest.mark.parametrize(
+    "cp, nom", [("75018", "Paris"), ("75001", "Paris"), ("69003", "Lyon"), ("13016", "Marseille")]
+)
+def test_big_city_arrondissement_postcodes(geo: Geo, cp: str, nom: str) -> None:
+    assert geo.by_postcode(cp)[0].nom == nom
+    assert geo.find_in_text(f"j'habite {cp}")[0].nom == nom
+
+
+def test_saint_denis_is_ambiguous(geo: Geo) -> None:
+    deps = {c.departement for c in geo.by_name("Saint-Denis")}
+    assert {"93", "974"} <= deps
+    found = geo.by_name("Saint-Denis")
+    assert found == sorted(found, key=lambda c: -c.population)
+
+
+@pytest.mark.parametrize(
+    "text, dep",
+    [
+        ("Saint-Denis (93)", "93"),
+        ("Saint-Denis 93", "93"),
+        ("Saint-Denis 974", "974"),
+        ("st denis (974)", "974"),
+    ],
+)
+def test_resolve_with_departement(geo: Geo, text: str, dep: str) -> None:
+    found = geo.resolve(text)
+    assert len(found) == 1
+    assert found[0].nom == "Saint-Denis" and found[0].departement == dep
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("le havre", "Le Havre"),
+        ("havre", "Le Havre"),
+        ("LE HAVRE", "Le Havre"),
+        ("st etienne", "Saint-Étienne"),
+        ("saint-etienne", "Saint-Étienne"),
+        ("marcq en baroeul", "Marcq-en-Barœul"),
+        ("Marcq-en-Barœul", "Marcq-en-Barœul"),
+    ],
+)
+def test_by_name_normalisation(geo: Geo, name: str, expected: str) -> None:
+    assert geo.by_name(name)[0].nom == expected
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("j'habite à Roubaix et j'aime le code", "Roubaix"),
+        ("je suis sur lille", "Lille"),
+        ("59100", "Roubaix"),
+        ("j'ai déménagé à Amiens", "Amiens"),
+        ("vers Le Havre", "Le Havre"),
+        ("au havre", "Le Havre"),
+        ("je vis près de Tours", "Tours"),
+        ("du coté de Mulhouse", "Mulhouse"),
+        ("j'habite la loupe", "La Loupe"),
+        ("Lille", "Lille"),
+        ("je cherche une formation de code à Paris", "Paris"),
+    ],
+)
+def test_find_in_text(geo: Geo, sentence: str, expected: str) -> None:
+    found = geo.find_in_text(sentence)
+    assert found is not None
+    assert found[0].nom == expected
+
+
+def test_find_in_text_ambiguous(geo: Geo) -> None:
+    found = geo.find_in_text("jsui a st denis")
+    assert found is not None and len(found) > 1
+    assert {"93", "974"} <= {c.departement for c in found}
+    narrowed = geo.find_in_text("j'habite à Saint-Denis 93")
+    assert [c.departement for c in narrowed] == ["93"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "j'ai 19 ans",
+        "j'ai le bac",
+        "bonjour",
+        "je suis à l'école",
+        "je veux faire du web",
+        "je suis demandeur d'emploi",
+        "je gagne 30000 euros",
+        "je suis en reconversion, plus de 25 ans, pas de diplome",
+        "j'ai fait plusieurs tours de piste, avec plaisir et bon sens",
+        "je suis sans emploi depuis 2 mois",
+    ],
+)
+def test_find_in_text_nothing(geo: Geo, sentence: str) -> None:
+    assert geo.find_in_text(sentence) is None
+
+
+def test_lille_roubaix_distance(geo: Geo) -> None:
+    lille, roubaix = geo.by_name("Lille")[0], geo.by_name("Roubaix")[0]
+    assert 10 <= distance_km(lille.lat, lille.lon, roubaix.lat, roubaix.lon) <= 15
+
+
+def test_distance_km_known_value() -> None:
+    # Paris – Marseille ≈ 660 km as the crow flies.
+    assert 650 < distance_km(48.8566, 2.3522, 43.2965, 5.3698) < 670
+    assert distance_km(45.0, 5.0, 45.0, 5.0) == 0
+
+
+def test_departements(geo: Geo) -> None:
+    assert geo.departement_name("59") == "Nord"
+    assert geo.region_of_departement("59") == "Hauts-de-France"
+    assert geo.region_of_departement("2A") == "Corse"
+    assert geo.departement_name("974") == "La Réunion"
+    assert geo.departement_name("00") is None
+
+
+@pytest.mark.parametrize(
+    "raw, key",
+    [
+        ("Saint-Étienne", "saint etienne"),
+        ("St-Denis", "saint denis"),
+        ("Ste Foy", "sainte foy"),
+        ("L'Haÿ-les-Roses", "l hay les roses"),
+        ("Marcq-en-Barœul", "marcq en baroeul"),
+    ],
+)
+def test_normalize_name(raw: str, key: str) -> None:
+    assert normalize_name(raw) == key
+
+
+def _commune(code: str, nom: str, cps: tuple[str, ...], dep: str, pop: int) -> Commune:
+    return Commune(code, nom, cps, dep, "Test", pop, 48.0, 2.0)
+
+
+def test_in_memory_geo() -> None:
+    geo = Geo(
+        [
+            _commune("00001", "Petiteville", ("10000",), "10", 100),
+            _commune("00002", "Grandeville", ("10000", "10100"), "10", 50000),
+            _commune("00003", "Les Ulis", ("91940",), "91", 24000),
+        ]
+    )
+    assert [c.nom for c in geo.by_postcode("10000")] == ["Grandeville", "Petiteville"]
+    assert [c.nom for c in geo.by_name("ulis")] == ["Les Ulis"]
+    assert geo.find_in_text("j'aime petiteville") is None  # small commune, no cue word
+    assert geo.find_in_text("j'habite à petiteville")[0].nom == "Petiteville"
+    assert geo.find_in_text("grandeville c'est bien")[0].nom == "Grandeville"
+    assert geo.region_of_departement("10") == "Test"
+    assert geo.departement_name("10") is None
