@@ -96,6 +96,9 @@ def extract(
         return out
     if intent in ANSWER_ONLY_INTENTS and requested_slot is None:
         return out
+    if text.lstrip().startswith("/"):
+        # A button payload ('/informer{"situation": "..."}'): only its entities count.
+        text = ""
     facts = parse_message(text, requested_slot)
 
     situation = next(
@@ -120,6 +123,9 @@ def extract(
         updates["interets"] = interets
 
     candidates, unknown = _find_place(text, entities, requested_slot == "commune", geo)
+    if unknown is not None and not unknown.isdigit():
+        if any(value not in (None, []) for value in updates.values()):
+            unknown = None  # the message answered something else, it named no place
     if unknown is not None:
         out.responses.append(("utter_commune_introuvable", {"lieu": unknown[:60]}))
     elif candidates and len(candidates) == 1:

@@ -117,13 +117,20 @@ def parse_age(text: str, expecting_age: bool = False) -> int | None:
     """
     norm = normalize(text)
     # "depuis 2 ans", "il y a 3 ans" are durations, not ages.
-    duration = r"(?:depuis|pendant|il y a|ca fait|fait|pour|dans) (?:deja |plus de |environ )?"
+    duration = r"(?:depuis|pendant|il y a|ca fait|fait|pour|dans|en) (?:deja |plus de |environ )?"
+
+    def is_duration(start: int, end: int) -> bool:
+        # "depuis 2 ans", "en 2 ans" before; "2 ans de chomage", "2 ans d experience" after.
+        return bool(
+            re.search(duration + r"$", norm[:start]) or re.match(r" de? ", norm[end:])
+        )
+
     for match in re.finditer(r"(?<![0-9+])(\d{1,3})\s*ans(?![a-z])", norm):
-        if not re.search(duration + r"$", norm[: match.start()]):
+        if not is_duration(match.start(), match.end()):
             return int(match.group(1))
     for words, value in sorted(_NUMBER_WORDS.items(), key=lambda kv: -len(kv[0])):
-        found = re.search(rf"(?<![a-z]){words} ans", norm)
-        if found and not re.search(duration + r"$", norm[: found.start()]):
+        found = re.search(rf"(?<![a-z]){words} ans(?![a-z])", norm)
+        if found and not is_duration(found.start(), found.end()):
             return value
     if expecting_age:
         bare = re.fullmatch(r"\s*(?:j ai\s+)?(\d{1,3})\s*", norm)
@@ -157,7 +164,7 @@ _SITUATION_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"rsa",
             r"au rsa",
             r"sans boulot",
-            r"licencie",
+            r"licenciee?",
             r"fin de contrat",
         ),
     ),
@@ -237,7 +244,10 @@ _DIPLOME_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cap_bep", (r"cap", r"bep", r"cap bep", r"titre pro")),
     ("brevet", (r"brevet", r"dnb")),
 )
-_NO_BAC = (r"(?:pas|jamais eu|rate|loupe|echoue a) (?:le |mon )?bac", r"sans (?:le )?bac")
+_NO_BAC = (
+    r"(?:pas|jamais eu|rate|loupe|echoue a) (?:le |mon |de |d )?bac",
+    r"sans (?:le )?bac",
+)
 
 
 def parse_diplome(text: str, expecting: bool = False) -> str | None:
@@ -248,14 +258,16 @@ def parse_diplome(text: str, expecting: bool = False) -> str | None:
     norm = normalize(text)
     if _has(norm, _DIPLOME_PATTERNS[0][1]):
         return "aucun"
-    if expecting and _has(norm, (r"aucun", r"rien", r"non", r"nan", r"pas de")):
-        return "aucun"
     no_bac = _has(norm, _NO_BAC)
     for code, patterns in _DIPLOME_PATTERNS[1:]:
         if code == "bac" and no_bac:
             continue
         if _has(norm, patterns):
             return code
+    # A bare "aucun"/"non" answers the question only when no diploma is named and the
+    # message is not just "pas (de) bac" (which leaves CAP/brevet open).
+    if expecting and not no_bac and _has(norm, (r"aucun", r"rien", r"non", r"nan", r"pas de")):
+        return "aucun"
     return None
 
 
@@ -282,7 +294,7 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
         r"java",
         r"applis?",
         r"applications? mobiles?",
-        r"jeux? video",
+        r"jeux? videos?",
     ),
     "test_logiciel": (r"test\w*", r"bugs?", r"qualite logiciel\w*", r"\bqa\b"),
     "reseaux_systemes": (
@@ -328,7 +340,7 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
         r"illustrat\w*",
         r"photoshop",
         r"figma",
-        r"video",
+        r"videos?",
         r"montage",
     ),
     "communication_digitale": (
@@ -363,8 +375,8 @@ def parse_interets(text: str) -> list[str]:
     norm = normalize(text)
     found = [code for code, patterns in _INTERET_PATTERNS.items() if _has(norm, patterns)]
     # "video" alone means design unless it is about video games.
-    if "design" in found and _has(norm, (r"jeux? video",)) and not _has(
-        norm, tuple(p for p in _INTERET_PATTERNS["design"] if p != r"video")
+    if "design" in found and _has(norm, (r"jeux? videos?",)) and not _has(
+        norm, tuple(p for p in _INTERET_PATTERNS["design"] if p != r"videos?")
     ):
         found.remove("design")
     if not found and _has(norm, _GENERIC_IT):

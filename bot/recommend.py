@@ -149,7 +149,9 @@ def evaluer(profil: Profil, f: FormationLike) -> Resultat:
     dans_zone = distance_ok or (dist is not None and dist <= profil.rayon_km)
     if dist is not None and dist <= profil.rayon_km:
         score += 30 * (1 - dist / max(profil.rayon_km, 1))
-        raisons.append(Raison("distance", {"km": round(dist), "commune": profil.commune}))
+        # Same rounding as the card's place line (which shows round(distance_km)).
+        km = round(round(dist, 1))
+        raisons.append(Raison("distance", {"km": km, "commune": profil.commune}))
     if f.a_distance:
         score += 20 if profil.distanciel else 5
         raisons.append(Raison("a_distance"))

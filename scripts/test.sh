@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test layer; fails at the first failing layer.
+#   1. ruff  2. unit tests (pytest, incl. PostgreSQL)  3. rasa data validate
+#   4. training  5. end-to-end test conversations (rasa test core, real action server)
+#   6. HTTP conversations against the real Rasa server  7. held-out NLU scores
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$CAPNUM_ROOT"
+step() { echo; echo "==> $*"; }
+
+step "Installation"
+"$CAPNUM_ROOT/scripts/setup.sh"
+
+step "Lint (ruff)"
+ruff check bot tests
+
+step "Tests unitaires (pytest)"
+python -m pytest -m "not server" -p no:cacheprovider
+
+step "Validation des données Rasa"
+rasa data validate --domain domain --data data --config config.yml >var/validate.log 2>&1 \
+  || { cat var/validate.log; echo "ERREUR : données Rasa invalides" >&2; exit 1; }
+echo "Données valides ($(grep -c UserWarning var/validate.log || true) avertissement(s), voir var/validate.log)"
+
+step "Entraînement (ignoré si rien n'a changé)"
+"$CAPNUM_ROOT/scripts/train.sh"
+
+export CAPNUM_RASA_TOKEN="${CAPNUM_RASA_TOKEN:-test-$(python -c 'import secrets; print(secrets.token_hex(8))')}"
+export CAPNUM_TRACKER_URL="sqlite:///$CAPNUM_ROOT/var/tracker-test.db"
+rm -f "$CAPNUM_ROOT/var/tracker-test.db"
+source "$CAPNUM_ROOT/scripts/servers.sh"
+trap stop_servers EXIT
+step "Démarrage du serveur d'actions et du serveur Rasa"
+start_servers
+
+step "Conversations de test de bout en bout (rasa test core)"
+rasa test core --model models --stories tests/conversations --endpoints endpoints.yml \
+  --out results/core --fail-on-prediction-errors --no-plot
+python -m bot.reports core results/core
+
+step "Conversations HTTP contre le vrai serveur (pytest -m server)"
+CAPNUM_SERVER_URL="http://127.0.0.1:$CAPNUM_RASA_PORT" python -m pytest -m server -p no:cacheprovider
+
+step "Jeu de test NLU mis de côté (tests/nlu/heldout.yml)"
+rasa test nlu --model models --nlu tests/nlu/heldout.yml --out results/nlu --no-plot >/dev/null
+python -m bot.reports nlu results/nlu

@@ -1,0 +1,68 @@
+"""Shared fixtures: the real domain responses, tracker builders, a fake catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+
+from bot.config import REPO_ROOT
+
+DOMAIN_DIR = REPO_ROOT / "domain"
+
+
+def load_domain() -> dict[str, Any]:
+    """The merged domain files, as the action server receives them."""
+    merged: dict[str, Any] = {"responses": {}, "slots": {}, "intents": [], "actions": []}
+    for path in sorted(Path(DOMAIN_DIR).glob("*.yml")):
+        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        merged["responses"].update(part.get("responses", {}))
+        merged["slots"].update(part.get("slots", {}))
+        merged["intents"] += part.get("intents", [])
+        merged["actions"] += part.get("actions", [])
+    return merged
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests run on asyncio (Rasa's loop)."""
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    return load_domain()
+
+
+def initial_slots(domain: dict[str, Any]) -> dict[str, Any]:
+    """Every slot at its initial value."""
+    return {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
+
+
+def make_tracker(
+    domain: dict[str, Any],
+    text: str = "",
+    intent: str = "informer",
+    entities: list[dict[str, Any]] | None = None,
+    active_loop: str | None = None,
+    **slots: Any,
+) -> Tracker:
+    """A tracker whose latest user message is `text` with `intent`, and these slots."""
+    values = {**initial_slots(domain), "requested_slot": None, **slots}
+    return Tracker(
+        sender_id="test-sender-0001",
+        slots=values,
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.99},
+            "entities": entities or [],
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )

@@ -1,0 +1,318 @@
+"""Custom actions: the events they return and the responses they send."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import services
+from bot.actions.donnees import ActionSupprimerDonnees
+from bot.actions.profil import (
+    ActionAskCommune,
+    ActionAutreDomaine,
+    ActionExtraireProfil,
+    ActionJeSaisPas,
+    ActionRecommencer,
+    ValidateProfilForm,
+)
+from bot.actions.questions import ActionRepondreMetier
+from bot.actions.recommandations import (
+    ActionAccepterDistance,
+    ActionDetailFormation,
+    ActionElargirZone,
+    ActionPlusDeResultats,
+    ActionPlusPres,
+    ActionRecommander,
+)
+from bot.catalogue.validation import validate_files
+from bot.config import REPO_ROOT
+from bot.interests import DEFAULT_DOMAINS
+from tests.conftest import make_tracker
+
+TRACKERS = Path(__file__).parent / "trackers"
+pytestmark = pytest.mark.anyio
+
+
+def profile(name: str) -> dict[str, Any]:
+    return json.loads((TRACKERS / f"{name}.json").read_text(encoding="utf-8"))["slots"]
+
+
+@pytest.fixture(autouse=True)
+def real_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Actions read the committed catalogue instead of a database."""
+    records, errors = validate_files(sorted((REPO_ROOT / "knowledge/catalogue").glob("*.jsonl")))
+    assert not errors
+    monkeypatch.setattr(services, "formations", lambda: records)
+
+
+async def run(action: Any, tracker: Any, domain: dict[str, Any]) -> tuple[list, list]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, domain)
+    return events, dispatcher.messages
+
+
+def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def responses(messages: list[dict[str, Any]]) -> list[str]:
+    return [m.get("response") for m in messages if m.get("response")]
+
+
+def payloads(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [m["custom"] for m in messages if m.get("custom")]
+
+
+async def test_extraction_fills_several_slots_from_one_message(domain):
+    """One sentence fills age, situation, town (with département and région) and interests."""
+    text = (
+        "salut, j'ai 19 ans, j'ai arrêté le lycée en première, j'habite à Roubaix "
+        "et j'aimerais bien faire de l'informatique"
+    )
+    events, _ = await run(ActionExtraireProfil(), make_tracker(domain, text, "saluer"), domain)
+    slots = slot_events(events)
+    assert slots["age"] == 19
+    assert slots["situation"] == "decrocheur"
+    assert (slots["commune"], slots["departement"], slots["region"]) == (
+        "Roubaix",
+        "59",
+        "Hauts-de-France",
+    )
+    assert "developpement" in slots["interets"]
+    assert "diplome" not in slots
+
+
+async def test_extraction_confirms_a_correction(domain):
+    """Changing an answer already given is confirmed in plain French."""
+    tracker = make_tracker(domain, "non en fait j'ai 22 ans", **profile("profil_roubaix"))
+    events, messages = await run(ActionExtraireProfil(), tracker, domain)
+    assert slot_events(events) == {"age": 22}
+    assert responses(messages) == ["utter_correction_notee"]
+    assert "22 ans" in messages[0]["changements"]
+
+
+async def test_extraction_ambiguous_town_clears_the_town(domain):
+    """A shared name (Saint-Denis) empties the town and lists the candidates."""
+    tracker = make_tracker(domain, "j'ai déménagé à Saint-Denis", **profile("profil_roubaix"))
+    events, _ = await run(ActionExtraireProfil(), tracker, domain)
+    slots = slot_events(events)
+    assert slots["commune"] is None
+    assert "Saint-Denis (93)" in slots["communes_possibles"]
+    assert "Saint-Denis (974)" in slots["communes_possibles"]
+
+
+async def test_extraction_unknown_postcode_says_so(domain):
+    """A postcode that does not exist gets a clear French answer and sets nothing."""
+    tracker = make_tracker(domain, "99999", requested_slot="commune")
+    events, messages = await run(ActionExtraireProfil(), tracker, domain)
+    assert slot_events(events) == {}
+    assert responses(messages) == ["utter_commune_introuvable"]
+    assert messages[0]["lieu"] == "99999"
+
+
+async def test_ask_commune_offers_the_candidates_as_buttons(domain):
+    """The town question becomes a choice between the communes of the same name."""
+    tracker = make_tracker(domain, communes_possibles=["Saint-Denis (93)", "Saint-Denis (974)"])
+    _, messages = await run(ActionAskCommune(), tracker, domain)
+    assert responses(messages) == ["utter_commune_ambigue"]
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Saint-Denis (93)", "Saint-Denis (974)"]
+    assert messages[0]["buttons"][0]["payload"] == '/informer{"commune": "Saint-Denis (93)"}'
+
+
+@pytest.mark.parametrize(
+    ("slot", "value", "expected"),
+    [
+        ("age", 19.0, 19.0),
+        ("age", 150.0, None),
+        ("age", 3.0, None),
+        ("situation", "decrocheur", "decrocheur"),
+        ("situation", "hacker", None),
+        ("diplome", "bac_plus_2", "bac_plus_2"),
+        ("diplome", "bac+12", None),
+        ("interets", ["data", "inconnu"], ["data"]),
+        ("interets", ["inconnu"], None),
+    ],
+)
+async def test_form_validation(domain, slot, value, expected):
+    """The form accepts only plausible ages and known canonical values."""
+    tracker = make_tracker(domain, active_loop="profil_form", **{slot: value})
+    dispatcher = CollectingDispatcher()
+    validator = getattr(ValidateProfilForm(), f"validate_{slot}")
+    result = validator(value, dispatcher, tracker, domain)
+    assert result == {slot: expected}
+
+
+async def test_form_validation_refuses_a_town_without_departement(domain):
+    """A town is accepted only once it is resolved (département known)."""
+    tracker = make_tracker(domain, active_loop="profil_form", commune="Saint-Denis")
+    dispatcher = CollectingDispatcher()
+    assert ValidateProfilForm().validate_commune("Saint-Denis", dispatcher, tracker, domain) == {
+        "commune": None
+    }
+
+
+async def test_je_sais_pas_walks_the_steps_then_sets_defaults(domain):
+    """Two rounds of concrete choices, then beginner-friendly domains."""
+    seen = []
+    step = 0.0
+    slots: dict[str, Any] = {}
+    for _ in range(3):
+        tracker = make_tracker(
+            domain, "je sais pas", "je_sais_pas", requested_slot="interets", etape_exploration=step
+        )
+        events, messages = await run(ActionJeSaisPas(), tracker, domain)
+        slots = slot_events(events)
+        step = slots["etape_exploration"]
+        seen += responses(messages)
+    assert seen == [
+        "utter_explorer_interets_1",
+        "utter_explorer_interets_2",
+        "utter_interets_par_defaut",
+    ]
+    assert slots["interets"] == list(DEFAULT_DOMAINS)
+    assert "buttons" in domain["responses"]["utter_explorer_interets_1"][0]
+
+
+async def test_recommander_sends_cards_and_the_payload(domain):
+    """A complete Roubaix profile gets explained cards and one `recommandations` payload."""
+    tracker = make_tracker(domain, **profile("profil_roubaix"))
+    events, messages = await run(ActionRecommander(), tracker, domain)
+    [payload] = payloads(messages)
+    assert payload["type"] == "recommandations"
+    assert payload["profil"]["commune"] == "Roubaix"
+    formations = payload["formations"]
+    assert 1 <= len(formations) <= 5
+    first = formations[0]
+    assert first["distance_km"] is not None and first["distance_km"] <= 30
+    assert "developpement" in first["domaines"]
+    assert any("km de Roubaix" in r for r in first["raisons"])
+    scores = [f["score"] for f in formations]
+    assert scores == sorted(scores, reverse=True)
+    assert responses(messages).count("utter_formation_carte") == len(formations)
+    assert responses(messages)[0] == "utter_intro_resultats"
+    assert slot_events(events)["resultats"][: len(formations)] == [f["id"] for f in formations]
+
+
+async def test_recommander_offers_alternatives_when_nothing_fits(domain):
+    """Far from every training, the answer says so and proposes the closest ones."""
+    tracker = make_tracker(domain, **profile("profil_gueret"))
+    _, messages = await run(ActionRecommander(), tracker, domain)
+    [payload] = payloads(messages)
+    assert payload["alternative"] in {"a_distance", "plus_loin", "domaine_voisin"}
+    assert payload["formations"]
+    assert responses(messages)[0].startswith("utter_alternative_")
+
+
+async def test_more_results_shows_the_next_page(domain):
+    """"Voir plus" shows results 6 to 10, not the first ones again."""
+    slots = {**profile("profil_roubaix"), "rayon_km": 2000.0}
+    tracker = make_tracker(domain, "d'autres", "plus_de_resultats", resultats=["x"], **slots)
+    events, messages = await run(ActionPlusDeResultats(), tracker, domain)
+    cards = [m for m in messages if m.get("response") == "utter_formation_carte"]
+    assert cards and cards[0]["rang"] == 6
+    assert slot_events(events)["page_resultats"] == 1
+
+
+async def test_more_results_before_any_search(domain):
+    """Asking for more before any search explains what to do."""
+    _, messages = await run(ActionPlusDeResultats(), make_tracker(domain, "encore"), domain)
+    assert responses(messages) == ["utter_pas_encore_de_resultats"]
+
+
+@pytest.mark.parametrize(
+    ("action", "text", "slot", "value"),
+    [
+        (ActionPlusPres(), "plus près", "rayon_km", 15.0),
+        (ActionPlusPres(), "pas plus de 10 km", "rayon_km", 10.0),
+        (ActionElargirZone(), "je peux bouger", "rayon_km", 90.0),
+        (ActionAccepterDistance(), "à distance", "distanciel", True),
+    ],
+)
+async def test_changing_a_criterion_recomputes(domain, action, text, slot, value):
+    """A changed criterion is saved and new results are shown."""
+    tracker = make_tracker(domain, text, **profile("profil_roubaix"))
+    events, messages = await run(action, tracker, domain)
+    assert slot_events(events)[slot] == value
+    assert payloads(messages), "new results are shown"
+
+
+async def test_details_by_rank_and_by_organisation(domain):
+    """"la 2e" and "celle de <organisme>" both open the right training."""
+    tracker = make_tracker(domain, **profile("profil_roubaix"))
+    _, messages = await run(ActionRecommander(), tracker, domain)
+    formations = payloads(messages)[0]["formations"]
+    ids = [f["id"] for f in formations]
+
+    slots = {**profile("profil_roubaix"), "resultats": ids}
+    _, detail = await run(
+        ActionDetailFormation(), make_tracker(domain, "la 2e", "demander_details", **slots), domain
+    )
+    assert detail[0]["response"] == "utter_detail_formation"
+    assert detail[0]["intitule"] == formations[1]["intitule"]
+
+    organisme = formations[0]["organisme"]
+    text = f"celle de {organisme}"
+    _, detail = await run(
+        ActionDetailFormation(), make_tracker(domain, text, "demander_details", **slots), domain
+    )
+    assert detail[0]["organisme"] == organisme
+
+
+async def test_details_of_an_unknown_item(domain):
+    """A rank outside the list gets an explanation, not a crash."""
+    slots = {**profile("profil_roubaix"), "resultats": ["a", "b"]}
+    tracker = make_tracker(domain, "la 42", "demander_details", **slots)
+    _, messages = await run(ActionDetailFormation(), tracker, domain)
+    assert responses(messages) == ["utter_detail_introuvable"]
+
+
+async def test_other_domain_excludes_current_interests(domain):
+    """"Autre domaine" forgets the interests and keeps them aside."""
+    tracker = make_tracker(domain, "autre domaine", "autre_domaine", **profile("profil_roubaix"))
+    events, _ = await run(ActionAutreDomaine(), tracker, domain)
+    slots = slot_events(events)
+    assert slots["interets"] is None
+    assert slots["domaines_exclus"] == ["developpement"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("c'est quoi un testeur logiciel ?", ["utter_metier_test_logiciel"]),
+        ("ça fait quoi un community manager", ["utter_metier_communication_digitale"]),
+        ("c koi un dev", ["utter_metier_developpement"]),
+        ("c'est quoi ce métier", ["utter_metier_inconnu"]),
+    ],
+)
+async def test_job_questions(domain, text, expected):
+    """Job questions get the sheet of the job named."""
+    tracker = make_tracker(domain, text, "question_metier")
+    _, messages = await run(ActionRepondreMetier(), tracker, domain)
+    assert [r for r in responses(messages) if r != "utter_metier_source"] == expected
+
+
+async def test_restart_and_erase_reset_everything(domain):
+    """Restart resets the slots; erasing also restarts the conversation."""
+    tracker = make_tracker(domain, **profile("profil_roubaix"))
+    events, messages = await run(ActionRecommencer(), tracker, domain)
+    assert [e["event"] for e in events] == ["reset_slots"]
+    assert responses(messages) == ["utter_recommencer"]
+    events, messages = await run(ActionSupprimerDonnees(), tracker, domain)
+    assert [e["event"] for e in events] == ["reset_slots", "restart"]
+    assert responses(messages) == ["utter_donnees_supprimees"]
+
+
+def test_every_response_used_by_actions_exists(domain):
+    """Responses named in the action code are defined in the domain."""
+    import re
+
+    names: set[str] = set()
+    for path in (REPO_ROOT / "bot").rglob("*.py"):
+        names |= set(re.findall(r'"(utter_[a-z0-9_]+)"', path.read_text(encoding="utf-8")))
+    names = {n for n in names if not n.endswith("_")}
+    missing = sorted(n for n in names if n not in domain["responses"])
+    assert not missing

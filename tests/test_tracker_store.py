@@ -1,0 +1,115 @@
+"""The tracker store really erases a conversation when asked to (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Restarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import create_engine, text
+
+from bot.config import REPO_ROOT
+from bot.tracker_store import ErasableSQLTrackerStore, url_kwargs
+
+pytestmark = pytest.mark.anyio
+PG_URL = os.environ.get("CAPNUM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="module")
+def rasa_domain() -> Domain:
+    return Domain.load(str(REPO_ROOT / "domain"))
+
+
+def conversation(sender: str, domain: Domain) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(
+        sender,
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("j'ai 19 ans et j'habite à Roubaix", {"name": "informer"}),
+            SlotSet("age", 19.0),
+            SlotSet("commune", "Roubaix"),
+            BotUttered("Tu as quel âge ?"),
+            ActionExecuted("action_listen"),
+        ],
+        slots=domain.slots,
+    )
+
+
+def stored_texts(url: str, sender: str) -> list[str]:
+    engine = create_engine(url, future=True)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+        )
+        data = [r[0] for r in rows]
+    engine.dispose()
+    return data
+
+
+async def check_erase(url: str, rasa_domain: Domain) -> None:
+    sender = f"erase-{uuid.uuid4().hex}"
+    store = ErasableSQLTrackerStore(domain=rasa_domain, url=url)
+    tracker = conversation(sender, rasa_domain)
+    await store.save(tracker)
+    assert any("Roubaix" in d for d in stored_texts(url, sender))
+
+    tracker.update(UserUttered("oui", {"name": "affirmer"}))
+    tracker.update(ActionExecuted("action_supprimer_donnees"))
+    tracker.update(BotUttered("C'est fait : j'ai effacé ton profil."))
+    tracker.update(Restarted())
+    await store.save(tracker)
+
+    remaining = stored_texts(url, sender)
+    assert not any("Roubaix" in d or "19" in d for d in remaining)
+    assert len(remaining) == 2  # the confirmation and the restart
+    restored = await store.retrieve(sender)
+    assert restored is not None and restored.get_slot("commune") is None
+    store.erase(sender)
+    assert stored_texts(url, sender) == []
+
+
+async def test_erase_on_sqlite(tmp_path, rasa_domain):
+    """SQLite: after the erase action no event of the conversation remains."""
+    await check_erase(f"sqlite:///{tmp_path / 'tracker.db'}", rasa_domain)
+
+
+@pytest.mark.postgres
+async def test_erase_on_postgresql(rasa_domain):
+    """PostgreSQL: after the erase action no event of the conversation remains."""
+    pytest.importorskip("psycopg2")
+    try:
+        create_engine(PG_URL, future=True).connect().close()
+    except Exception as exc:  # noqa: BLE001 - any connection failure means no server
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    await check_erase(PG_URL, rasa_domain)
+
+
+async def test_normal_turns_are_kept(tmp_path, rasa_domain):
+    """Without the erase action the store keeps every event."""
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = ErasableSQLTrackerStore(domain=rasa_domain, url=url)
+    tracker = conversation("keep-0001", rasa_domain)
+    await store.save(tracker)
+    assert len(stored_texts(url, "keep-0001")) == len(tracker.events)
+
+
+def test_url_kwargs():
+    """A database URL becomes SQLTrackerStore arguments."""
+    assert url_kwargs("postgresql://bob:pw@db.local:5433/capnum") == {
+        "dialect": "postgresql",
+        "host": "db.local",
+        "port": 5433,
+        "db": "capnum",
+        "username": "bob",
+        "password": "pw",
+    }
+    assert url_kwargs("sqlite:///var/tracker.db")["db"] == "var/tracker.db"
