@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlparse
 
 from bot.contract import PROFILE_SLOTS
 from bot.recommend import Raison, Resultat
@@ -53,13 +54,25 @@ def raison_texte(t: Texts, raison: Raison, prefix: str = "raison_") -> str:
         p = {"ages": _ages(t, p.get("age_min"), p.get("age_max"))}
     if "publics" in p:
         p["publics"] = ", ".join(t.get(f"libelle_situation_{s}") for s in p["publics"])
+    if raison.code == "distance" and p.get("km", 1) < 1:
+        return t.get(f"{prefix}meme_ville", commune=p.get("commune"))
     return t.get(f"{prefix}{raison.code}", **p)
+
+
+def source_courte(nom: str | None) -> str | None:
+    """A source for a card: the site name when the source is a web address."""
+    if nom and nom.startswith(("http://", "https://")):
+        host = urlparse(nom).hostname or nom
+        return host.removeprefix("www.")
+    return nom
 
 
 def _lieu(t: Texts, r: Resultat) -> str:
     f = r.formation
     if f.commune is None:
         return t.get("libelle_a_distance")
+    if r.distance_km is not None and round(r.distance_km) < 1:
+        return t.get("libelle_lieu_meme_ville", commune=f.commune, departement=f.departement)
     if r.distance_km is not None:
         return t.get(
             "libelle_lieu_distance",
@@ -97,7 +110,7 @@ def carte(t: Texts, r: Resultat, rang: int) -> dict[str, Any]:
         "public": _public(t, r),
         "raisons": ", ".join(_raisons(t, r)),
         "date_donnees": f.date_donnees,
-        "source": f.source_nom,
+        "source": source_courte(f.source_nom),
     }
 
 
@@ -117,6 +130,7 @@ def detail(t: Texts, r: Resultat) -> dict[str, Any]:
         "certification": f.certification or inconnu,
         "label": label,
         "site": f.site or inconnu,
+        "source_complete": f.source_reference or f.source_nom,
     }
 
 

@@ -34,11 +34,14 @@ def url_kwargs(url: str) -> dict[str, Any]:
 
 
 class ErasableSQLTrackerStore(SQLTrackerStore):
-    """`SQLTrackerStore` built from `url`, honouring the erase action."""
+    """`SQLTrackerStore` built from `db_url` (endpoints.yml), honouring the erase action.
 
-    def __init__(self, domain: Any = None, url: str | None = None, **kwargs: Any) -> None:
-        if url:
-            kwargs = {**url_kwargs(url), **kwargs}
+    (`url` is not usable as the key: Rasa passes an endpoint's `url` as `host`.)
+    """
+
+    def __init__(self, domain: Any = None, db_url: str | None = None, **kwargs: Any) -> None:
+        if db_url:
+            kwargs = {**kwargs, **url_kwargs(db_url)}
         super().__init__(domain=domain, **kwargs)
 
     def erase(self, sender_id: str) -> int:

@@ -189,7 +189,7 @@ async def test_recommander_sends_cards_and_the_payload(domain):
     first = formations[0]
     assert first["distance_km"] is not None and first["distance_km"] <= 30
     assert "developpement" in first["domaines"]
-    assert any("km de Roubaix" in r for r in first["raisons"])
+    assert any("Roubaix" in r for r in first["raisons"])  # "à 7 km de" or "dans ta ville"
     scores = [f["score"] for f in formations]
     assert scores == sorted(scores, reverse=True)
     assert responses(messages).count("utter_formation_carte") == len(formations)
@@ -312,6 +312,8 @@ def test_every_response_used_by_actions_exists(domain):
 
     names: set[str] = set()
     for path in (REPO_ROOT / "bot").rglob("*.py"):
+        if "devtools" in path.parts:
+            continue
         names |= set(re.findall(r'"(utter_[a-z0-9_]+)"', path.read_text(encoding="utf-8")))
     names = {n for n in names if not n.endswith("_")}
     missing = sorted(n for n in names if n not in domain["responses"])

@@ -193,7 +193,15 @@ def test_place_without_person_position(t: Texts) -> None:
     assert carte(t, r, 1)["lieu"] == "Lille (59)"
 
 
-@pytest.mark.parametrize("km", [0.4, 7.47, 12.5, 13.46, 21.51, 29.49])
+def test_same_town_is_said_plainly(t: Texts) -> None:
+    """Under 1 km the card and the reason say "dans ta ville", not "à 0 km"."""
+    r = result(km=0.4)
+    assert carte(t, r, 1)["lieu"].endswith("dans ta ville")
+    (reason,) = [x for x in r.raisons if x.code == "distance"]
+    assert raison_texte(t, reason) == "dans ta ville (Roubaix)"
+
+
+@pytest.mark.parametrize("km", [1.2, 7.47, 12.5, 13.46, 21.51, 29.49])
 def test_card_distance_matches_reason(t: Texts, km: float) -> None:
     """The km shown in the place line and in the distance reason are the same number."""
     r = result(km=km)

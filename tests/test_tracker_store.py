@@ -57,7 +57,7 @@ def stored_texts(url: str, sender: str) -> list[str]:
 
 async def check_erase(url: str, rasa_domain: Domain) -> None:
     sender = f"erase-{uuid.uuid4().hex}"
-    store = ErasableSQLTrackerStore(domain=rasa_domain, url=url)
+    store = ErasableSQLTrackerStore(domain=rasa_domain, db_url=url)
     tracker = conversation(sender, rasa_domain)
     await store.save(tracker)
     assert any("Roubaix" in d for d in stored_texts(url, sender))
@@ -96,7 +96,7 @@ async def test_erase_on_postgresql(rasa_domain):
 async def test_normal_turns_are_kept(tmp_path, rasa_domain):
     """Without the erase action the store keeps every event."""
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    store = ErasableSQLTrackerStore(domain=rasa_domain, url=url)
+    store = ErasableSQLTrackerStore(domain=rasa_domain, db_url=url)
     tracker = conversation("keep-0001", rasa_domain)
     await store.save(tracker)
     assert len(stored_texts(url, "keep-0001")) == len(tracker.events)
