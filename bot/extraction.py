@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
 from bot.geo import Commune, Geo
-from bot.profile import normalize, parse_message
+from bot.profile import normalize, parse_age, parse_message
 
 # Intents whose text may carry profile facts.
 PROFILE_INTENTS = frozenset(
@@ -100,13 +100,14 @@ def extract(
         # A button payload ('/informer{"situation": "..."}'): only its entities count.
         text = ""
     facts = parse_message(text, requested_slot)
+    if facts.age is None and current.get("age") is None and requested_slot not in (None, "commune"):
+        # A bare number answers the age question even when another one was asked.
+        facts.age = parse_age(text, expecting_age=True)
 
     situation = next(
         (v for v in _entity_values(entities, "situation") if v in SITUATIONS), facts.situation
     )
-    diplome = next(
-        (v for v in _entity_values(entities, "diplome") if v in DIPLOMES), facts.diplome
-    )
+    diplome = next((v for v in _entity_values(entities, "diplome") if v in DIPLOMES), facts.diplome)
     interets = [v for v in _entity_values(entities, "interets") if v in DOMAINES]
     interets = interets or facts.interets
     updates: dict[str, Any] = {
@@ -128,13 +129,19 @@ def extract(
             unknown = None  # the message answered something else, it named no place
     if unknown is not None:
         out.responses.append(("utter_commune_introuvable", {"lieu": unknown[:60]}))
+        updates["commune"] = None
     elif candidates and len(candidates) == 1:
         updates.update(commune_slots(candidates[0]))
     elif candidates:
         updates["commune"] = None
         updates["communes_possibles"] = [c.label for c in candidates[:MAX_COMMUNES_PROPOSEES]]
 
+    place_unresolved = unknown is not None or (candidates is not None and len(candidates) > 1)
     for slot, value in updates.items():
+        if slot == "commune" and value is None and place_unresolved:
+            # Always said, so that the form asks again instead of rejecting the turn.
+            out.slots[slot] = None
+            continue
         if value is None and slot not in ("commune", "communes_possibles"):
             continue
         if value is None and slot == "communes_possibles" and "commune" not in updates:
@@ -149,3 +156,9 @@ def extract(
 
 
 _CORRECTABLE = ("situation", "diplome", "age", "commune", "interets", "rayon_km")
+
+
+def prioritise(required: list[str], town_pending: bool, age_pending: bool) -> list[str]:
+    """The form's slot order, with a pending town choice or age correction first."""
+    first = [s for s, pending in (("commune", town_pending), ("age", age_pending)) if pending]
+    return [s for s in first if s in required] + [s for s in required if s not in first]

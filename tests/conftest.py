@@ -16,11 +16,18 @@ DOMAIN_DIR = REPO_ROOT / "domain"
 
 def load_domain() -> dict[str, Any]:
     """The merged domain files, as the action server receives them."""
-    merged: dict[str, Any] = {"responses": {}, "slots": {}, "intents": [], "actions": []}
+    merged: dict[str, Any] = {
+        "responses": {},
+        "slots": {},
+        "forms": {},
+        "intents": [],
+        "actions": [],
+    }
     for path in sorted(Path(DOMAIN_DIR).glob("*.yml")):
         part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         merged["responses"].update(part.get("responses", {}))
         merged["slots"].update(part.get("slots", {}))
+        merged["forms"].update(part.get("forms", {}))
         merged["intents"] += part.get("intents", [])
         merged["actions"] += part.get("actions", [])
     return merged

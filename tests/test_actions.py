@@ -17,6 +17,7 @@ from bot.actions.profil import (
     ActionExtraireProfil,
     ActionJeSaisPas,
     ActionRecommencer,
+    ActionRepli,
     ValidateProfilForm,
 )
 from bot.actions.questions import ActionRepondreMetier
@@ -106,10 +107,10 @@ async def test_extraction_ambiguous_town_clears_the_town(domain):
 
 
 async def test_extraction_unknown_postcode_says_so(domain):
-    """A postcode that does not exist gets a clear French answer and sets nothing."""
+    """A postcode that does not exist gets a clear French answer and no town."""
     tracker = make_tracker(domain, "99999", requested_slot="commune")
     events, messages = await run(ActionExtraireProfil(), tracker, domain)
-    assert slot_events(events) == {}
+    assert slot_events(events) == {"commune": None}
     assert responses(messages) == ["utter_commune_introuvable"]
     assert messages[0]["lieu"] == "99999"
 
@@ -318,3 +319,36 @@ def test_every_response_used_by_actions_exists(domain):
     names = {n for n in names if not n.endswith("_")}
     missing = sorted(n for n in names if n not in domain["responses"])
     assert not missing
+
+
+async def test_fallback_repeats_the_pending_question(domain):
+    """An answer nobody understood gets "pas compris" and the same question again."""
+    tracker = make_tracker(
+        domain, "bof", "informer", active_loop="profil_form", requested_slot="diplome"
+    )
+    _, messages = await run(ActionRepli(), tracker, domain)
+    assert responses(messages) == ["utter_reponse_non_comprise", "utter_ask_diplome"]
+    _, messages = await run(ActionRepli(), make_tracker(domain, "bof", "informer"), domain)
+    assert responses(messages) == ["utter_pas_compris"]
+
+
+async def test_form_asks_the_ambiguous_town_first(domain):
+    """With towns to choose from, the form asks the town before anything else."""
+    tracker = make_tracker(
+        domain,
+        "Saint-Denis",
+        active_loop="profil_form",
+        requested_slot="situation",
+        communes_possibles=["Saint-Denis (93)", "Saint-Denis (974)"],
+    )
+    event = await ValidateProfilForm().next_requested_slot(CollectingDispatcher(), tracker, domain)
+    assert (event["name"], event["value"]) == ("requested_slot", "commune")
+
+
+async def test_form_asks_the_age_again_after_an_implausible_one(domain):
+    """After "j'ai 150 ans" the next question is the age, not the one asked before."""
+    tracker = make_tracker(
+        domain, "j'ai 150 ans", active_loop="profil_form", requested_slot="situation"
+    )
+    event = await ValidateProfilForm().next_requested_slot(CollectingDispatcher(), tracker, domain)
+    assert event["value"] == "age"

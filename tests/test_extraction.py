@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.extraction import MAX_COMMUNES_PROPOSEES, extract
+from bot.extraction import MAX_COMMUNES_PROPOSEES, extract, prioritise
 from bot.geo import Geo
 
 ROUBAIX_SLOTS = {
@@ -98,17 +98,17 @@ def test_button_resolves_ambiguous_commune(geo: Geo) -> None:
 
 @pytest.mark.parametrize("text, requested", [("99999", "commune"), ("j'habite au 99999", None)])
 def test_unknown_postcode_is_reported(geo: Geo, text: str, requested: str | None) -> None:
-    """An unknown postcode gives utter_commune_introuvable with the postcode, no slot."""
+    """An unknown postcode gives utter_commune_introuvable and leaves the town empty."""
     out = run(geo, text, requested_slot=requested)
     assert out.responses == [("utter_commune_introuvable", {"lieu": "99999"})]
-    assert "commune" not in out.slots
+    assert out.slots == {"commune": None}
 
 
 def test_unknown_name_reported_when_commune_asked(geo: Geo) -> None:
     """An unknown bare name answering the commune question is reported back."""
     out = run(geo, "Blablaville", requested_slot="commune")
     assert out.responses == [("utter_commune_introuvable", {"lieu": "Blablaville"})]
-    assert out.slots == {}
+    assert out.slots == {"commune": None}
 
 
 @pytest.mark.parametrize(
@@ -271,3 +271,38 @@ def test_bare_answers_need_their_question(geo: Geo, text: str, requested: str | 
     """A bare number or "aucun" fills nothing when its slot is not the one asked."""
     out = run(geo, text, requested_slot=requested)
     assert "age" not in out.slots and "diplome" not in out.slots
+
+
+def test_bare_number_answers_the_age_while_another_question_is_asked(geo) -> None:
+    """"20" is taken as the age when the age is unknown, even if the situation was asked."""
+    result = extract("20", "informer", [], "situation", {}, geo)
+    assert result.slots == {"age": 20.0}
+
+
+def test_bare_number_is_not_an_age_when_the_town_is_asked(geo) -> None:
+    """While the town is asked, a bare "59" is not read as an age."""
+    result = extract("59", "informer", [], "commune", {}, geo)
+    assert "age" not in result.slots
+
+
+def test_ambiguous_town_always_clears_the_town_slot(geo) -> None:
+    """Even when the town was already empty, the slot is set so the form asks again."""
+    current = {"commune": None, "communes_possibles": None}
+    result = extract("Saint-Denis", "informer", [], "situation", current, geo)
+    assert "commune" in result.slots and result.slots["commune"] is None
+    assert len(result.slots["communes_possibles"]) > 1
+
+
+@pytest.mark.parametrize(
+    ("town", "age", "expected"),
+    [
+        (False, False, ["situation", "age", "diplome", "commune", "interets"]),
+        (True, False, ["commune", "situation", "age", "diplome", "interets"]),
+        (False, True, ["age", "situation", "diplome", "commune", "interets"]),
+        (True, True, ["commune", "age", "situation", "diplome", "interets"]),
+    ],
+)
+def test_prioritise(town, age, expected) -> None:
+    """A pending town choice or age correction is asked first."""
+    required = ["situation", "age", "diplome", "commune", "interets"]
+    assert prioritise(required, town_pending=town, age_pending=age) == expected

@@ -11,10 +11,10 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import services
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
-from bot.extraction import extract
+from bot.extraction import extract, prioritise
 from bot.interests import DEFAULT_DOMAINS, next_exploration_step
 from bot.presentation import Texts
-from bot.profile import age_is_plausible
+from bot.profile import age_is_plausible, parse_age
 
 _PROFILE_SLOT_NAMES = (
     "situation",
@@ -85,6 +85,21 @@ class ValidateProfilForm(FormValidationAction):
     def name(self) -> str:
         return "validate_profil_form"
 
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """Asks next what the last message left pending (a town to choose, an age to fix)."""
+        text = (tracker.latest_message or {}).get("text") or ""
+        return prioritise(
+            domain_slots,
+            town_pending=bool(tracker.get_slot("communes_possibles")),
+            age_pending=parse_age(text) is not None and tracker.get_slot("age") is None,
+        )
+
     def validate_situation(self, value: Any, *_: Any) -> dict[str, Any]:
         return {"situation": value if value in SITUATIONS else None}
 
@@ -113,6 +128,26 @@ class ValidateProfilForm(FormValidationAction):
     def validate_interets(self, value: Any, *_: Any) -> dict[str, Any]:
         known = [d for d in (value or []) if d in DOMAINES]
         return {"interets": known or None}
+
+
+class ActionRepli(Action):
+    """Core fallback: says the answer was not understood and asks the question again."""
+
+    def name(self) -> str:
+        return "action_repli"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if not (tracker.active_loop.get("name") and requested):
+            dispatcher.utter_message(response="utter_pas_compris")
+            return []
+        dispatcher.utter_message(response="utter_reponse_non_comprise")
+        if requested == "commune":
+            return await ActionAskCommune().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response=f"utter_ask_{requested}")
+        return []
 
 
 class ActionAskCommune(Action):
