@@ -13,6 +13,7 @@ from bot.actions import services
 from bot.actions.donnees import ActionSupprimerDonnees
 from bot.actions.profil import (
     ActionAskCommune,
+    ActionAskInterets,
     ActionAutreDomaine,
     ActionExtraireProfil,
     ActionJeSaisPas,
@@ -352,3 +353,12 @@ async def test_form_asks_the_age_again_after_an_implausible_one(domain):
     )
     event = await ValidateProfilForm().next_requested_slot(CollectingDispatcher(), tracker, domain)
     assert event["value"] == "age"
+
+
+async def test_interest_question_is_not_repeated_during_exploration(domain):
+    """While the "je sais pas" choices are on screen, the form does not ask again."""
+    exploring = make_tracker(domain, etape_exploration=1.0)
+    _, messages = await run(ActionAskInterets(), exploring, domain)
+    assert messages == []
+    _, messages = await run(ActionAskInterets(), make_tracker(domain), domain)
+    assert responses(messages) == ["utter_ask_interets"]

@@ -174,6 +174,20 @@ class ActionAskCommune(Action):
         return []
 
 
+class ActionAskInterets(Action):
+    """Asks what the person likes, unless the "je sais pas" choices were just shown."""
+
+    def name(self) -> str:
+        return "action_ask_interets"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if not tracker.get_slot("etape_exploration"):
+            dispatcher.utter_message(response="utter_ask_interets")
+        return []
+
+
 class ActionJeSaisPas(Action):
     """Helps a person who does not know: a few concrete choices, then a default."""
 
