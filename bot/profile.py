@@ -264,9 +264,11 @@ def parse_diplome(text: str, expecting: bool = False) -> str | None:
             continue
         if _has(norm, patterns):
             return code
-    # A bare "aucun"/"non" answers the question only when no diploma is named and the
-    # message is not just "pas (de) bac" (which leaves CAP/brevet open).
-    if expecting and not no_bac and _has(norm, (r"aucun", r"rien", r"non", r"nan", r"pas de")):
+    # A bare "aucun"/"non" answers the question only when it is the whole answer
+    # ("non en fait j'ai 18 ans" corrects something else; "pas de bac" leaves CAP open).
+    bare_none = r"(?:non|nan|aucun|rien|pas de|pas d|j en ai pas|j ai rien)"
+    bare_none += r"(?: diplome)?(?: du tout)?"
+    if expecting and not no_bac and re.fullmatch(bare_none, norm.strip()):
         return "aucun"
     return None
 

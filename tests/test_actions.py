@@ -91,10 +91,20 @@ async def test_extraction_fills_several_slots_from_one_message(domain):
 async def test_extraction_confirms_a_correction(domain):
     """Changing an answer already given is confirmed in plain French."""
     tracker = make_tracker(domain, "non en fait j'ai 22 ans", **profile("profil_roubaix"))
-    events, messages = await run(ActionExtraireProfil(), tracker, domain)
-    assert slot_events(events) == {"age": 22}
+    events, _ = await run(ActionExtraireProfil(), tracker, domain)
+    slots = slot_events(events)
+    assert slots["age"] == 22
+    [pending] = slots["messages_en_attente"]
+    assert pending["response"] == "utter_correction_notee"
+    assert "22 ans" in pending["changements"]
+
+    # The form sends it (Rasa drops messages sent during slot extraction).
+    form_tracker = make_tracker(
+        domain, "non en fait j'ai 22 ans", active_loop="profil_form", **{**slots}
+    )
+    events, messages = await run(ValidateProfilForm(), form_tracker, domain)
     assert responses(messages) == ["utter_correction_notee"]
-    assert "22 ans" in messages[0]["changements"]
+    assert slot_events(events)["messages_en_attente"] is None
 
 
 async def test_extraction_ambiguous_town_clears_the_town(domain):
@@ -110,10 +120,12 @@ async def test_extraction_ambiguous_town_clears_the_town(domain):
 async def test_extraction_unknown_postcode_says_so(domain):
     """A postcode that does not exist gets a clear French answer and no town."""
     tracker = make_tracker(domain, "99999", requested_slot="commune")
-    events, messages = await run(ActionExtraireProfil(), tracker, domain)
-    assert slot_events(events) == {"commune": None}
-    assert responses(messages) == ["utter_commune_introuvable"]
-    assert messages[0]["lieu"] == "99999"
+    events, _ = await run(ActionExtraireProfil(), tracker, domain)
+    slots = slot_events(events)
+    assert slots["commune"] is None
+    assert slots["messages_en_attente"] == [
+        {"response": "utter_commune_introuvable", "lieu": "99999"}
+    ]
 
 
 async def test_ask_commune_offers_the_candidates_as_buttons(domain):

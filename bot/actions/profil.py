@@ -16,6 +16,7 @@ from bot.interests import DEFAULT_DOMAINS, next_exploration_step
 from bot.presentation import Texts
 from bot.profile import age_is_plausible, parse_age
 
+PENDING_MESSAGES = "messages_en_attente"
 _PROFILE_SLOT_NAMES = (
     "situation",
     "diplome",
@@ -69,14 +70,16 @@ class ActionExtraireProfil(Action):
         corrections = {
             k: v for k, v in result.corrections.items() if k != "age" or age_is_plausible(v)
         }
+        pending: list[dict[str, Any]] = []
         if corrections:
-            dispatcher.utter_message(
-                response="utter_correction_notee",
-                changements=_correction_text(texts, corrections),
-            )
-        for response, variables in result.responses:
-            dispatcher.utter_message(response=response, **variables)
-        return [SlotSet(slot, value) for slot, value in result.slots.items()]
+            changes = _correction_text(texts, corrections)
+            pending.append({"response": "utter_correction_notee", "changements": changes})
+        pending += [{"response": name, **variables} for name, variables in result.responses]
+        events = [SlotSet(slot, value) for slot, value in result.slots.items()]
+        if pending:
+            # Rasa drops messages sent while extracting slots: the form sends them.
+            events.append(SlotSet(PENDING_MESSAGES, pending))
+        return events
 
 
 class ValidateProfilForm(FormValidationAction):
@@ -84,6 +87,16 @@ class ValidateProfilForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_profil_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Sends the messages left by the extraction, then validates as usual."""
+        pending = tracker.get_slot(PENDING_MESSAGES) or []
+        for message in pending:
+            dispatcher.utter_message(**message)
+        events = await super().run(dispatcher, tracker, domain)
+        return events + [SlotSet(PENDING_MESSAGES, None)] if pending else events
 
     async def required_slots(
         self,
