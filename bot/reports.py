@@ -40,16 +40,18 @@ def nlu_summary(results: Path) -> dict[str, Any]:
 
 
 def core_summary(results: Path, stories_dir: Path) -> dict[str, Any]:
-    """How many test conversations were played and how many failed."""
+    """How many test conversations were played, how many actions, and how many failed."""
     total = 0
-    for path in stories_dir.glob("*.yml"):
+    for path in stories_dir.glob("test_*.yml"):
         total += len((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("stories", []))
     failed_path = results / "failed_test_stories.yml"
     failed_doc = {}
     if failed_path.exists():
         failed_doc = yaml.safe_load(failed_path.read_text(encoding="utf-8")) or {}
     failed = len(failed_doc.get("stories", []))
-    return {"conversations": total, "echecs": failed}
+    report = _load(results / "story_report.json") or {}
+    actions = int((report.get("weighted avg") or {}).get("support") or 0)
+    return {"conversations": total, "predictions_verifiees": actions, "echecs": failed}
 
 
 def _fmt(value: Any) -> str:
@@ -70,7 +72,13 @@ def main(argv: list[str]) -> int:
             print(f"  confusion : {c['attendu']} -> {c['predit']} ({c['nombre']})")
     else:
         summary = core_summary(results, Path("tests/conversations"))
-        print(f"conversations de test : {summary['conversations']}, échecs : {summary['echecs']}")
+        print(
+            f"conversations de test : {summary['conversations']}, prédictions vérifiées : "
+            f"{summary['predictions_verifiees']}, échecs : {summary['echecs']}"
+        )
+        if not summary["predictions_verifiees"] or summary["echecs"]:
+            print("ERREUR : aucune conversation évaluée ou des échecs", file=sys.stderr)
+            return 1
     (results / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return 0
 

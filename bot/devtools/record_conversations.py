@@ -45,8 +45,13 @@ def story_steps(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for event in events:
         kind = event.get("event")
         if kind == "user":
+            parse = event["parse_data"]
             steps.append(
-                {"user": event.get("text") or "", "intent": event["parse_data"]["intent"]["name"]}
+                {
+                    "user": event.get("text") or "",
+                    "intent": parse["intent"]["name"],
+                    "entities": parse.get("entities") or [],
+                }
             )
         elif kind == "action" and event.get("name") not in SKIPPED_ACTIONS:
             steps.append({"action": event["name"]})
@@ -87,11 +92,37 @@ def play(server: str, token: str, scenario: dict[str, Any]) -> tuple[list[dict],
     return events, check(scenario["name"], events, scenario.get("expect", []))
 
 
+def annotate(text: str, entities: list[dict[str, Any]]) -> str:
+    """The message with its predicted entities in Rasa's markup, as `rasa test` expects."""
+    out, position = [], 0
+    for entity in sorted(entities, key=lambda e: e["start"]):
+        start, end = entity["start"], entity["end"]
+        if start < position:
+            continue
+        covered = text[start:end]
+        out.append(text[position:start])
+        if entity.get("value") == covered:
+            out.append(f"[{covered}]({entity['entity']})")
+        else:
+            spec = json.dumps({"entity": entity["entity"], "value": entity["value"]})
+            out.append(f"[{covered}]{spec}")
+        position = end
+    return "".join(out) + text[position:]
+
+
 def to_yaml_story(name: str, steps: list[dict[str, Any]]) -> str:
     lines = [f"  - story: {name}", "    steps:"]
     for step in steps:
-        if "user" in step:
-            text = step["user"].replace("\n", " ")
+        if "user" in step and step["user"].startswith("/"):
+            # A button payload: the intent and entities it carries, no text to parse.
+            lines.append(f"      - intent: {step['intent']}")
+            if step["entities"]:
+                lines.append("        entities:")
+                for entity in step["entities"]:
+                    value = json.dumps(entity["value"], ensure_ascii=False)
+                    lines.append(f"          - {entity['entity']}: {value}")
+        elif "user" in step:
+            text = annotate(step["user"].replace("\n", " "), step["entities"])
             lines.append("      - user: |")
             lines.append(f"          {text}")
             lines.append(f"        intent: {step['intent']}")
