@@ -35,12 +35,14 @@ start_servers
 
 step "Conversations de test de bout en bout (rasa test core)"
 rasa test core --model models --stories tests/conversations --endpoints endpoints.yml \
-  --out results/core --fail-on-prediction-errors --no-plot
+  --out results/core --fail-on-prediction-errors --no-plot --e2e >var/test-core.log 2>&1 \
+  || { grep -A40 "WrongPrediction" var/test-core.log || tail -30 var/test-core.log; exit 1; }
 python -m bot.reports core results/core
 
 step "Conversations HTTP contre le vrai serveur (pytest -m server)"
 CAPNUM_SERVER_URL="http://127.0.0.1:$CAPNUM_RASA_PORT" python -m pytest -m server -p no:cacheprovider
 
 step "Jeu de test NLU mis de côté (tests/nlu/heldout.yml)"
-rasa test nlu --model models --nlu tests/nlu/heldout.yml --out results/nlu --no-plot >/dev/null
+rasa test nlu --model models --domain domain --nlu tests/nlu/heldout.yml --out results/nlu --no-plot \
+  >var/test-nlu.log 2>&1 || { tail -20 var/test-nlu.log; exit 1; }
 python -m bot.reports nlu results/nlu
