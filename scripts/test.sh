@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$CAPNUM_ROOT"
-step() { echo; echo "==> $*"; }
+step() { echo; echo "==> [$(date -u +%T), ${SECONDS}s] $*"; }
 
 step "Installation"
 "$CAPNUM_ROOT/scripts/setup.sh"
@@ -46,3 +46,5 @@ step "Jeu de test NLU mis de côté (tests/nlu/heldout.yml)"
 rasa test nlu --model models --domain domain --nlu tests/nlu/heldout.yml --out results/nlu --no-plot \
   >var/test-nlu.log 2>&1 || { tail -20 var/test-nlu.log; exit 1; }
 python -m bot.reports nlu results/nlu
+echo
+echo "==> Terminé en ${SECONDS}s : tous les tests sont passés."

@@ -47,7 +47,8 @@
       card.appendChild(h);
       var meta = document.createElement("p");
       meta.className = "meta";
-      var lieu = f.a_distance && !f.commune ? "à distance" : (f.commune || "") + (f.distance_km != null ? " · " + Math.round(f.distance_km) + " km" : "");
+      var km = f.distance_km == null ? "" : (f.distance_km < 1 ? " · dans ta ville" : " · " + Math.round(f.distance_km) + " km");
+      var lieu = f.a_distance && !f.commune ? "à distance" : (f.commune || "") + km;
       meta.textContent = lieu + (f.duree ? " · " + f.duree : "") + " · données " + f.date_donnees;
       card.appendChild(meta);
       var ul = document.createElement("ul");
@@ -109,7 +110,11 @@
     }).then(function (messages) {
       pending = null;
       statusEl.textContent = "";
+      // With a recommendations payload, its cards replace the plain-text cards
+      // ("1. **Title** ...") meant for text-only channels.
+      var rich = messages.some(function (m) { return m.custom && m.custom.type === "recommandations"; });
       messages.forEach(function (m) {
+        if (rich && m.text && /^\d+\. \*\*/.test(m.text)) { return; }
         add({ from: "bot", text: m.text, buttons: m.buttons, custom: m.custom });
       });
       input.focus();
