@@ -119,9 +119,7 @@ def detail(t: Texts, r: Resultat) -> dict[str, Any]:
     f = r.formation
     inconnu = t.get("libelle_inconnu")
     niveau = t.get(f"libelle_diplome_{f.diplome_min}") if f.diplome_min else inconnu
-    label = (
-        t.get("libelle_label_annee", annee=f.label_gen_annee) if f.label_gen_annee else inconnu
-    )
+    label = t.get("libelle_label_annee", annee=f.label_gen_annee) if f.label_gen_annee else inconnu
     return {
         **carte(t, r, 0),
         "metiers": ", ".join(f.metiers) or inconnu,

@@ -109,6 +109,7 @@ def _has(norm: str, patterns: tuple[str, ...]) -> bool:
 
 # --- age ---------------------------------------------------------------------------
 
+
 def parse_age(text: str, expecting_age: bool = False) -> int | None:
     """Age in years from "j'ai 19 ans", "dix-neuf ans", or a bare "19" when asked.
 
@@ -121,9 +122,7 @@ def parse_age(text: str, expecting_age: bool = False) -> int | None:
 
     def is_duration(start: int, end: int) -> bool:
         # "depuis 2 ans", "en 2 ans" before; "2 ans de chomage", "2 ans d experience" after.
-        return bool(
-            re.search(duration + r"$", norm[:start]) or re.match(r" de? ", norm[end:])
-        )
+        return bool(re.search(duration + r"$", norm[:start]) or re.match(r" de? ", norm[end:]))
 
     for match in re.finditer(r"(?<![0-9+])(\d{1,3})\s*ans(?![a-z])", norm):
         if not is_duration(match.start(), match.end()):
@@ -377,8 +376,10 @@ def parse_interets(text: str) -> list[str]:
     norm = normalize(text)
     found = [code for code, patterns in _INTERET_PATTERNS.items() if _has(norm, patterns)]
     # "video" alone means design unless it is about video games.
-    if "design" in found and _has(norm, (r"jeux? videos?",)) and not _has(
-        norm, tuple(p for p in _INTERET_PATTERNS["design"] if p != r"videos?")
+    if (
+        "design" in found
+        and _has(norm, (r"jeux? videos?",))
+        and not _has(norm, tuple(p for p in _INTERET_PATTERNS["design"] if p != r"videos?"))
     ):
         found.remove("design")
     if not found and _has(norm, _GENERIC_IT):
@@ -387,6 +388,7 @@ def parse_interets(text: str) -> list[str]:
 
 
 # --- distance learning and radius -------------------------------------------------
+
 
 def parse_distanciel(text: str, expecting: bool = False) -> bool | None:
     """True/False when the person says whether distance learning suits them."""

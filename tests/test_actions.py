@@ -222,7 +222,7 @@ async def test_recommander_offers_alternatives_when_nothing_fits(domain):
 
 
 async def test_more_results_shows_the_next_page(domain):
-    """"Voir plus" shows results 6 to 10, not the first ones again."""
+    """ "Voir plus" shows results 6 to 10, not the first ones again."""
     slots = {**profile("profil_roubaix"), "rayon_km": 2000.0}
     tracker = make_tracker(domain, "d'autres", "plus_de_resultats", resultats=["x"], **slots)
     events, messages = await run(ActionPlusDeResultats(), tracker, domain)
@@ -255,7 +255,7 @@ async def test_changing_a_criterion_recomputes(domain, action, text, slot, value
 
 
 async def test_details_by_rank_and_by_organisation(domain):
-    """"la 2e" and "celle de <organisme>" both open the right training."""
+    """ "la 2e" and "celle de <organisme>" both open the right training."""
     tracker = make_tracker(domain, **profile("profil_roubaix"))
     _, messages = await run(ActionRecommander(), tracker, domain)
     formations = payloads(messages)[0]["formations"]
@@ -285,7 +285,7 @@ async def test_details_of_an_unknown_item(domain):
 
 
 async def test_other_domain_excludes_current_interests(domain):
-    """"Autre domaine" forgets the interests and keeps them aside."""
+    """ "Autre domaine" forgets the interests and keeps them aside."""
     tracker = make_tracker(domain, "autre domaine", "autre_domaine", **profile("profil_roubaix"))
     events, _ = await run(ActionAutreDomaine(), tracker, domain)
     slots = slot_events(events)
@@ -374,3 +374,21 @@ async def test_interest_question_is_not_repeated_during_exploration(domain):
     assert messages == []
     _, messages = await run(ActionAskInterets(), make_tracker(domain), domain)
     assert responses(messages) == ["utter_ask_interets"]
+
+
+async def test_session_start_welcomes_only_new_conversations(domain):
+    """The welcome is sent on the first turn, not when a later session starts."""
+    from bot.actions.session import ActionSessionStart
+
+    new = make_tracker(domain)
+    events, messages = await run(ActionSessionStart(), new, domain)
+    assert responses(messages) == ["utter_bienvenue"]
+    assert events[0]["event"] == "session_started"
+    assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
+
+    returning = make_tracker(domain, **profile("profil_roubaix"))
+    returning.events.append({"event": "user", "text": "salut"})
+    carry_over = {**domain, "session_config": {"carry_over_slots_to_new_session": True}}
+    events, messages = await run(ActionSessionStart(), returning, carry_over)
+    assert messages == []
+    assert slot_events(events)["commune"] == "Roubaix"

@@ -57,8 +57,13 @@ def test_first_message_fills_everything(geo: Geo) -> None:
 
 @pytest.mark.parametrize(
     "text, requested",
-    [("59100", "commune"), ("j'habite au 59100", None), ("Roubaix", "commune"),
-     ("roubaix 59", "commune"), ("je vis à Roubaix", None)],
+    [
+        ("59100", "commune"),
+        ("j'habite au 59100", None),
+        ("Roubaix", "commune"),
+        ("roubaix 59", "commune"),
+        ("je vis à Roubaix", None),
+    ],
 )
 def test_place_resolves_to_roubaix(geo: Geo, text: str, requested: str | None) -> None:
     """A postcode or a name (with or without cue) resolves to the commune and its areas."""
@@ -67,8 +72,9 @@ def test_place_resolves_to_roubaix(geo: Geo, text: str, requested: str | None) -
     assert out.responses == []
 
 
-@pytest.mark.parametrize("text, requested", [("Saint-Denis", "commune"),
-                                             ("j'habite à Saint-Denis", None)])
+@pytest.mark.parametrize(
+    "text, requested", [("Saint-Denis", "commune"), ("j'habite à Saint-Denis", None)]
+)
 def test_ambiguous_commune_lists_candidates(geo: Geo, text: str, requested: str | None) -> None:
     """An ambiguous name leaves commune empty and proposes labelled candidates."""
     out = run(geo, text, requested_slot=requested, current={"commune": "Roubaix"})
@@ -169,12 +175,15 @@ def test_first_value_is_not_a_correction(geo: Geo) -> None:
     ],
 )
 @pytest.mark.parametrize("requested", [None, "interets"])
-def test_questions_change_nothing(
-    geo: Geo, intent: str, text: str, requested: str | None
-) -> None:
+def test_questions_change_nothing(geo: Geo, intent: str, text: str, requested: str | None) -> None:
     """Question and help intents never change the profile, even when a slot is asked."""
-    out = run(geo, text, intent=intent, requested_slot=requested,
-              current={"age": 19.0, "interets": ["design"]})
+    out = run(
+        geo,
+        text,
+        intent=intent,
+        requested_slot=requested,
+        current={"age": 19.0, "interets": ["design"]},
+    )
     assert out.slots == {}
     assert out.responses == []
     assert out.corrections == {}
@@ -237,7 +246,7 @@ def test_unknown_commune_button_does_not_echo_payload(geo: Geo) -> None:
 
 
 def test_also_adds_interest(geo: Geo) -> None:
-    """"j'aime aussi le design" adds design to the known interests (contract order)."""
+    """ "j'aime aussi le design" adds design to the known interests (contract order)."""
     out = run(geo, "j'aime aussi le design", current={"interets": ["developpement"]})
     assert out.slots["interets"] == ["developpement", "design"]
 
@@ -274,7 +283,7 @@ def test_bare_answers_need_their_question(geo: Geo, text: str, requested: str | 
 
 
 def test_bare_number_answers_the_age_while_another_question_is_asked(geo) -> None:
-    """"20" is taken as the age when the age is unknown, even if the situation was asked."""
+    """ "20" is taken as the age when the age is unknown, even if the situation was asked."""
     result = extract("20", "informer", [], "situation", {}, geo)
     assert result.slots == {"age": 20.0}
 

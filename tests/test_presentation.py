@@ -23,9 +23,24 @@ KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 ROUBAIX = (50.69421, 3.17456)
 
 FORMATION_KEYS = {
-    "id", "intitule", "organisme", "commune", "departement", "distance_km", "a_distance",
-    "duree", "cout", "public", "domaines", "rome", "certification", "eligible", "score",
-    "raisons", "source", "site",
+    "id",
+    "intitule",
+    "organisme",
+    "commune",
+    "departement",
+    "distance_km",
+    "a_distance",
+    "duree",
+    "cout",
+    "public",
+    "domaines",
+    "rome",
+    "certification",
+    "eligible",
+    "score",
+    "raisons",
+    "source",
+    "site",
 }
 
 
@@ -55,8 +70,13 @@ def km_south_of_roubaix(km: float) -> dict[str, float]:
 
 def person(**overrides: Any) -> Profil:
     values: dict[str, Any] = {
-        "situation": "decrocheur", "diplome": "aucun", "age": 19.0, "commune": "Roubaix",
-        "lat": ROUBAIX[0], "lon": ROUBAIX[1], "interets": ("developpement",),
+        "situation": "decrocheur",
+        "diplome": "aucun",
+        "age": 19.0,
+        "commune": "Roubaix",
+        "lat": ROUBAIX[0],
+        "lon": ROUBAIX[1],
+        "interets": ("developpement",),
     }
     values.update(overrides)
     return Profil(**values)
@@ -65,7 +85,10 @@ def person(**overrides: Any) -> Profil:
 def result(km: float = 8.0, who: Profil | None = None, **overrides: Any) -> Resultat:
     """A training `km` from Roubaix, evaluated for a 19-year-old dropout in Roubaix."""
     fields: dict[str, Any] = {
-        "diplome_min": "aucun", "public_cible": [], "commune": "Lille", "departement": "59",
+        "diplome_min": "aucun",
+        "public_cible": [],
+        "commune": "Lille",
+        "departement": "59",
         **km_south_of_roubaix(km),
     }
     fields.update(overrides)
@@ -178,8 +201,14 @@ def test_carte_fields(t: Texts, overrides: dict[str, Any], field: str, expected:
 def test_remote_only_card(t: Texts) -> None:
     """A distance-only training (no commune) is shown "à distance" with its reason."""
     r = result(
-        commune=None, code_insee=None, code_postal=None, departement=None, region=None,
-        lat=None, lon=None, a_distance=True,
+        commune=None,
+        code_insee=None,
+        code_postal=None,
+        departement=None,
+        region=None,
+        lat=None,
+        lon=None,
+        a_distance=True,
     )
     variables = carte(t, r, 1)
     assert variables["lieu"] == "à distance"
@@ -228,8 +257,13 @@ def test_detail_fills_detail_template(t: Texts, responses: dict[str, Any]) -> No
 def test_detail_unknowns(t: Texts) -> None:
     """Unknown detail fields read "non précisé"."""
     r = result(
-        metiers=[], rome=[], diplome_min=None, certification=None, label_gen_annee=None,
-        site=None, organisme=None,
+        metiers=[],
+        rome=[],
+        diplome_min=None,
+        certification=None,
+        label_gen_annee=None,
+        site=None,
+        organisme=None,
     )
     variables = detail(t, r)
     for field in ("metiers", "rome", "niveau", "certification", "label", "site"):
@@ -333,8 +367,11 @@ def test_reason_code_scan_finds_codes() -> None:
 def test_every_reason_code_has_a_fragment(responses: dict[str, Any]) -> None:
     """Every reason code recommend.py can produce has a raison_/blocage_ domain fragment."""
     positive, blocking, _ = _reason_codes_in_recommend()
-    missing = [f"raison_{c}" for c in sorted(positive | _cost_reason_codes())
-               if f"raison_{c}" not in responses]
+    missing = [
+        f"raison_{c}"
+        for c in sorted(positive | _cost_reason_codes())
+        if f"raison_{c}" not in responses
+    ]
     missing += [f"blocage_{c}" for c in sorted(blocking) if f"blocage_{c}" not in responses]
     assert missing == []
 

@@ -98,7 +98,7 @@ def test_parse_situation_none_when_not_said(text: str) -> None:
 
 
 def test_dropout_beats_pupil_when_stopped_in_a_class() -> None:
-    """"arrêté en terminale" is a dropout, not a pupil still in terminale."""
+    """ "arrêté en terminale" is a dropout, not a pupil still in terminale."""
     assert parse_situation("j'ai arrêté en terminale") == "decrocheur"
     assert parse_situation("je suis en terminale") == "etudiant"
 
@@ -148,7 +148,7 @@ def test_parse_diplome(text: str, expected: str) -> None:
     ["g pa le bac", "j'ai pas le bac", "j'ai raté le bac", "pas de bac", "sans le bac"],
 )
 def test_no_bac_alone_is_undecided(text: str) -> None:
-    """"Not the bac" alone leaves the diploma undecided (None), never bac nor aucun."""
+    """ "Not the bac" alone leaves the diploma undecided (None), never bac nor aucun."""
     assert parse_diplome(text) is None
     assert parse_diplome(text, expecting=True) is None
 

@@ -42,8 +42,14 @@ def formation(id: str = "f-1", km: float | None = 5.0, **overrides: Any) -> Form
     }
     if km is None:
         fields.update(
-            commune=None, code_insee=None, code_postal=None, departement=None, region=None,
-            lat=None, lon=None, a_distance=True,
+            commune=None,
+            code_insee=None,
+            code_postal=None,
+            departement=None,
+            region=None,
+            lat=None,
+            lon=None,
+            a_distance=True,
         )
     else:
         fields.update(south_of_home(km))
@@ -171,8 +177,9 @@ def test_direct_interest_beats_neighbour() -> None:
     assert [r.formation.id for r in reco.resultats] == ["a"]
 
 
-@pytest.mark.parametrize("km, inside", [(0.0, True), (12.0, True), (29.0, True), (31.0, False),
-                                        (150.0, False)])
+@pytest.mark.parametrize(
+    "km, inside", [(0.0, True), (12.0, True), (29.0, True), (31.0, False), (150.0, False)]
+)
 def test_radius(km: float, inside: bool) -> None:
     """Trainings within the radius are in the zone with a distance reason; others are not."""
     r = evaluer(profil(), formation(km=km))
@@ -213,8 +220,8 @@ def test_remote_counts_only_when_accepted(km: float | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "cout, bonus", [("gratuit", 10), ("remunere", 12), ("finance", 6), ("payant", 0),
-                    ("inconnu", 0)],
+    "cout, bonus",
+    [("gratuit", 10), ("remunere", 12), ("finance", 6), ("payant", 0), ("inconnu", 0)],
 )
 def test_cost_reason_and_bonus(cout: str, bonus: int) -> None:
     """Free, paid-learner and funded trainings get a bonus and a reason; others none."""
@@ -254,7 +261,10 @@ def test_equal_scores_ordered_by_distance_then_id() -> None:
     reco = recommander(profil(distanciel=True), formations)
     assert len({r.score for r in reco.resultats}) == 1
     assert [r.formation.id for r in reco.resultats] == [
-        "b-far", "d-farther", "a-online", "c-online"
+        "b-far",
+        "d-farther",
+        "a-online",
+        "c-online",
     ]
 
 
@@ -289,8 +299,12 @@ def test_alternative_plus_loin_nearest_first() -> None:
     """Only far trainings in the domain: they are proposed nearest first (plus_loin)."""
     reco = recommander(
         profil(),
-        [formation("f300", km=300.0), formation("f60", km=60.0), formation("f120", km=120.0),
-         formation("blocked", km=40.0, age_min=30)],
+        [
+            formation("f300", km=300.0),
+            formation("f60", km=60.0),
+            formation("f120", km=120.0),
+            formation("blocked", km=40.0, age_min=30),
+        ],
     )
     assert reco.resultats == []
     assert reco.type_alternative == "plus_loin"
@@ -302,10 +316,12 @@ def test_alternative_domaine_voisin() -> None:
     """No training in the domain at all: neighbour-domain trainings nearby are proposed."""
     reco = recommander(
         profil(),
-        [formation("design", km=5.0, domaines=["design"]),
-         formation("data", km=10.0, domaines=["data"]),
-         formation("far-design", km=300.0, domaines=["design"]),
-         formation("unrelated", km=2.0, domaines=["mediation_numerique"])],
+        [
+            formation("design", km=5.0, domaines=["design"]),
+            formation("data", km=10.0, domaines=["data"]),
+            formation("far-design", km=300.0, domaines=["design"]),
+            formation("unrelated", km=2.0, domaines=["mediation_numerique"]),
+        ],
     )
     assert reco.resultats == []
     assert reco.type_alternative == "domaine_voisin"
@@ -316,8 +332,10 @@ def test_alternative_non_eligible_shows_blocks() -> None:
     """Only blocked trainings in the domain: they are shown with their blocking reasons."""
     reco = recommander(
         profil(age=19.0),
-        [formation("b-old", km=20.0, age_min=26), formation("a-de", km=5.0,
-                                                            public_cible=["salarie"])],
+        [
+            formation("b-old", km=20.0, age_min=26),
+            formation("a-de", km=5.0, public_cible=["salarie"]),
+        ],
     )
     assert reco.resultats == []
     assert reco.type_alternative == "non_eligible"
@@ -388,8 +406,13 @@ def test_real_catalogue_roubaix_dropout(catalogue: list[FormationRecord], geo: G
     """A 19-year-old dropout in Roubaix into coding gets nearby Hauts-de-France trainings."""
     (roubaix,) = geo.by_name("Roubaix")
     p = Profil(
-        situation="decrocheur", diplome="aucun", age=19.0, commune="Roubaix",
-        lat=roubaix.lat, lon=roubaix.lon, interets=("developpement",),
+        situation="decrocheur",
+        diplome="aucun",
+        age=19.0,
+        commune="Roubaix",
+        lat=roubaix.lat,
+        lon=roubaix.lon,
+        interets=("developpement",),
     )
     reco = recommander(p, catalogue)
     assert reco.type_alternative is None
@@ -411,8 +434,13 @@ def test_real_catalogue_paris(catalogue: list[FormationRecord], geo: Geo) -> Non
     """A person in Paris into coding gets at least five results, ordered by score."""
     paris = geo.by_name("Paris")[0]
     p = Profil(
-        situation="demandeur_emploi", diplome="bac", age=25.0, commune="Paris",
-        lat=paris.lat, lon=paris.lon, interets=("developpement",),
+        situation="demandeur_emploi",
+        diplome="bac",
+        age=25.0,
+        commune="Paris",
+        lat=paris.lat,
+        lon=paris.lon,
+        interets=("developpement",),
     )
     reco = recommander(p, catalogue)
     assert reco.type_alternative is None

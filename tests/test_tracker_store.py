@@ -69,7 +69,7 @@ async def check_erase(url: str, rasa_domain: Domain) -> None:
     await store.save(tracker)
 
     remaining = stored_texts(url, sender)
-    assert not any("Roubaix" in d or "\"age\"" in d for d in remaining)
+    assert not any("Roubaix" in d or '"age"' in d for d in remaining)
     assert len(remaining) == 2  # the confirmation and the restart
     restored = await store.retrieve(sender)
     assert restored is not None and restored.get_slot("commune") is None

@@ -119,9 +119,7 @@ class ValidateProfilForm(FormValidationAction):
     def validate_diplome(self, value: Any, *_: Any) -> dict[str, Any]:
         return {"diplome": value if value in DIPLOMES else None}
 
-    def validate_age(
-        self, value: Any, dispatcher: CollectingDispatcher, *_: Any
-    ) -> dict[str, Any]:
+    def validate_age(self, value: Any, dispatcher: CollectingDispatcher, *_: Any) -> dict[str, Any]:
         try:
             age = float(value)
         except (TypeError, ValueError):

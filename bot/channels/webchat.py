@@ -50,9 +50,7 @@ class WebChatInput(RestInput):
         credentials = credentials or {}
         return cls(int(credentials.get("max_length", DEFAULT_MAX_LENGTH)))
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webchat = Blueprint("webchat_webhook", inspect.getmodule(self).__name__)
 
         @webchat.route("/", methods=["GET"])
@@ -73,9 +71,7 @@ class WebChatInput(RestInput):
                 return response.json({"error": "sender missing"}, status=400)
             text = prepare_text(body.get("message"), self.max_length)
             collector = CollectingOutputChannel()
-            await on_new_message(
-                UserMessage(text, collector, sender_id, input_channel=self.name())
-            )
+            await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name()))
             return response.json(collector.messages)
 
         return webchat
