@@ -56,6 +56,19 @@ def valid_row(**overrides: Any) -> dict[str, Any]:
     return row
 
 
+# Overrides of `valid_row` for a training followed only at a distance (no site).
+DISTANCE_ONLY: dict[str, Any] = {
+    "commune": None,
+    "code_insee": None,
+    "code_postal": None,
+    "departement": None,
+    "region": None,
+    "lat": None,
+    "lon": None,
+    "a_distance": True,
+}
+
+
 def make_formation(**overrides: Any) -> FormationRecord:
     """A validated catalogue record built from `valid_row` with overrides."""
     record = validate_row(valid_row(**overrides))

@@ -36,7 +36,7 @@ from bot.catalogue.validation import (
     validate_line,
 )
 from bot.config import REPO_ROOT, Settings
-from tests.factories import MISSING, valid_row
+from tests.factories import DISTANCE_ONLY, MISSING, valid_row
 
 
 def write_jsonl(path: Path, rows: list[Any]) -> Path:
@@ -109,14 +109,7 @@ def sample_files(tmp_path: Path) -> list[Path]:
                 intitule="Analyste en cybersécurité",
                 organisme="Cyber École",
                 domaines=["cybersecurite", "data"],
-                commune=None,
-                code_insee=None,
-                code_postal=None,
-                departement=None,
-                region=None,
-                lat=None,
-                lon=None,
-                a_distance=True,
+                **DISTANCE_ONLY,
                 source={"nom": "GEN 2019", "reference": "data/gen2019.csv", "confiance": None},
                 date_donnees="2019",
             ),

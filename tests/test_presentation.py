@@ -16,7 +16,7 @@ from bot.contract import COUTS, DIPLOMES, DOMAINES, PROFILE_SLOTS, SITUATIONS
 from bot.geo import EARTH_RADIUS_KM
 from bot.presentation import Texts, carte, detail, payload, payload_formation, raison_texte
 from bot.recommend import Profil, Raison, Resultat, evaluer
-from tests.factories import make_formation
+from tests.factories import DISTANCE_ONLY, make_formation
 
 ROOT = Path(__file__).resolve().parents[1]
 KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
@@ -201,14 +201,7 @@ def test_carte_fields(t: Texts, overrides: dict[str, Any], field: str, expected:
 def test_remote_only_card(t: Texts) -> None:
     """A distance-only training (no commune) is shown "à distance" with its reason."""
     r = result(
-        commune=None,
-        code_insee=None,
-        code_postal=None,
-        departement=None,
-        region=None,
-        lat=None,
-        lon=None,
-        a_distance=True,
+        **DISTANCE_ONLY,
     )
     variables = carte(t, r, 1)
     assert variables["lieu"] == "à distance"

@@ -19,7 +19,7 @@ from bot.recommend import (
     evaluer,
     recommander,
 )
-from tests.factories import make_formation
+from tests.factories import DISTANCE_ONLY, make_formation
 
 ROOT = Path(__file__).resolve().parents[1]
 HOME = (50.0, 3.0)  # the person's home in the synthetic tests (Nord, inside France)
@@ -42,14 +42,7 @@ def formation(id: str = "f-1", km: float | None = 5.0, **overrides: Any) -> Form
     }
     if km is None:
         fields.update(
-            commune=None,
-            code_insee=None,
-            code_postal=None,
-            departement=None,
-            region=None,
-            lat=None,
-            lon=None,
-            a_distance=True,
+            **DISTANCE_ONLY,
         )
     else:
         fields.update(south_of_home(km))
