@@ -41,9 +41,7 @@ def formation(id: str = "f-1", km: float | None = 5.0, **overrides: Any) -> Form
         "public_texte": None,
     }
     if km is None:
-        fields.update(
-            **DISTANCE_ONLY,
-        )
+        fields.update(DISTANCE_ONLY)
     else:
         fields.update(south_of_home(km))
     fields.update(overrides)
