@@ -1,4 +1,5 @@
-"""`capnum catalogue …` commands: load, stats, search, show (messages in French)."""
+"""`capnum catalogue …` commands: load, stats, search, show, import, export (messages in
+French)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,15 @@ from typing import Any
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.catalogue.export import export_csv, export_jsonl
+from bot.catalogue.importer import (
+    ImportResult,
+    MappingError,
+    SourceFileError,
+    load_mapping,
+    prepare_import,
+    write_and_load,
+)
 from bot.catalogue.repository import (
     CatalogueLoadError,
     LoadReport,
@@ -19,6 +29,7 @@ from bot.catalogue.repository import (
     create_engine_from_url,
     default_catalogue_paths,
     get_formation,
+    list_formations,
     load_catalogue,
     load_if_changed,
     schema_exists,
@@ -31,6 +42,10 @@ from bot.contract import DOMAINES
 
 NOTHING_WRITTEN = "Rien n'a été écrit : le catalogue précédent est intact."
 NOT_LOADED = "Catalogue non chargé : lancez d'abord « capnum catalogue load »."
+IMPORT_BLOCKED = (
+    "Rien n'a été écrit : corrigez ces lignes dans le fichier source "
+    "ou relancez avec --ignorer-erreurs pour n'importer que les lignes valides."
+)
 
 
 def register(subparsers: Any) -> None:
@@ -84,6 +99,51 @@ def register(subparsers: Any) -> None:
     show = sub.add_parser("show", parents=[common], help="afficher une ligne du catalogue")
     show.add_argument("id", metavar="ID", help="identifiant de la ligne")
     show.set_defaults(func=cmd_show)
+
+    import_parser = sub.add_parser(
+        "import",
+        parents=[common],
+        help="importer une liste de formations (CSV ou JSON) avec un fichier de correspondance",
+        description=(
+            "Convertit un fichier CSV ou JSON selon un fichier de correspondance YAML "
+            "(voir docs/catalogue-import.md), valide chaque ligne, écrit "
+            "knowledge/catalogue/import_<id_prefix>.jsonl puis recharge tout le catalogue."
+        ),
+    )
+    import_parser.add_argument("fichier", type=Path, metavar="FICHIER", help="fichier .csv/.json")
+    import_parser.add_argument(
+        "--mapping",
+        required=True,
+        type=Path,
+        metavar="M.yml",
+        help="fichier de correspondance YAML (source, id_prefix, champs)",
+    )
+    import_parser.add_argument(
+        "--dry-run", action="store_true", help="afficher ce qui serait importé, sans rien écrire"
+    )
+    import_parser.add_argument(
+        "--ignorer-erreurs",
+        action="store_true",
+        help="écrire les lignes valides même si d'autres sont rejetées (elles restent signalées)",
+    )
+    import_parser.set_defaults(func=cmd_import)
+
+    export_parser = sub.add_parser(
+        "export",
+        parents=[common],
+        help="exporter le catalogue chargé (JSONL ou CSV)",
+        description=(
+            "Exporte le catalogue chargé en base : JSONL (lignes du schéma) ou CSV à plat "
+            "(séparateur « ; », listes jointes par « | »)."
+        ),
+    )
+    export_parser.add_argument(
+        "--format", choices=("jsonl", "csv"), default="jsonl", help="format (défaut : jsonl)"
+    )
+    export_parser.add_argument(
+        "--sortie", type=Path, metavar="F", help="fichier de sortie (défaut : sortie standard)"
+    )
+    export_parser.set_defaults(func=cmd_export)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -269,6 +329,91 @@ def cmd_show(args: argparse.Namespace) -> int:
             _err(f"Formation introuvable : '{args.id}'.")
             return 1
         print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+
+    return _with_engine(args, run, read=True)
+
+
+def _print_import_result(result: ImportResult) -> None:
+    print(
+        f"Fichier lu : {result.file} ({result.total} enregistrement(s)) ; "
+        f"{len(result.records)} valide(s), {result.rejected} rejeté(s)."
+    )
+    if result.issues:
+        _err(f"Lignes rejetées ({result.rejected}) :")
+        for issue in result.issues:
+            _err(f"  {issue}")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """`catalogue import FICHIER --mapping M.yml`: convert, validate, write, then load."""
+    catalogue_dir = get_settings().catalogue_dir
+    try:
+        mapping = load_mapping(args.mapping)
+    except MappingError as exc:
+        _err(f"Fichier de correspondance invalide ({args.mapping}) :")
+        for problem in exc.problems:
+            _err(f"  {problem}")
+        _err(NOTHING_WRITTEN)
+        return 1
+    try:
+        result = prepare_import(args.fichier, mapping, catalogue_dir)
+    except SourceFileError as exc:
+        _err(f"{args.fichier.name}: {exc}")
+        _err(NOTHING_WRITTEN)
+        return 1
+    _print_import_result(result)
+    blocked = bool(result.issues) and not args.ignorer_erreurs
+    target = catalogue_dir / mapping.output_name
+    if args.dry_run:
+        if result.records:
+            print("Lignes qui seraient importées :")
+            _print_table(result.records)
+        print(
+            f"Vérification seule (--dry-run) : rien n'a été écrit "
+            f"({0 if blocked else len(result.records)} ligne(s) seraient écrites dans {target})."
+        )
+        return 1 if blocked else 0
+    if blocked:
+        _err(IMPORT_BLOCKED)
+        return 1
+    if not result.records:
+        _err("Aucune ligne valide à importer.")
+        _err(NOTHING_WRITTEN)
+        return 1
+    url = _database_url(args)
+
+    def do_import(engine: Engine) -> int:
+        path, report = write_and_load(result, catalogue_dir, engine)
+        print(f"Fichier écrit : {path} ({len(result.records)} ligne(s)).")
+        _print_load_report(report, "load", url)
+        return 0
+
+    try:
+        return _with_engine(args, do_import, read=False)
+    except CatalogueLoadError as exc:
+        _print_rejected(exc)
+        return 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """`catalogue export`: the loaded catalogue as JSONL schema rows or flat CSV."""
+    writer = export_csv if args.format == "csv" else export_jsonl
+
+    def run(engine: Engine) -> int:
+        records = list_formations(engine)
+        if args.sortie is None:
+            writer(records, sys.stdout)
+            return 0
+        # A BOM lets spreadsheets read the CSV as UTF-8.
+        encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+        try:
+            with open(args.sortie, "w", encoding=encoding, newline="") as fh:
+                count = writer(records, fh)
+        except OSError as exc:
+            _err(f"Impossible d'écrire {args.sortie} : {exc.strerror or exc}")
+            return 1
+        print(f"{count} ligne(s) exportée(s) dans {args.sortie} (format {args.format}).")
         return 0
 
     return _with_engine(args, run, read=True)

@@ -487,7 +487,8 @@ class CatalogueResult:
     excluded: list[Exclusion] = field(default_factory=list)
 
 
-def _place(commune: Commune | None, code_postal: str | None) -> dict[str, Any]:
+def place_fields(commune: Commune | None, code_postal: str | None) -> dict[str, Any]:
+    """The place fields of a catalogue row (all null but the postcode without commune)."""
     if commune is None:
         return {
             "commune": None,
@@ -509,7 +510,7 @@ def _place(commune: Commune | None, code_postal: str | None) -> dict[str, Any]:
     }
 
 
-def _assign_formation_ids(rows: list[dict[str, Any]]) -> None:
+def assign_formation_ids(rows: list[dict[str, Any]]) -> None:
     """Rows with the same (organisme, intitule) share the id of the first one.
 
     Rows without organisme are never grouped: nothing says they are the same training.
@@ -589,7 +590,7 @@ def build_idf(
         commune = communes[0] if communes else None
         if commune is None and lat is not None and lon is not None:
             commune = nearest_commune(geo, lat, lon)  # CEDEX postcodes (94736, 92916)
-        place = _place(commune, code_postal)
+        place = place_fields(commune, code_postal)
         if lat is not None:
             place["lat"], place["lon"] = round(lat, 5), round(lon, 5)
         duree_texte = clean_text(rec.get("duree")) or None
@@ -624,7 +625,7 @@ def build_idf(
             "brut": rec,
         }
         result.rows.append(row)
-    _assign_formation_ids(result.rows)
+    assign_formation_ids(result.rows)
     result.rows = [_ordered(r) for r in result.rows]
     return result
 
@@ -701,7 +702,7 @@ def build_sourced(
             "metiers": metiers,
             "rome": rome_codes(domaines, rome_rows),
             "domaines": domaines,
-            **_place(commune, code_postal),
+            **place_fields(commune, code_postal),
             "a_distance": distance,
             "duree_texte": duree_texte,
             "duree_mois": parse_duree(duree_texte),
@@ -725,7 +726,7 @@ def build_sourced(
             "brut": rec,
         }
         result.rows.append(row)
-    _assign_formation_ids(result.rows)
+    assign_formation_ids(result.rows)
     result.rows = [_ordered(r) for r in result.rows]
     return result
 
