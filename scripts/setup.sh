@@ -42,4 +42,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 mkdir -p var
+capnum catalogue migrate
 capnum catalogue load --if-changed

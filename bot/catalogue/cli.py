@@ -1,5 +1,5 @@
-"""`capnum catalogue …` commands: load, stats, search, show, import, export (messages in
-French)."""
+"""`capnum catalogue …` commands: load, stats, search, show, import, export, migrate
+(messages in French)."""
 
 from __future__ import annotations
 
@@ -144,6 +144,24 @@ def register(subparsers: Any) -> None:
         "--sortie", type=Path, metavar="F", help="fichier de sortie (défaut : sortie standard)"
     )
     export_parser.set_defaults(func=cmd_export)
+
+    migrate = sub.add_parser(
+        "migrate",
+        parents=[common],
+        help="mettre le schéma de la base à jour (migrations Alembic)",
+        description=(
+            "Applique les migrations du schéma du catalogue, sans perte de données "
+            "(voir docs/catalogue-migrations.md). Une base créée avant les migrations est "
+            "d'abord marquée à la révision initiale."
+        ),
+    )
+    migrate.add_argument(
+        "--revision", default="head", metavar="REV", help="révision cible (défaut : head)"
+    )
+    migrate.add_argument(
+        "--status", action="store_true", help="afficher la révision actuelle, sans rien modifier"
+    )
+    migrate.set_defaults(func=cmd_migrate)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -417,3 +435,61 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 0
 
     return _with_engine(args, run, read=True)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """`catalogue migrate`: upgrade the schema (or `--status`: show the revision)."""
+    from alembic.util import CommandError
+
+    from bot.catalogue.schema import (
+        INITIAL_REVISION,
+        SchemaStateError,
+        schema_status,
+        upgrade_schema,
+    )
+
+    url = _database_url(args)
+
+    def label(revision: str | None) -> str:
+        return revision or "aucune"
+
+    def status(engine: Engine) -> int:
+        state = schema_status(engine)
+        print(f"Base : {_safe_url(url)}")
+        print(f"Révision actuelle : {label(state.current)}")
+        print(f"Dernière révision : {state.head}")
+        if state.up_to_date:
+            print("Schéma à jour.")
+        elif state.legacy:
+            print(
+                "Tables créées avant les migrations : « capnum catalogue migrate » les "
+                "versionnera sans perte de données."
+            )
+        else:
+            print("Migration nécessaire : lancez « capnum catalogue migrate ».")
+        return 0
+
+    def migrate(engine: Engine) -> int:
+        before = schema_status(engine).current
+        print(f"Base : {_safe_url(url)}")
+        print(f"Révision avant : {label(before)}")
+        result = upgrade_schema(engine, args.revision)
+        if result.stamped:
+            print(
+                "Tables créées avant les migrations : marquées à la révision "
+                f"{INITIAL_REVISION}, données conservées."
+            )
+        print(f"Révision après : {label(result.after)}")
+        print("Schéma mis à jour." if result.changed else "Schéma déjà à jour : rien à faire.")
+        return 0
+
+    if args.status and _missing_sqlite_file(url):
+        print(f"Base : {_safe_url(url)}")
+        print("Révision actuelle : aucune (base absente)")
+        return 0
+    try:
+        return _with_engine(args, status if args.status else migrate, read=False)
+    except (CommandError, SchemaStateError) as exc:
+        _err(f"Migration impossible ({_safe_url(url)}) : {exc}")
+        _err("Rien n'a été modifié.")
+        return 1

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from bot.catalogue.models import CatalogueMetaRow, FormationRow, metadata
+from bot.catalogue.models import CatalogueMetaRow, FormationRow
 from bot.catalogue.validation import FormationRecord, RowError, iter_validated, read_sources
 from bot.config import Settings
 
@@ -89,8 +89,11 @@ def create_engine_from_url(url: str, **kwargs: Any) -> Engine:
 
 
 def init_schema(engine: Engine) -> None:
-    """Create the catalogue tables when missing."""
-    metadata.create_all(engine)
+    """Bring the catalogue tables to the latest migration (creating them when missing;
+    tables created by `create_all` before the migrations are stamped, rows kept)."""
+    from bot.catalogue.schema import upgrade_schema  # alembic is loaded only when needed
+
+    upgrade_schema(engine)
 
 
 def schema_exists(engine: Engine) -> bool:

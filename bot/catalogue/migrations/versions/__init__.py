@@ -1,0 +1,1 @@
+"""Catalogue revisions, one file per revision, named after its revision id."""
