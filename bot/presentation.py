@@ -31,9 +31,6 @@ class Texts:
             raise KeyError(f"response {name!r} is missing from the domain")
         return str(variants[0].get("text", "")).format(**variables)
 
-    def maybe(self, name: str, default: str, **variables: Any) -> str:
-        return self.get(name, **variables) if name in self._responses else default
-
 
 def _ages(t: Texts, age_min: int | None, age_max: int | None) -> str:
     if age_min is not None and age_max is not None:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.contract import DIPLOMES, DOMAINES, RAYON_KM_DEFAUT, SITUATIONS
+from bot.contract import DOMAINES
 
 # Common SMS / informal spellings, expanded word by word after accent stripping.
 _SMS = {
@@ -475,28 +475,3 @@ def parse_message(text: str, requested_slot: str | None = None) -> ProfileFacts:
         distanciel=parse_distanciel(text, expecting=requested_slot == "distanciel"),
         rayon_km=parse_rayon_km(text),
     )
-
-
-def canonical_or_none(value: object, allowed: tuple[str, ...]) -> str | None:
-    """A button payload value if it is a known canonical code."""
-    return value if isinstance(value, str) and value in allowed else None
-
-
-__all__ = [
-    "DIPLOMES",
-    "DOMAINES",
-    "RAYON_KM_DEFAUT",
-    "SITUATIONS",
-    "ProfileFacts",
-    "age_is_plausible",
-    "canonical_or_none",
-    "normalize",
-    "parse_age",
-    "parse_diplome",
-    "parse_distanciel",
-    "parse_interets",
-    "parse_message",
-    "parse_rang",
-    "parse_rayon_km",
-    "parse_situation",
-]

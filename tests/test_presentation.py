@@ -421,15 +421,12 @@ def test_all_reason_codes_are_exercised() -> None:
 
 
 def test_texts_missing_response_raises(t: Texts) -> None:
-    """A missing fragment raises KeyError naming it; maybe() falls back to the default."""
+    """A missing fragment raises KeyError naming it."""
     with pytest.raises(KeyError, match="raison_inexistante"):
         t.get("raison_inexistante")
-    assert t.maybe("raison_inexistante", "défaut") == "défaut"
-    assert t.maybe("raison_gratuit", "défaut") == "gratuite"
 
 
 def test_texts_from_domain(responses: dict[str, Any]) -> None:
     """Texts.from_domain reads the `responses` of a domain dict and formats variables."""
     t = Texts.from_domain({"responses": responses})
     assert t.get("raison_distance", km=3, commune="Lille") == "à 3 km de Lille"
-    assert Texts.from_domain({}).maybe("x", "y") == "y"

@@ -9,7 +9,6 @@ from bot.profile import (
     GENERIC_IT_DOMAINS,
     ProfileFacts,
     age_is_plausible,
-    canonical_or_none,
     normalize,
     parse_age,
     parse_diplome,
@@ -400,18 +399,3 @@ def test_parse_message_bare_answers_follow_requested_slot(
 ) -> None:
     """Bare answers are read only for the slot being asked."""
     assert getattr(parse_message(text, slot), field) == expected
-
-
-@pytest.mark.parametrize(
-    "value, allowed, expected",
-    [
-        ("decrocheur", SITUATIONS, "decrocheur"),
-        ("hacker", SITUATIONS, None),
-        (None, SITUATIONS, None),
-        (3, DIPLOMES, None),
-        ("bac", DIPLOMES, "bac"),
-    ],
-)
-def test_canonical_or_none(value: object, allowed: tuple[str, ...], expected: str | None) -> None:
-    """canonical_or_none keeps only known canonical codes."""
-    assert canonical_or_none(value, allowed) == expected
