@@ -40,12 +40,10 @@ from bot.knowledge.build import (
     assign_formation_ids,
     clean_text,
     domains_from_text,
-    parse_cout,
-    parse_duree,
     place_fields,
     prerequis_diplomas,
     resolve_commune_name,
-    rome_codes,
+    schema_row,
     sourced_public,
     split_metiers,
     web_site,
@@ -552,37 +550,32 @@ def convert_row(
                 age_min = age
             else:
                 age_max = age
-    result.row = {
-        "id": "",
-        "formation_id": "",
-        "intitule": intitule,
-        "organisme": text("organisme") or None,
-        "metiers": metiers,
-        "rome": rome_codes(domaines, rome_rows),
-        "domaines": domaines,
-        **(place or place_fields(None, None)),
-        "a_distance": a_distance,
-        "duree_texte": duree_texte,
-        "duree_mois": parse_duree(duree_texte),
-        "cout": parse_cout(cout_texte),
-        "cout_texte": cout_texte,
-        "diplome_min": diplome_min,
-        "diplome_max": diplome_max,
-        "age_min": age_min,
-        "age_max": age_max,
-        "public_texte": public,
-        "public_cible": public_cible,
-        "certification": text("certification") or None,
-        "label_gen_annee": None,
-        "site": _site(value("site")),
-        "source": {
+    result.row = schema_row(
+        row_id="",
+        intitule=intitule,
+        organisme=text("organisme") or None,
+        metiers=metiers,
+        domaines=domaines,
+        rome_rows=rome_rows,
+        place=place or place_fields(None, None),
+        a_distance=a_distance,
+        duree_texte=duree_texte,
+        cout_texte=cout_texte,
+        diplomes=(diplome_min, diplome_max),
+        ages=(age_min, age_max),
+        public_texte=public,
+        public_cible=public_cible,
+        certification=text("certification") or None,
+        label_gen_annee=None,
+        site=_site(value("site")),
+        source={
             "nom": mapping.source_nom,
             "reference": mapping.source_reference,
             "confiance": mapping.source_confiance,
         },
-        "date_donnees": mapping.date_donnees,
-        "brut": dict(raw),
-    }
+        date_donnees=mapping.date_donnees,
+        brut=dict(raw),
+    )
     return result
 
 

@@ -598,36 +598,86 @@ def build_idf(
         diplome_min, diplome_max = idf_diplomas(rec.get("niveau_diplome"))
         public = clean_text(rec.get("public")) or None
         age_min, age_max = idf_ages(rec.get("age"), public)
-        row = {
-            "id": f"gen-idf-2016-{index + 1:03d}",
-            "intitule": intitule,
-            "organisme": clean_text(rec.get("nom_etablissement")) or None,
-            "metiers": metiers,
-            "rome": rome_codes(domaines, rome_rows),
-            "domaines": domaines,
-            **place,
-            "a_distance": False,
-            "duree_texte": duree_texte,
-            "duree_mois": parse_duree(duree_texte),
-            "cout": parse_cout(cout_texte),
-            "cout_texte": cout_texte,
-            "diplome_min": diplome_min,
-            "diplome_max": diplome_max,
-            "age_min": age_min,
-            "age_max": age_max,
-            "public_texte": public,
-            "public_cible": idf_public_cible(public),
-            "certification": clean_text(rec.get("formation_diplomante")) or None,
-            "label_gen_annee": 2016,
-            "site": web_site(rec.get("site")),
-            "source": dict(IDF_SOURCE),
-            "date_donnees": "2016",
-            "brut": rec,
-        }
+        row = schema_row(
+            row_id=f"gen-idf-2016-{index + 1:03d}",
+            intitule=intitule,
+            organisme=clean_text(rec.get("nom_etablissement")) or None,
+            metiers=metiers,
+            domaines=domaines,
+            rome_rows=rome_rows,
+            place=place,
+            a_distance=False,
+            duree_texte=duree_texte,
+            cout_texte=cout_texte,
+            diplomes=(diplome_min, diplome_max),
+            ages=(age_min, age_max),
+            public_texte=public,
+            public_cible=idf_public_cible(public),
+            certification=clean_text(rec.get("formation_diplomante")) or None,
+            label_gen_annee=2016,
+            site=web_site(rec.get("site")),
+            source=dict(IDF_SOURCE),
+            date_donnees="2016",
+            brut=rec,
+        )
         result.rows.append(row)
     assign_formation_ids(result.rows)
     result.rows = [_ordered(r) for r in result.rows]
     return result
+
+
+def schema_row(
+    *,
+    row_id: str,
+    intitule: str,
+    organisme: str | None,
+    metiers: list[str],
+    domaines: list[str],
+    rome_rows: Sequence[dict[str, str]],
+    place: dict[str, Any],
+    a_distance: bool,
+    duree_texte: str | None,
+    cout_texte: str | None,
+    diplomes: tuple[str | None, str | None],
+    ages: tuple[int | None, int | None],
+    public_texte: str | None,
+    public_cible: list[str],
+    certification: str | None,
+    label_gen_annee: int | None,
+    site: str | None,
+    source: dict[str, Any],
+    date_donnees: str,
+    brut: dict[str, Any],
+) -> dict[str, Any]:
+    """One row in the schema of knowledge/SCHEMA.md; ROME codes, duration in months and
+    cost code are derived here. `formation_id` is set later by `assign_formation_ids`."""
+    return {
+        "id": row_id,
+        "formation_id": "",
+        "intitule": intitule,
+        "organisme": organisme,
+        "metiers": metiers,
+        "rome": rome_codes(domaines, rome_rows),
+        "domaines": domaines,
+        **place,
+        "a_distance": a_distance,
+        "duree_texte": duree_texte,
+        "duree_mois": parse_duree(duree_texte),
+        "cout": parse_cout(cout_texte),
+        "cout_texte": cout_texte,
+        "diplome_min": diplomes[0],
+        "diplome_max": diplomes[1],
+        "age_min": ages[0],
+        "age_max": ages[1],
+        "public_texte": public_texte,
+        "public_cible": public_cible,
+        "certification": certification,
+        "label_gen_annee": label_gen_annee,
+        "site": site,
+        "source": source,
+        "date_donnees": date_donnees,
+        "brut": brut,
+    }
 
 
 def is_distance(rec: dict[str, Any]) -> bool:
@@ -694,37 +744,33 @@ def build_sourced(
         cible, age_min, age_max = sourced_public(public)
         year = first_year(rec.get("annees_label"))
         reference = clean_text(rec.get("source"))
-        row = {
-            "id": f"gen-reg-{index + 1:03d}",
+        row = schema_row(
+            row_id=f"gen-reg-{index + 1:03d}",
             # No title in the source: the métiers it names stand for it.
-            "intitule": intitule or " / ".join(metiers),
-            "organisme": organisme,
-            "metiers": metiers,
-            "rome": rome_codes(domaines, rome_rows),
-            "domaines": domaines,
-            **place_fields(commune, code_postal),
-            "a_distance": distance,
-            "duree_texte": duree_texte,
-            "duree_mois": parse_duree(duree_texte),
-            "cout": parse_cout(cout_texte),
-            "cout_texte": cout_texte,
-            "diplome_min": diplome_min,
-            "diplome_max": diplome_max,
-            "age_min": age_min,
-            "age_max": age_max,
-            "public_texte": public,
-            "public_cible": cible,
-            "certification": clean_text(rec.get("certification")) or None,
-            "label_gen_annee": year,
-            "site": web_site(rec.get("site")),
-            "source": {
+            intitule=intitule or " / ".join(metiers),
+            organisme=organisme,
+            metiers=metiers,
+            domaines=domaines,
+            rome_rows=rome_rows,
+            place=place_fields(commune, code_postal),
+            a_distance=distance,
+            duree_texte=duree_texte,
+            cout_texte=cout_texte,
+            diplomes=(diplome_min, diplome_max),
+            ages=(age_min, age_max),
+            public_texte=public,
+            public_cible=cible,
+            certification=clean_text(rec.get("certification")) or None,
+            label_gen_annee=year,
+            site=web_site(rec.get("site")),
+            source={
                 "nom": source_name(reference) or None,
                 "reference": reference or None,
                 "confiance": clean_text(rec.get("confidence")) or None,
             },
-            "date_donnees": str(year) if year else "2016-2021",
-            "brut": rec,
-        }
+            date_donnees=str(year) if year else "2016-2021",
+            brut=rec,
+        )
         result.rows.append(row)
     assign_formation_ids(result.rows)
     result.rows = [_ordered(r) for r in result.rows]
