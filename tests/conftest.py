@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from rasa_sdk import Tracker
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.catalogue.repository import create_engine_from_url
 from bot.config import REPO_ROOT
 
 DOMAIN_DIR = REPO_ROOT / "domain"
@@ -73,3 +80,28 @@ def make_tracker(
         active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
+
+
+@pytest.fixture
+def pg_engine() -> Iterator[Engine]:
+    """Engine whose search_path is a new schema, dropped afterwards; `public` is untouched."""
+    pytest.importorskip("psycopg2")
+    url = os.environ.get("CAPNUM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    schema = f"capnum_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine_from_url(url)
+    try:
+        public_before = set(inspect(admin).get_table_names(schema="public"))
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except SQLAlchemyError as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL indisponible : {exc}")
+    engine = create_engine_from_url(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield engine
+        assert set(inspect(admin).get_table_names(schema="public")) == public_before
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

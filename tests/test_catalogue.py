@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -603,46 +601,33 @@ def test_repository_catalogue_files_are_valid() -> None:
 
 
 @pytest.mark.postgres
-def test_postgres_load_search_and_rollback(tmp_path: Path, sample_files, monkeypatch) -> None:
-    pytest.importorskip("psycopg2")
-    url = os.environ.get("CAPNUM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    schema = f"capnum_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine_from_url(url)
+def test_postgres_load_search_and_rollback(
+    pg_engine, tmp_path: Path, sample_files, monkeypatch
+) -> None:
+    """PostgreSQL: load, search, skip when unchanged, and roll back a failed load."""
+    engine = pg_engine
+    report = load_catalogue(engine, sample_files)
+    assert inspect(engine).has_table("formations")
+    assert report.rows == 4 and get_meta(engine).row_count == 4
+    assert list_formations(engine)[0].to_dict() == valid_row()
+    assert ids(search(engine, domaine="cybersecurite", region="Ile-de-France")) == [
+        "gen-idf-2019-001"
+    ]
+    assert stats(engine)["by_region"]["Hauts-de-France"] == 2
+    assert load_if_changed(engine, sample_files).skipped
+
+    monkeypatch.setattr(repository, "INSERT_BATCH_SIZE", 1)
+
+    def fail(conn, cursor, statement, parameters, context, executemany):
+        if "seul-2" in json.dumps(parameters, default=str):
+            raise RuntimeError("panne simulée")
+
+    rows = [valid_row(id=f"seul-{n}") for n in range(4)]
+    event.listen(engine, "before_cursor_execute", fail)
     try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except SQLAlchemyError as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL indisponible : {exc}")
-    engine = create_engine_from_url(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        report = load_catalogue(engine, sample_files)
-        assert inspect(admin).has_table("formations", schema=schema)
-        assert report.rows == 4 and get_meta(engine).row_count == 4
-        assert list_formations(engine)[0].to_dict() == valid_row()
-        assert ids(search(engine, domaine="cybersecurite", region="Ile-de-France")) == [
-            "gen-idf-2019-001"
-        ]
-        assert stats(engine)["by_region"]["Hauts-de-France"] == 2
-        assert load_if_changed(engine, sample_files).skipped
-
-        monkeypatch.setattr(repository, "INSERT_BATCH_SIZE", 1)
-
-        def fail(conn, cursor, statement, parameters, context, executemany):
-            if "seul-2" in json.dumps(parameters, default=str):
-                raise RuntimeError("panne simulée")
-
-        rows = [valid_row(id=f"seul-{n}") for n in range(4)]
-        event.listen(engine, "before_cursor_execute", fail)
-        try:
-            with pytest.raises((RuntimeError, SQLAlchemyError)):
-                load_catalogue(engine, [write_jsonl(tmp_path / "new.jsonl", rows)])
-        finally:
-            event.remove(engine, "before_cursor_execute", fail)
-        assert len(list_formations(engine)) == 4
-        assert get_meta(engine).digest == report.digest
+        with pytest.raises((RuntimeError, SQLAlchemyError)):
+            load_catalogue(engine, [write_jsonl(tmp_path / "new.jsonl", rows)])
     finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        event.remove(engine, "before_cursor_execute", fail)
+    assert len(list_formations(engine)) == 4
+    assert get_meta(engine).digest == report.digest

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,7 +12,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.catalogue import cli as catalogue_cli
 from bot.catalogue.models import CatalogueMetaRow, FormationRow, metadata
@@ -50,31 +47,6 @@ def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
     engine = create_engine_from_url(sqlite_url)
     yield engine
     engine.dispose()
-
-
-@pytest.fixture
-def pg_engine() -> Iterator[Engine]:
-    """Engine whose search_path is a new schema, dropped afterwards; `public` is untouched."""
-    pytest.importorskip("psycopg2")
-    url = os.environ.get("CAPNUM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    schema = f"capnum_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine_from_url(url)
-    try:
-        public_before = set(inspect(admin).get_table_names(schema="public"))
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except SQLAlchemyError as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL indisponible : {exc}")
-    engine = create_engine_from_url(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-        assert set(inspect(admin).get_table_names(schema="public")) == public_before
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def model_drift(engine: Engine) -> list[object]:
