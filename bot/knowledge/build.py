@@ -914,7 +914,16 @@ def render_sources(summary: dict[str, Any]) -> str:
     return f"""# Sources des fichiers de connaissance
 
 Fichiers générés par `capnum knowledge build --shared ../shared/data` (ne pas éditer à la
-main). Le bot ne lit que ces fichiers, jamais `../shared`.
+main), sauf `metiers/fiches.yml`, écrit à la main (voir plus bas). Le bot ne lit que ces
+fichiers, jamais `../shared`.
+
+## metiers/fiches.yml (écrit à la main)
+- Une fiche métier par valeur de `metier_cible` de `rome/metiers_numeriques.csv` : domaine du
+  profil, mots-clés qui la désignent dans une question, fiche principale du domaine.
+- Codes et intitulés ROME de chaque fiche : lus dans `rome/metiers_numeriques.csv`
+  (France Travail, ROME 4.0 v4.60, Licence Ouverte), pas recopiés.
+- Descriptions (réponses `utter_fiche_*` de `domain/metiers.yml`) : rédigées par Cap Num en
+  langage simple d'après le périmètre des fiches ROME ; ce n'est pas un texte officiel.
 
 ## geo/communes.csv, geo/departements.csv, geo/regions.csv
 - Origine : paquet npm `@etalab/decoupage-administratif@6.0.0` (COG INSEE 2026, codes postaux
