@@ -21,7 +21,7 @@ from bot.actions.profil import (
     ActionRepli,
     ValidateProfilForm,
 )
-from bot.actions.questions import ActionRepondreMetier
+from bot.actions.questions import ActionRepondreMetier, ActionRepondreQuestion
 from bot.actions.recommandations import (
     ActionAccepterDistance,
     ActionDetailFormation,
@@ -293,20 +293,89 @@ async def test_other_domain_excludes_current_interests(domain):
     assert slots["domaines_exclus"] == ["developpement"]
 
 
+async def test_job_sheet_gives_rome_codes_and_nearest_trainings(domain):
+    """A job question: the sheet, its official ROME codes, the trainings of the catalogue
+    leading to it (nearest to the person first) and the sources with the data years."""
+    tracker = make_tracker(
+        domain, "c'est quoi un développeur ?", "question_metier", **profile("profil_roubaix")
+    )
+    _, messages = await run(ActionRepondreMetier(), tracker, domain)
+    assert responses(messages) == [
+        "utter_fiche_developpeur_web_mobile",
+        "utter_fiche_rome",
+        "utter_fiche_formations_pres",
+        "utter_fiche_source",
+    ]
+    rome, formations, source = messages[1], messages[2], messages[3]
+    assert "M1855 « Développeur / Développeuse web »" in rome["codes"]
+    assert "Intégrateur / Intégratrice web" in rome["appellations"]
+    assert formations["commune"] == "Roubaix"
+    assert formations["nombre"] == len(
+        {r.formation_id for r in services.formations() if {"M1805", "M1855", "M1861"} & set(r.rome)}
+    )
+    # Nearest first: the first example is in the Nord (59).
+    assert "(59)" in formations["exemples"].split(";")[0]
+    assert source["annees"] == "2016-2021"
+
+
+async def test_job_sheet_without_a_place_quotes_recent_trainings(domain):
+    tracker = make_tracker(domain, "ça fait quoi un community manager", "question_metier")
+    _, messages = await run(ActionRepondreMetier(), tracker, domain)
+    assert responses(messages)[0] == "utter_fiche_community_manager"
+    assert messages[2]["response"] == "utter_fiche_formations"
+    assert messages[2]["nombre"] == len(
+        {r.formation_id for r in services.formations() if {"E1101", "E1124"} & set(r.rome)}
+    )
+
+
+async def test_job_button_payload_names_the_sheet(domain):
+    entities = [{"entity": "metier", "value": "cybersecurite"}]
+    tracker = make_tracker(domain, "/question_metier", "question_metier", entities=entities)
+    _, messages = await run(ActionRepondreMetier(), tracker, domain)
+    assert responses(messages)[0] == "utter_fiche_cybersecurite"
+
+
+async def test_two_jobs_are_compared(domain):
+    tracker = make_tracker(domain, "différence entre développeur et testeur ?", "question_metier")
+    _, messages = await run(ActionRepondreMetier(), tracker, domain)
+    assert responses(messages) == [
+        "utter_comparaison_intro",
+        "utter_fiche_developpeur_web_mobile_bref",
+        "utter_fiche_testeur_bref",
+        "utter_comparaison_suite",
+        "utter_fiche_source",
+    ]
+
+
+async def test_unknown_job_offers_the_list(domain):
+    tracker = make_tracker(domain, "c'est quoi ce métier", "question_metier")
+    _, messages = await run(ActionRepondreMetier(), tracker, domain)
+    assert responses(messages) == ["utter_metier_inconnu"]
+
+
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("intent", "response"),
     [
-        ("c'est quoi un testeur logiciel ?", ["utter_metier_test_logiciel"]),
-        ("ça fait quoi un community manager", ["utter_metier_communication_digitale"]),
-        ("c koi un dev", ["utter_metier_developpement"]),
-        ("c'est quoi ce métier", ["utter_metier_inconnu"]),
+        ("question_cout", "utter_reponse_cout"),
+        ("question_prerequis", "utter_reponse_prerequis"),
+        ("question_distanciel", "utter_reponse_distanciel"),
+        ("question_gen", "utter_reponse_gen"),
     ],
 )
-async def test_job_questions(domain, text, expected):
-    """Job questions get the sheet of the job named."""
-    tracker = make_tracker(domain, text, "question_metier")
-    _, messages = await run(ActionRepondreMetier(), tracker, domain)
-    assert [r for r in responses(messages) if r != "utter_metier_source"] == expected
+async def test_practical_answers_quote_the_catalogue(domain, intent, response):
+    """The answer quotes the catalogue's figures, then its source and years."""
+    tracker = make_tracker(domain, "?", intent)
+    _, messages = await run(ActionRepondreQuestion(), tracker, domain)
+    assert responses(messages) == [response, "utter_source_catalogue"]
+    rows = services.formations()
+    trainings = {r.formation_id: r for r in reversed(rows)}
+    assert messages[0]["formations"] == messages[1]["formations"] == len(trainings)
+    assert messages[1]["annees"] == "2016-2021"
+    if intent == "question_cout":
+        free = sum(r.cout == "gratuit" for r in trainings.values())
+        assert messages[0]["gratuit"] == free > 0
+    if intent == "question_distanciel":
+        assert messages[0]["a_distance"] == sum(r.a_distance for r in trainings.values()) > 0
 
 
 async def test_restart_and_erase_reset_everything(domain):

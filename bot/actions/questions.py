@@ -1,4 +1,4 @@
-"""Answers to questions asked along the way."""
+"""Answers to questions asked along the way: job sheets and practical questions."""
 
 from __future__ import annotations
 
@@ -7,11 +7,29 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.profile import parse_interets
+from bot.actions import services
+from bot.faq import SUJETS, faits
+from bot.metiers import Fiche, annees, default_fiches, formations_vers
+from bot.presentation import Texts
+
+MAX_COMPARES = 3
+MAX_EXEMPLES = 3
+MAX_APPELLATIONS = 5
+
+
+def _fiches_demandees(tracker: Tracker) -> list[Fiche]:
+    fiches = default_fiches()
+    asked = [
+        fiche
+        for entity in tracker.latest_message.get("entities") or []
+        if entity.get("entity") == "metier" and (fiche := fiches.get(str(entity.get("value"))))
+    ]
+    return asked or fiches.detecter(tracker.latest_message.get("text") or "")
 
 
 class ActionRepondreMetier(Action):
-    """What a job is about: one sheet per domain named in the question."""
+    """What a job is about: the sheet, its ROME codes and the trainings leading to it;
+    a short comparison when the question names several jobs."""
 
     def name(self) -> str:
         return "action_repondre_metier"
@@ -19,12 +37,90 @@ class ActionRepondreMetier(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        text = (tracker.latest_message or {}).get("text") or ""
-        domaines = parse_interets(text)
-        if not domaines or len(domaines) > 3:
+        demandees = _fiches_demandees(tracker)
+        if not demandees:
             dispatcher.utter_message(response="utter_metier_inconnu")
             return []
-        for code in domaines:
-            dispatcher.utter_message(response=f"utter_metier_{code}")
-        dispatcher.utter_message(response="utter_metier_source")
+        rows = services.formations()
+        if len(demandees) > 1:
+            dispatcher.utter_message(response="utter_comparaison_intro")
+            for fiche in demandees[:MAX_COMPARES]:
+                dispatcher.utter_message(response=f"utter_fiche_{fiche.id}_bref")
+            dispatcher.utter_message(response="utter_comparaison_suite")
+        else:
+            fiche = demandees[0]
+            dispatcher.utter_message(response=f"utter_fiche_{fiche.id}")
+            appellations = [
+                a for a in fiche.appellations if a not in {c.libelle for c in fiche.rome}
+            ]
+            dispatcher.utter_message(
+                response="utter_fiche_rome",
+                codes=", ".join(f"{c.code} « {c.libelle} »" for c in fiche.rome),
+                appellations=", ".join(appellations[:MAX_APPELLATIONS]),
+            )
+            self._formations(dispatcher, tracker, domain, fiche, rows)
+        dispatcher.utter_message(
+            response="utter_fiche_source", annees=annees(r.date_donnees for r in rows)
+        )
+        return []
+
+    @staticmethod
+    def _formations(
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        fiche: Fiche,
+        rows: list,
+    ) -> None:
+        profil = services.profil_from_tracker(tracker)
+        menant = formations_vers(fiche, rows, profil.lat, profil.lon)
+        if not menant:
+            dispatcher.utter_message(response="utter_fiche_aucune_formation")
+            return
+        texts = Texts.from_domain(domain)
+        exemples = "; ".join(
+            texts.get(
+                "libelle_formation_exemple",
+                intitule=f.intitule,
+                organisme=f.organisme or "",
+                lieu=(
+                    texts.get("libelle_lieu", commune=f.commune, departement=f.departement)
+                    if f.commune
+                    else texts.get("libelle_a_distance")
+                ),
+            )
+            for f in menant[:MAX_EXEMPLES]
+        )
+        located = profil.lat is not None and profil.commune
+        dispatcher.utter_message(
+            response="utter_fiche_formations_pres" if located else "utter_fiche_formations",
+            nombre=len({f.formation_id for f in menant}),
+            annees=annees(f.date_donnees for f in menant),
+            exemples=exemples,
+            commune=profil.commune,
+        )
+
+
+class ActionRepondreQuestion(Action):
+    """Practical questions: the answer quotes what the catalogue says, then its source."""
+
+    def name(self) -> str:
+        return "action_repondre_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        sujet = SUJETS.get(intent or "")
+        if sujet is None:
+            dispatcher.utter_message(response="utter_pas_compris")
+            return []
+        rows = services.formations()
+        chiffres = faits(rows)
+        dispatcher.utter_message(response=f"utter_reponse_{sujet}", **chiffres.variables(sujet))
+        dispatcher.utter_message(
+            response="utter_source_catalogue",
+            formations=chiffres.formations,
+            annees=chiffres.annees,
+        )
         return []
