@@ -410,6 +410,27 @@ def test_build_idf() -> None:
     assert list(first) == list(kb.ROW_KEYS)
 
 
+def test_build_idf_keeps_one_row_per_training_and_place() -> None:
+    """Another session of the same training at the same site is excluded with its reason;
+    the same training at another site is kept as a second site."""
+    session = dict(IDF_RECORD, duree="4 mois (session de printemps)")
+    other_site = dict(IDF_RECORD, post_code=94736, localisation=[48.837631, 2.481699])
+    result = kb.build_idf([IDF_RECORD, session, other_site], _geo(), ROME_ROWS)
+    assert [r["id"] for r in result.rows] == ["gen-idf-2016-001", "gen-idf-2016-003"]
+    assert result.rows[1]["formation_id"] == "gen-idf-2016-001"
+    [excluded] = result.excluded
+    assert excluded.index == 1
+    assert excluded.reason == "autre session de gen-idf-2016-001 (même formation, même lieu)"
+
+
+def test_build_sourced_repeated_record_is_one_row() -> None:
+    result = kb.build_sourced([SOURCED_RECORD, dict(SOURCED_RECORD)], _geo(), ROME_ROWS)
+    assert [r["id"] for r in result.rows] == ["gen-reg-001"]
+    assert [(e.index, e.reason) for e in result.excluded] == [
+        (1, "autre session de gen-reg-001 (même formation, même lieu)")
+    ]
+
+
 SOURCED_RECORD: dict[str, Any] = {
     "organisme": "Simplon.co (avec l'ADEP)",
     "intitule": "Développeur web",

@@ -485,6 +485,26 @@ class CatalogueResult:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     excluded: list[Exclusion] = field(default_factory=list)
+    _sessions: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False)
+
+    def add(self, index: int, label: str, row: dict[str, Any]) -> None:
+        """Keep `row`, unless it is another session of a training already kept at the same
+        place (same organisation, title and site): that one is excluded, with the reason."""
+        if row["organisme"]:
+            key = (
+                normalize_name(row["organisme"]),
+                normalize_name(row["intitule"]),
+                row["code_insee"],
+                row["lat"],
+                row["lon"],
+                row["a_distance"],
+            )
+            first = self._sessions.setdefault(key, row["id"])
+            if first != row["id"]:
+                reason = f"autre session de {first} (même formation, même lieu)"
+                self.excluded.append(Exclusion(index, label, reason))
+                return
+        self.rows.append(row)
 
 
 def place_fields(commune: Commune | None, code_postal: str | None) -> dict[str, Any]:
@@ -620,7 +640,8 @@ def build_idf(
             date_donnees="2016",
             brut=rec,
         )
-        result.rows.append(row)
+        label = f"{row['organisme'] or '(organisme inconnu)'} – {intitule}"
+        result.add(index, label, row)
     assign_formation_ids(result.rows)
     result.rows = [_ordered(r) for r in result.rows]
     return result
@@ -771,7 +792,7 @@ def build_sourced(
             date_donnees=str(year) if year else "2016-2021",
             brut=rec,
         )
-        result.rows.append(row)
+        result.add(index, label, row)
     assign_formation_ids(result.rows)
     result.rows = [_ordered(r) for r in result.rows]
     return result
