@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.contract import DOMAINES
 
 # Common SMS / informal spellings, expanded word by word after accent stripping.
-_SMS = {
+SMS_WORDS = {
     "jsui": "je suis",
     "jsuis": "je suis",
     "chui": "je suis",
@@ -99,7 +100,7 @@ def normalize(text: str) -> str:
     text = re.sub(r"([a-z])\1{2,}", r"\1", text)  # "ouiiii" -> "oui"
     text = re.sub(r"bac\s*\+\s*(\d)", r"bac+\1", text)
     text = re.sub(r"[^a-z0-9+ ]", " ", text)
-    words = [_SMS.get(w, w) for w in text.split()]
+    words = [SMS_WORDS.get(w, w) for w in text.split()]
     return " ".join(words)
 
 
@@ -107,16 +108,36 @@ def _has(norm: str, patterns: tuple[str, ...]) -> bool:
     return any(re.search(rf"(?<![a-z0-9]){p}(?![a-z0-9])", norm) for p in patterns)
 
 
+def first_match(norm: str, patterns: Iterable[str]) -> tuple[int, int] | None:
+    """(start, end) of the earliest whole-word match of any pattern in a normalised text."""
+    found = [
+        (m.start(), -m.end())
+        for p in patterns
+        if (m := re.search(rf"(?<![a-z0-9]){p}(?![a-z0-9])", norm))
+    ]
+    if not found:
+        return None
+    start, neg_end = min(found)
+    return start, -neg_end
+
+
+def patterns_of(slot: str, code: str) -> tuple[str, ...]:
+    """The patterns that recognise one canonical value of "situation", "diplome" or
+    "interets" (used to locate it in the message)."""
+    tables: dict[str, dict[str, tuple[str, ...]]] = {
+        "situation": dict(_SITUATION_PATTERNS),
+        "diplome": dict(_DIPLOME_PATTERNS),
+        "interets": _INTERET_PATTERNS,
+    }
+    return tables[slot].get(code, ())
+
+
 # --- age ---------------------------------------------------------------------------
 
 
-def parse_age(text: str, expecting_age: bool = False) -> int | None:
-    """Age in years from "j'ai 19 ans", "dix-neuf ans", or a bare "19" when asked.
-
-    Returns the number even when implausible so that the caller can say so;
-    returns None when the message states no age.
-    """
-    norm = normalize(text)
+def find_age(norm: str) -> tuple[int, int, int] | None:
+    """(age, start, end) of an age stated in a normalised message ("19 ans",
+    "dix neuf ans"), not a duration ("depuis 2 ans"); None when there is none."""
     # "depuis 2 ans", "il y a 3 ans" are durations, not ages.
     duration = r"(?:depuis|pendant|il y a|ca fait|fait|pour|dans|en) (?:deja |plus de |environ )?"
 
@@ -126,11 +147,24 @@ def parse_age(text: str, expecting_age: bool = False) -> int | None:
 
     for match in re.finditer(r"(?<![0-9+])(\d{1,3})\s*ans(?![a-z])", norm):
         if not is_duration(match.start(), match.end()):
-            return int(match.group(1))
+            return int(match.group(1)), match.start(), match.end()
     for words, value in sorted(_NUMBER_WORDS.items(), key=lambda kv: -len(kv[0])):
         found = re.search(rf"(?<![a-z]){words} ans(?![a-z])", norm)
         if found and not is_duration(found.start(), found.end()):
-            return value
+            return value, found.start(), found.end()
+    return None
+
+
+def parse_age(text: str, expecting_age: bool = False) -> int | None:
+    """Age in years from "j'ai 19 ans", "dix-neuf ans", or a bare "19" when asked.
+
+    Returns the number even when implausible so that the caller can say so;
+    returns None when the message states no age.
+    """
+    norm = normalize(text)
+    found = find_age(norm)
+    if found is not None:
+        return found[0]
     if expecting_age:
         bare = re.fullmatch(r"\s*(?:j ai\s+)?(\d{1,3})\s*", norm)
         if bare:

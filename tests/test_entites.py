@@ -1,0 +1,116 @@
+"""Profile entities found in free French text, pointing at what the person wrote."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.config import REPO_ROOT
+from bot.geo import Geo
+from bot.nlu.alignement import TexteAligne
+from bot.nlu.entites import EXTRACTOR_NAME, ExtracteurProfil, entites_profil
+from bot.profile import normalize
+
+
+def _examples() -> list[str]:
+    texts = []
+    paths = [*sorted((REPO_ROOT / "data/nlu").glob("*.yml")), REPO_ROOT / "tests/nlu/heldout.yml"]
+    for path in paths:
+        for item in yaml.safe_load(path.read_text("utf-8"))["nlu"]:
+            for line in (item.get("examples") or "").splitlines():
+                line = re.sub(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})", r"\1", line.strip()[2:])
+                texts.append(line)
+    return texts
+
+
+def test_aligned_text_is_the_normalised_text_on_every_example() -> None:
+    texts = _examples()
+    assert len(texts) > 1000
+    assert [t for t in texts if TexteAligne(t).norm != normalize(t)] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "norm_part", "original"),
+    [
+        ("Jsuis o chômage dpui 6 mois", "chomage", "chômage"),
+        ("Jsuis o chômage dpui 6 mois", "je suis", "Jsuis"),
+        ("g un BAC + 2 en compta", "bac+2", "BAC + 2"),
+        ("ouiiii j'ai l'école", "l ecole", "l'école"),
+    ],
+)
+def test_aligned_spans_point_at_the_original_words(text, norm_part, original) -> None:
+    aligned = TexteAligne(text)
+    start = aligned.norm.index(norm_part)
+    span = aligned.span(start, start + len(norm_part))
+    assert span is not None
+    assert text[span[0] : span[1]] == original
+
+
+@pytest.fixture(scope="module")
+def geo() -> Geo:
+    return Geo.default()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "salut, j'ai 19 ans, j'ai arrêté le lycée en première, j'habite à Roubaix",
+            [
+                ("age", "19", "19 ans"),
+                ("situation", "decrocheur", "arrêté le lycée"),
+                ("commune", "Roubaix", "Roubaix"),
+            ],
+        ),
+        ("jsui o chomage dpui 6 mois", [("situation", "demandeur_emploi", "chomage")]),
+        ("chui sur lille", [("commune", "Lille", "lille")]),
+        ("jveu fer du dev", [("interets", "developpement", "dev")]),
+        ("59100", [("commune", "Roubaix", "59100")]),
+        # Ambiguous name: the value is what was written, the action asks which one.
+        ("j'habite à St Denis", [("commune", "St Denis", "St Denis")]),
+        (
+            "vingt deux ans, bac + 2, au Havre",
+            [
+                ("age", "22", "vingt deux ans"),
+                ("diplome", "bac_plus_2", "bac + 2"),
+                ("commune", "Le Havre", "Havre"),
+            ],
+        ),
+        (
+            "titulaire d'un CAP, demandeuse d'emploi, j'adore le graphisme et les réseaux sociaux",
+            [
+                ("diplome", "cap_bep", "CAP"),
+                ("situation", "demandeur_emploi", "demandeuse d'emploi"),
+                ("interets", "design", "graphisme"),
+                ("interets", "communication_digitale", "réseaux sociaux"),
+            ],
+        ),
+        ("g pa de diplome", [("diplome", "aucun", "g pa de diplome")]),
+        # A duration is not an age; "pas le bac" alone does not say which diploma.
+        ("au chomage depuis 2 ans, pas le bac", [("situation", "demandeur_emploi", "chomage")]),
+        ("bonjour", []),
+    ],
+)
+def test_profile_entities(geo: Geo, text: str, expected: list[tuple[str, str, str]]) -> None:
+    found = [(e.entity, e.value, text[e.start : e.end]) for e in entites_profil(text, geo)]
+    assert found == expected
+
+
+def test_component_adds_entities_with_its_name() -> None:
+    message = Message(data={TEXT: "g 20 ans", ENTITIES: [{"entity": "rang", "value": "2"}]})
+    ExtracteurProfil().process([message])
+    entities = message.get(ENTITIES)
+    assert entities[0] == {"entity": "rang", "value": "2"}
+    assert entities[1] == {
+        "entity": "age",
+        "value": "20",
+        "start": 2,
+        "end": 8,
+        "text": "20 ans",
+        "confidence_entity": 1.0,
+        "extractor": EXTRACTOR_NAME,
+    }
