@@ -91,7 +91,8 @@ def extract(
 ) -> Extraction:
     """Profile updates carried by one message (see module docstring)."""
     out = Extraction()
-    from_buttons = {e.get("entity") for e in entities}
+    # Entities of a button payload (the NLU extractors name themselves in "extractor").
+    from_buttons = {e.get("entity") for e in entities if not e.get("extractor")}
     if intent not in PROFILE_INTENTS and not from_buttons & {"situation", "diplome", "interets"}:
         return out
     if intent in ANSWER_ONLY_INTENTS and requested_slot is None:

@@ -315,3 +315,13 @@ def test_prioritise(town, age, expected) -> None:
     """A pending town choice or age correction is asked first."""
     required = ["situation", "age", "diplome", "commune", "interets"]
     assert prioritise(required, town_pending=town, age_pending=age) == expected
+
+
+def test_entities_of_the_nlu_extractor_are_not_buttons(geo: Geo) -> None:
+    """A question that names an interest ("c'est payant le dev ?") changes no slot, even
+    though the NLU found an `interets` entity in it; the same entity from a button does."""
+    nlu = [{"entity": "interets", "value": "developpement", "extractor": "ExtracteurProfil"}]
+    assert run(geo, "c'est payant le dev ?", "question_cout", entities=nlu).slots == {}
+    button = [{"entity": "interets", "value": "developpement"}]
+    slots = run(geo, "/question_cout", "question_cout", entities=button).slots
+    assert slots["interets"] == ["developpement"]
