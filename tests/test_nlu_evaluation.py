@@ -16,6 +16,7 @@ from bot.nlu.evaluation import (
     intent_scores,
     load_examples,
     predict_all,
+    render_markdown,
     render_text,
     slot_value_correct,
 )
@@ -111,3 +112,15 @@ def test_load_examples_one_register_per_file(tmp_path: Path) -> None:
         ("standard", "saluer"),
     ]
     assert examples[0].entities == (GoldEntity("age", "20", 2, 8),)
+
+
+def test_markdown_report_has_every_register() -> None:
+    examples = [
+        Example("Bonjour", "saluer", (), "standard"),
+        Example("wesh", "saluer", (), "informel"),
+    ]
+    predictions = [Prediction("saluer"), Prediction("au_revoir")]
+    report = render_markdown(evaluate(examples, predictions, Geo.default()), "2 cœurs")
+    assert "| standard | 1 | 1.000 |" in report
+    assert "| informel | 1 | 0.000 |" in report
+    assert "saluer → au_revoir (1)" in report

@@ -14,6 +14,8 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import platform
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -238,11 +240,48 @@ def render_text(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def render_markdown(result: dict[str, Any], machine: str) -> str:
+    """The report of `docs/nlu-evaluation.md` (figures of one run, with its date)."""
+
+    def row(name: str, s: dict[str, Any]) -> str:
+        e = s["entites"]["micro"]
+        return (
+            f"| {name} | {s['messages']} | {s['intent_accuracy']:.3f} | {s['intent_macro_f1']:.3f}"
+            f" | {e['precision']:.3f} | {e['recall']:.3f} | {e['f1']:.3f}"
+            f" | {s['slot_accuracy']:.3f} ({s['slot_values']}) |"
+        )
+
+    tous = result["tous"]
+    lines = [
+        f"Évaluation du {result['date']} ({machine}).",
+        "",
+        "| jeu | messages | exactitude intentions | macro-F1 intentions | P entités"
+        " | R entités | F1 entités | valeurs de slots |",
+        "|---|---|---|---|---|---|---|---|",
+        row("tous", tous),
+        *(row(r, s) for r, s in result["par_registre"].items()),
+        "",
+        "| entité | précision | rappel | F1 | support | valeurs de slots justes |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| {k} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']}"
+            f" | {tous['par_slot'].get(k, 0.0):.3f} |"
+            for k, v in tous["entites"]["par_type"].items()
+        ),
+        "",
+        "Confusions les plus fréquentes : "
+        + ", ".join(f"{c['attendu']} → {c['predit']} ({c['nombre']})" for c in result["confusions"])
+        + ".",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.nlu.evaluation")
     parser.add_argument("--modele", type=Path, default=Path("models/capnum.tar.gz"))
     parser.add_argument("--donnees", type=Path, default=Path("tests/nlu/heldout"))
     parser.add_argument("--sortie", type=Path, default=Path("results/nlu/evaluation.json"))
+    parser.add_argument("--rapport", type=Path, help="écrit aussi ce rapport Markdown")
     args = parser.parse_args(argv)
     if not args.modele.exists():
         print(f"ERREUR : modèle introuvable ({args.modele}) : lancez d'abord l'entraînement.")
@@ -259,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     print(render_text(result))
     args.sortie.parent.mkdir(parents=True, exist_ok=True)
     args.sortie.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    if args.rapport:
+        machine = f"{os.cpu_count()} cœurs, Python {platform.python_version()}"
+        args.rapport.write_text(render_markdown(result, machine), encoding="utf-8")
     return 0
 
 
