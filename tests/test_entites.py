@@ -18,7 +18,10 @@ from bot.profile import normalize
 
 def _examples() -> list[str]:
     texts = []
-    paths = [*sorted((REPO_ROOT / "data/nlu").glob("*.yml")), REPO_ROOT / "tests/nlu/heldout.yml"]
+    paths = [
+        *sorted((REPO_ROOT / "data/nlu").glob("*.yml")),
+        *sorted((REPO_ROOT / "tests/nlu").rglob("*.yml")),
+    ]
     for path in paths:
         for item in yaml.safe_load(path.read_text("utf-8"))["nlu"]:
             for line in (item.get("examples") or "").splitlines():
