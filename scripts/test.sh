@@ -42,9 +42,9 @@ python -m bot.reports core results/core
 step "Conversations HTTP contre le vrai serveur (pytest -m server)"
 CAPNUM_SERVER_URL="http://127.0.0.1:$CAPNUM_RASA_PORT" python -m pytest -m server -p no:cacheprovider
 
-step "Jeu de test NLU mis de côté (tests/nlu/heldout.yml)"
-rasa test nlu --model models --domain domain --nlu tests/nlu/heldout.yml --out results/nlu --no-plot \
-  >var/test-nlu.log 2>&1 || { tail -20 var/test-nlu.log; exit 1; }
-python -m bot.reports nlu results/nlu
+step "Jeu de test NLU mis de côté (tests/nlu/heldout/, jamais entraîné)"
+python -m bot.nlu.evaluation --modele models/capnum.tar.gz --donnees tests/nlu/heldout \
+  --sortie results/nlu/evaluation.json 2>var/evaluation-nlu.log \
+  || { tail -20 var/evaluation-nlu.log; exit 1; }
 echo
 echo "==> Terminé en ${SECONDS}s : tous les tests sont passés."
