@@ -1,4 +1,5 @@
-"""Shared fixtures: the real domain responses, tracker builders, a fake catalogue."""
+"""Shared fixtures: the real domain responses, tracker builders, catalogue databases
+(in-memory SQLite and the real PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -105,3 +106,15 @@ def pg_engine() -> Iterator[Engine]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """An empty database, once on in-memory SQLite and once on the real PostgreSQL server
+    (a schema of its own, see `pg_engine`; skipped when the server does not answer)."""
+    if request.param == "postgresql":
+        yield request.getfixturevalue("pg_engine")
+        return
+    engine = create_engine_from_url("sqlite://")
+    yield engine
+    engine.dispose()

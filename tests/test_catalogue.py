@@ -1,19 +1,30 @@
-"""Catalogue: validation rules, atomic loading, queries, cache and `capnum catalogue` CLI."""
+"""Catalogue: validation rules, atomic loading, queries, cache and `capnum catalogue` CLI.
+
+Loading, search, candidate filters, stats, export and the cache run on SQLite and on
+PostgreSQL (`engine` fixture).
+"""
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event, inspect, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.catalogue import cli as catalogue_cli
 from bot.catalogue import repository
+from bot.catalogue.candidats import Boite, Eligibilite, FiltreCandidats
+from bot.catalogue.export import export_jsonl
+from bot.catalogue.models import FormationDomaineRow
 from bot.catalogue.repository import (
+    Catalogue,
     CatalogueCache,
     CatalogueLoadError,
     create_engine_from_url,
@@ -55,12 +66,18 @@ def ids(records: list[FormationRecord]) -> list[str]:
     return [record.id for record in records]
 
 
+def domain_pairs(engine: Engine) -> list[tuple[str, str]]:
+    """The `formation_domaines` rows, sorted."""
+    d = FormationDomaineRow
+    with engine.connect() as conn:
+        return sorted(tuple(row) for row in conn.execute(select(d.formation_row_id, d.domaine)))
+
+
 @pytest.fixture
-def engine():
-    engine = create_engine_from_url("sqlite://")
-    init_schema(engine)
-    yield engine
-    engine.dispose()
+def engine(db_engine: Engine) -> Iterator[Engine]:
+    """A catalogue database at the latest schema: SQLite, then PostgreSQL."""
+    init_schema(db_engine)
+    yield db_engine
 
 
 @pytest.fixture
@@ -313,6 +330,14 @@ def test_valid_load(engine, sample_files: list[Path]) -> None:
     assert meta is not None
     assert (meta.digest, meta.row_count, meta.files) == (report.digest, 4, report.files)
     assert meta.loaded_at.tzinfo is not None
+    assert domain_pairs(engine) == [
+        ("gen-hdf-2016-001", "developpement"),
+        ("gen-hdf-2016-002", "reseaux_systemes"),
+        ("gen-hdf-2016-002", "support_informatique"),
+        ("gen-idf-2019-001", "cybersecurite"),
+        ("gen-idf-2019-002", "cybersecurite"),
+        ("gen-idf-2019-002", "data"),
+    ]
 
 
 def test_load_replaces_previous_catalogue(engine, tmp_path: Path, sample_files) -> None:
@@ -321,6 +346,18 @@ def test_load_replaces_previous_catalogue(engine, tmp_path: Path, sample_files) 
     load_catalogue(engine, [other])
     assert ids(list_formations(engine)) == ["seul"]
     assert get_meta(engine).row_count == 1
+    assert domain_pairs(engine) == [("seul", "developpement")]
+
+
+def test_repeated_domain_is_indexed_once(engine, tmp_path: Path) -> None:
+    """A domain listed twice in a row gives one `formation_domaines` row."""
+    row = valid_row(domaines=["data", "developpement", "data"])
+    load_catalogue(engine, [write_jsonl(tmp_path / "a.jsonl", [row])])
+    assert domain_pairs(engine) == [
+        ("gen-hdf-2016-001", "data"),
+        ("gen-hdf-2016-001", "developpement"),
+    ]
+    assert list_formations(engine)[0].domaines == ("data", "developpement", "data")
 
 
 def test_failed_validation_writes_nothing(engine, tmp_path: Path, sample_files) -> None:
@@ -382,6 +419,28 @@ def test_failure_mid_insert_rolls_back(engine, tmp_path: Path, monkeypatch) -> N
     assert len(attempts) == 3  # the delete and two inserts had run inside the transaction
     assert ids(list_formations(engine)) == ["a-0", "a-1", "a-2"]
     assert get_meta(engine) == meta_before
+    assert domain_pairs(engine) == [(f"a-{n}", "developpement") for n in range(3)]
+
+
+def test_failure_while_indexing_domains_rolls_back(engine, tmp_path: Path) -> None:
+    """The domain rows are written in the loader's transaction: a failure there keeps the
+    previous catalogue, its rows and its domains."""
+    load_catalogue(engine, [write_jsonl(tmp_path / "a.jsonl", [valid_row(id="ancien")])])
+    second = write_jsonl(tmp_path / "b.jsonl", [valid_row(id="nouveau", domaines=["data"])])
+
+    def fail_on_domains(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO FORMATION_DOMAINES"):
+            raise RuntimeError("panne simulée pendant l'indexation des domaines")
+
+    event.listen(engine, "before_cursor_execute", fail_on_domains)
+    try:
+        with pytest.raises((RuntimeError, SQLAlchemyError), match="panne simulée"):
+            load_catalogue(engine, [second])
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_on_domains)
+
+    assert ids(list_formations(engine)) == ["ancien"]
+    assert domain_pairs(engine) == [("ancien", "developpement")]
 
 
 def test_load_if_changed_skips_unchanged_files(engine, tmp_path: Path, sample_files) -> None:
@@ -446,6 +505,72 @@ def test_stats_counts(engine, sample_files) -> None:
     assert data["by_year"] == {"2016": 2, "2019": 2}
     assert data["digest"] == get_meta(engine).digest
     json.dumps(data)  # JSON-ready
+
+
+def test_search_filters_domain_and_place_in_sql(engine, sample_files) -> None:
+    """Domain, département and région become SQL conditions: only matching rows are read."""
+    load_catalogue(engine, sample_files)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        found = search(engine, domaine="cybersecurite", region="ÎLE-DE-france", departement="75")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert ids(found) == ["gen-idf-2019-001"]
+    (rows_query,) = [sql for sql in statements if "formation_domaines" in sql]
+    assert "formations.departement =" in rows_query and "formations.region IN" in rows_query
+    assert ids(search(engine, departement="1")) == []
+    assert search(engine, region="Bretagne") == []
+
+
+def test_candidate_filters(engine, sample_files) -> None:
+    """Box, distance learning, coordinates, eligibility, order and limit of `candidats`."""
+    load_catalogue(engine, sample_files)
+    catalogue = Catalogue(engine)
+
+    def found(**conditions: Any) -> list[str]:
+        return ids(catalogue.candidats(FiltreCandidats(**conditions)))
+
+    hdf = ["gen-hdf-2016-001", "gen-hdf-2016-002"]
+    lille = Boite.autour(50.63, 3.06, 10)
+    assert found(boite=lille) == hdf
+    assert found(boite=lille, distanciel="inclus") == [*hdf, "gen-idf-2019-002"]
+    assert found(boite=lille, distanciel="seul") == ["gen-idf-2019-002"]
+    assert found(boite=Boite.autour(50.63, 3.06, 210)) == [*hdf, "gen-idf-2019-001"]
+    assert found(coordonnees=True) == [*hdf, "gen-idf-2019-001"]
+    assert found(domaines=("data", "developpement")) == ["gen-hdf-2016-001", "gen-idf-2019-002"]
+    assert found(domaines=()) == [] and found(regions=()) == []
+    assert found(regions=("Île-de-France",), departement="75") == ["gen-idf-2019-001"]
+    # Every sample row is for job seekers aged 18 or more.
+    everyone = ids(list_formations(engine))
+    assert found(eligibilite=Eligibilite(age=17.0)) == []
+    assert found(eligibilite=Eligibilite(age=17.0, eligible=False)) == everyone
+    assert found(eligibilite=Eligibilite(age=30.0, situation="demandeur_emploi")) == everyone
+    assert found(eligibilite=Eligibilite(situation="salarie")) == []
+    paris = (48.85, 2.35)
+    nearest = ["gen-idf-2019-001", *hdf, "gen-idf-2019-002"]  # no coordinates: last
+    assert found(centre=paris, tri="distance") == nearest
+    assert found(centre=paris, tri="distance", limite=2) == nearest[:2]
+    assert sorted(found(tri="aucun")) == everyone
+
+
+def test_export_of_loaded_catalogue_gives_the_source_rows(engine, sample_files) -> None:
+    """What is loaded comes back unchanged through the JSONL export."""
+    load_catalogue(engine, sample_files)
+    out = io.StringIO()
+    assert export_jsonl(list_formations(engine), out) == 4
+    exported = [json.loads(line) for line in out.getvalue().splitlines()]
+    source = [
+        json.loads(line)
+        for path in sample_files
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line
+    ]
+    assert exported == sorted(source, key=lambda row: row["id"])
 
 
 def test_cache_reloads_only_when_meta_changes(engine, tmp_path: Path, sample_files) -> None:
@@ -595,39 +720,3 @@ def test_repository_catalogue_files_are_valid() -> None:
     records, errors = validate_files(paths)
     assert [str(error) for error in errors] == []
     assert records
-
-
-# --------------------------------------------------------------------------- PostgreSQL
-
-
-@pytest.mark.postgres
-def test_postgres_load_search_and_rollback(
-    pg_engine, tmp_path: Path, sample_files, monkeypatch
-) -> None:
-    """PostgreSQL: load, search, skip when unchanged, and roll back a failed load."""
-    engine = pg_engine
-    report = load_catalogue(engine, sample_files)
-    assert inspect(engine).has_table("formations")
-    assert report.rows == 4 and get_meta(engine).row_count == 4
-    assert list_formations(engine)[0].to_dict() == valid_row()
-    assert ids(search(engine, domaine="cybersecurite", region="Ile-de-France")) == [
-        "gen-idf-2019-001"
-    ]
-    assert stats(engine)["by_region"]["Hauts-de-France"] == 2
-    assert load_if_changed(engine, sample_files).skipped
-
-    monkeypatch.setattr(repository, "INSERT_BATCH_SIZE", 1)
-
-    def fail(conn, cursor, statement, parameters, context, executemany):
-        if "seul-2" in json.dumps(parameters, default=str):
-            raise RuntimeError("panne simulée")
-
-    rows = [valid_row(id=f"seul-{n}") for n in range(4)]
-    event.listen(engine, "before_cursor_execute", fail)
-    try:
-        with pytest.raises((RuntimeError, SQLAlchemyError)):
-            load_catalogue(engine, [write_jsonl(tmp_path / "new.jsonl", rows)])
-    finally:
-        event.remove(engine, "before_cursor_execute", fail)
-    assert len(list_formations(engine)) == 4
-    assert get_meta(engine).digest == report.digest

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -14,7 +15,7 @@ from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.engine import Engine
 
 from bot.catalogue import cli as catalogue_cli
-from bot.catalogue.models import CatalogueMetaRow, FormationRow, metadata
+from bot.catalogue.models import CatalogueMetaRow, FormationDomaineRow, FormationRow, metadata
 from bot.catalogue.repository import (
     create_engine_from_url,
     get_meta,
@@ -34,7 +35,8 @@ from bot.catalogue.schema import (
 from tests.factories import valid_row
 from tests.test_catalogue import write_jsonl
 
-TABLES = {"formations", "catalogue_meta", "alembic_version"}
+TABLES = {"formations", "formation_domaines", "catalogue_meta", "alembic_version"}
+SECOND_REVISION = "0002_formation_domaines"
 
 
 @pytest.fixture
@@ -56,20 +58,30 @@ def model_drift(engine: Engine) -> list[object]:
         return compare_metadata(context, metadata)
 
 
+def formation_values(row: dict[str, Any]) -> dict[str, Any]:
+    """Column values of `formations` for a schema row."""
+    return {
+        **{key: value for key, value in row.items() if key != "source"},
+        "source_nom": row["source"]["nom"],
+        "source_reference": row["source"]["reference"],
+        "source_confiance": row["source"]["confiance"],
+    }
+
+
+def domain_pairs(engine: Engine) -> list[tuple[str, str]]:
+    d = FormationDomaineRow
+    with engine.connect() as conn:
+        return sorted(tuple(row) for row in conn.execute(select(d.formation_row_id, d.domaine)))
+
+
 def seed_legacy(engine: Engine) -> None:
-    """A database as `create_all` made it before the migrations, with one row per table."""
-    metadata.create_all(engine)
-    row = valid_row()
+    """A database as `create_all` made it before the migrations (the schema of the initial
+    revision, no `alembic_version`), with one row per table."""
+    upgrade_schema(engine, INITIAL_REVISION)
     with engine.begin() as conn:
-        conn.execute(
-            insert(FormationRow),
-            {
-                **{key: value for key, value in row.items() if key != "source"},
-                "source_nom": row["source"]["nom"],
-                "source_reference": row["source"]["reference"],
-                "source_confiance": row["source"]["confiance"],
-            },
-        )
+        conn.execute(text("DROP TABLE alembic_version"))
+    with engine.begin() as conn:
+        conn.execute(insert(FormationRow), formation_values(valid_row()))
         conn.execute(
             insert(CatalogueMetaRow),
             {
@@ -85,6 +97,7 @@ def seed_legacy(engine: Engine) -> None:
 def assert_legacy_rows_intact(engine: Engine) -> None:
     records = list_formations(engine)
     assert [record.to_dict() for record in records] == [valid_row()]
+    assert domain_pairs(engine) == [("gen-hdf-2016-001", "developpement")]
     meta = get_meta(engine)
     assert meta is not None
     assert (meta.digest, meta.row_count, meta.files) == ("d" * 64, 1, (("gen_hdf_2016.jsonl", 1),))
@@ -165,6 +178,48 @@ def test_downgrade_to_base_drops_tables(sqlite_engine: Engine) -> None:
     assert upgrade_schema(sqlite_engine).after == head_revision()
 
 
+def check_domain_backfill(engine: Engine) -> None:
+    """A catalogue at revision 0001 keeps its rows and gets its domain rows at 0002;
+    downgrading drops them, upgrading again rebuilds them."""
+    upgrade_schema(engine, INITIAL_REVISION)
+    rows = [
+        valid_row(),
+        valid_row(id="b", domaines=["data", "cybersecurite", "data"]),
+        valid_row(id="c", domaines=["design"], lat=None, lon=None, commune=None, a_distance=True),
+    ]
+    with engine.begin() as conn:
+        conn.execute(insert(FormationRow), [formation_values(row) for row in rows])
+    expected = [
+        ("b", "cybersecurite"),
+        ("b", "data"),
+        ("c", "design"),
+        ("gen-hdf-2016-001", "developpement"),
+    ]
+
+    result = upgrade_schema(engine)
+
+    assert (result.before, result.after) == (INITIAL_REVISION, SECOND_REVISION)
+    assert domain_pairs(engine) == expected
+    assert [record.to_dict() for record in list_formations(engine)] == sorted(
+        rows, key=lambda row: row["id"]
+    )
+    assert model_drift(engine) == []
+    indexes = {index["name"] for index in inspect(engine).get_indexes("formations")}
+    assert {"ix_formations_lat_lon", "ix_formations_a_distance"} <= indexes
+
+    downgrade_schema(engine, INITIAL_REVISION)
+    assert not inspect(engine).has_table("formation_domaines")
+    indexes = {index["name"] for index in inspect(engine).get_indexes("formations")}
+    assert not {"ix_formations_lat_lon", "ix_formations_a_distance"} & indexes
+    assert len(list_formations(engine)) == 3
+    upgrade_schema(engine)
+    assert domain_pairs(engine) == expected
+
+
+def test_upgrade_0001_to_0002_backfills_domains_on_sqlite(sqlite_engine: Engine) -> None:
+    check_domain_backfill(sqlite_engine)
+
+
 # --------------------------------------------------------------------------- CLI
 
 
@@ -176,7 +231,7 @@ def test_cli_migrate_and_status(sqlite_url: str, capsys) -> None:
     assert run_cli(["catalogue", "migrate", "--database-url", sqlite_url]) == 0
     out = capsys.readouterr().out
     assert "Révision avant : aucune" in out
-    assert f"Révision après : {INITIAL_REVISION}" in out
+    assert f"Révision après : {head_revision()}" in out
 
     assert run_cli(["catalogue", "migrate", "--status", "--database-url", sqlite_url]) == 0
     out = capsys.readouterr().out
@@ -223,3 +278,9 @@ def test_legacy_postgres_database_is_upgraded_without_loss(pg_engine: Engine) ->
         assert conn.scalar(select(text("count(*)")).select_from(text("formations"))) == 1
     downgrade_schema(pg_engine, "base")
     assert set(inspect(pg_engine).get_table_names()) <= {"alembic_version"}
+
+
+@pytest.mark.postgres
+def test_upgrade_0001_to_0002_backfills_domains_on_postgres(pg_engine: Engine) -> None:
+    """A deployed PostgreSQL catalogue at 0001 is upgraded without loss (see SQLite)."""
+    check_domain_backfill(pg_engine)

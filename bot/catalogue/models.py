@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 
@@ -18,6 +29,12 @@ class FormationRow(Base):
     """One catalogue row: one training at one site (see knowledge/SCHEMA.md)."""
 
     __tablename__ = "formations"
+    # Bounding-box searches around a point, and "in the box or at a distance" (see
+    # bot.catalogue.candidats).
+    __table_args__ = (
+        Index("ix_formations_lat_lon", "lat", "lon"),
+        Index("ix_formations_a_distance", "a_distance"),
+    )
 
     id = Column(String(200), primary_key=True)
     formation_id = Column(String(200), nullable=False, index=True)
@@ -55,6 +72,22 @@ class FormationRow(Base):
 
     def __repr__(self) -> str:
         return f"FormationRow(id={self.id!r})"
+
+
+class FormationDomaineRow(Base):
+    """One (catalogue row, interest domain) pair: `formations.domaines` as an indexed table,
+    filled by the loader in the same transaction."""
+
+    __tablename__ = "formation_domaines"
+    __table_args__ = (Index("ix_formation_domaines_domaine", "domaine", "formation_row_id"),)
+
+    formation_row_id = Column(
+        String(200), ForeignKey("formations.id", ondelete="CASCADE"), primary_key=True
+    )
+    domaine = Column(String(40), primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"FormationDomaineRow({self.formation_row_id!r}, {self.domaine!r})"
 
 
 class CatalogueMetaRow(Base):

@@ -12,19 +12,20 @@ import threading
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, delete, func, insert, inspect, select
+from sqlalchemy import create_engine, delete, distinct, func, insert, inspect, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from bot.catalogue.models import CatalogueMetaRow, FormationRow
+from bot.catalogue.candidats import FiltreCandidats, requete_candidats
+from bot.catalogue.models import CatalogueMetaRow, FormationDomaineRow, FormationRow
 from bot.catalogue.validation import FormationRecord, RowError, iter_validated, read_sources
 from bot.config import Settings
 
@@ -144,11 +145,24 @@ def _record_to_values(record: FormationRecord) -> dict[str, Any]:
     return values
 
 
-def _row_to_record(row: FormationRow) -> FormationRecord:
-    values: dict[str, Any] = {}
-    for column in FormationRow.__table__.c:
-        value = getattr(row, column.key)
-        values[column.key] = tuple(value) if isinstance(value, list) else value
+def _domain_values(records: Sequence[FormationRecord]) -> list[dict[str, Any]]:
+    """The `formation_domaines` rows of these records (each domain once per row)."""
+    return [
+        {"formation_row_id": record.id, "domaine": domaine}
+        for record in records
+        for domaine in dict.fromkeys(record.domaines)
+    ]
+
+
+#: JSON list columns of `formations`: tuples in the records.
+_LIST_COLUMNS = ("metiers", "rome", "domaines", "public_cible")
+
+
+def _to_record(row: Mapping[str, Any]) -> FormationRecord:
+    """A `formations` row (column name → value) as a record."""
+    values = dict(row)
+    for key in _LIST_COLUMNS:
+        values[key] = tuple(values[key])
     return FormationRecord(**values)
 
 
@@ -235,9 +249,13 @@ class Catalogue:
         with Session(self.engine) as session, session.begin():
             # Serialises concurrent loaders on PostgreSQL (no-op on SQLite).
             session.execute(select(CatalogueMetaRow.id).with_for_update()).all()
+            # SQLite does not enforce the ON DELETE CASCADE unless asked: delete explicitly.
+            session.execute(delete(FormationDomaineRow))
             session.execute(delete(FormationRow))
             for batch in _batches(values, INSERT_BATCH_SIZE):
                 session.execute(insert(FormationRow), list(batch))
+            for batch in _batches(_domain_values(records), INSERT_BATCH_SIZE):
+                session.execute(insert(FormationDomaineRow), list(batch))
             session.merge(
                 CatalogueMetaRow(
                     id=CatalogueMetaRow.SINGLETON_ID,
@@ -247,6 +265,10 @@ class Catalogue:
                     files=[list(item) for item in report.files],
                 )
             )
+        with self.engine.begin() as connection:
+            # Fresh planner statistics, so that the searches pick the right index.
+            for table in (FormationRow.__tablename__, FormationDomaineRow.__tablename__):
+                connection.execute(text(f"ANALYZE {table}"))
         logger.info("catalogue loaded: %d rows, digest %s", len(records), report.digest[:12])
         return LoadReport(
             files=report.files,
@@ -274,15 +296,21 @@ class Catalogue:
 
     def all(self) -> list[FormationRecord]:
         """Every row, ordered by id."""
-        with Session(self.engine) as session:
-            rows = session.scalars(select(FormationRow).order_by(FormationRow.id)).all()
-            return [_row_to_record(row) for row in rows]
+        return self.candidats(FiltreCandidats())
 
     def get(self, formation_id: str) -> FormationRecord | None:
         """The row with this `id`, or None."""
+        stmt = select(FormationRow.__table__).where(FormationRow.id == formation_id)
         with Session(self.engine) as session:
-            row = session.get(FormationRow, formation_id)
-            return _row_to_record(row) if row is not None else None
+            row = session.execute(stmt).mappings().first()
+            return _to_record(row) if row is not None else None
+
+    def candidats(self, filtre: FiltreCandidats) -> list[FormationRecord]:
+        """Rows matching the filter, in its order (see `bot.catalogue.candidats`)."""
+        with Session(self.engine) as session:
+            return [
+                _to_record(row) for row in session.execute(requete_candidats(filtre)).mappings()
+            ]
 
     def search(
         self,
@@ -292,21 +320,27 @@ class Catalogue:
         text: str | None = None,
     ) -> list[FormationRecord]:
         """Rows matching every given filter; `region` and `text` ignore case and accents,
-        `text` words must all appear in the title, organisation, jobs or commune."""
-        stmt = select(FormationRow).order_by(FormationRow.id)
-        if departement:
-            stmt = stmt.where(FormationRow.departement == normalize_departement(departement))
-        with Session(self.engine) as session:
-            records = [_row_to_record(row) for row in session.scalars(stmt).all()]
-        if domaine:
-            records = [record for record in records if domaine in record.domaines]
-        if region:
-            wanted = fold(region)
-            records = [r for r in records if r.region is not None and fold(r.region) == wanted]
+        `text` words must all appear in the title, organisation, jobs or commune.
+
+        Domain, département and région are SQL conditions; the words are then looked for
+        in the rows they keep."""
+        filtre = FiltreCandidats(
+            domaines=(domaine,) if domaine else None,
+            departement=normalize_departement(departement) if departement else None,
+            regions=self._regions_named(region) if region else None,
+        )
+        records = self.candidats(filtre)
         if text:
             words = fold(text).split()
             records = [r for r in records if all(word in _haystack(r) for word in words)]
         return records
+
+    def _regions_named(self, region: str) -> tuple[str, ...]:
+        """The région names of the catalogue equal to `region` up to case and accents."""
+        wanted = fold(region)
+        stmt = select(distinct(FormationRow.region)).where(FormationRow.region.is_not(None))
+        with Session(self.engine) as session:
+            return tuple(name for name in session.scalars(stmt) if fold(name) == wanted)
 
     def stats(self) -> dict[str, Any]:
         """Counts: rows, distinct trainings, distance rows, per région/domain/source/year."""
@@ -319,16 +353,14 @@ class Catalogue:
             by_region = _grouped(session, FormationRow.region, "(aucune)")
             by_source = _grouped(session, FormationRow.source_nom, "(inconnue)")
             by_year = _grouped(session, FormationRow.date_donnees, "(inconnue)")
-            domain_counts: Counter[str] = Counter()
-            for domaines in session.scalars(select(FormationRow.domaines)):
-                domain_counts.update(domaines)
+            by_domain = _grouped(session, FormationDomaineRow.domaine, "(aucun)")
         meta = self.meta()
         return {
             "rows": rows,
             "formations": formations or 0,
             "a_distance": distance or 0,
             "by_region": by_region,
-            "by_domain": dict(sorted(domain_counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "by_domain": by_domain,
             "by_source": by_source,
             "by_year": dict(sorted(by_year.items())),
             "loaded_at": meta.loaded_at.isoformat() if meta else None,
