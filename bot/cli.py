@@ -1,10 +1,12 @@
-"""`capnum` command-line entry point: catalogue, knowledge and maintenance commands."""
+"""`capnum` command-line entry point: catalogue, knowledge, benchmark and maintenance
+commands."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from bot import bench
 from bot.catalogue import cli as catalogue_cli
 from bot.knowledge import build as knowledge_build
 
@@ -14,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     catalogue_cli.register(sub)
     knowledge_build.register(sub)
+    bench.register(sub)
     return parser
 
 
