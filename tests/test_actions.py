@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from bot.actions.recommandations import (
     ActionPlusPres,
     ActionRecommander,
 )
+from bot.catalogue.repository import Catalogue, create_engine_from_url, load_catalogue
 from bot.catalogue.validation import validate_files
 from bot.config import REPO_ROOT
 from bot.interests import DEFAULT_DOMAINS
@@ -43,12 +45,22 @@ def profile(name: str) -> dict[str, Any]:
     return json.loads((TRACKERS / f"{name}.json").read_text(encoding="utf-8"))["slots"]
 
 
+@pytest.fixture(scope="module")
+def catalogue_db() -> Iterator[Catalogue]:
+    """The committed catalogue loaded into an in-memory SQLite database."""
+    engine = create_engine_from_url("sqlite://")
+    load_catalogue(engine, sorted((REPO_ROOT / "knowledge/catalogue").glob("*.jsonl")))
+    yield Catalogue(engine)
+    engine.dispose()
+
+
 @pytest.fixture(autouse=True)
-def real_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Actions read the committed catalogue instead of a database."""
+def real_catalogue(monkeypatch: pytest.MonkeyPatch, catalogue_db: Catalogue) -> None:
+    """Actions read the committed catalogue (recommendations: from a database loaded with it)."""
     records, errors = validate_files(sorted((REPO_ROOT / "knowledge/catalogue").glob("*.jsonl")))
     assert not errors
     monkeypatch.setattr(services, "formations", lambda: records)
+    monkeypatch.setattr(services, "catalogue", lambda: catalogue_db)
 
 
 async def run(action: Any, tracker: Any, domain: dict[str, Any]) -> tuple[list, list]:

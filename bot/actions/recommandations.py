@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -9,12 +10,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions import services
+from bot.catalogue.recommend_sql import recommander_catalogue
 from bot.presentation import Texts, carte, detail, payload
 from bot.profile import parse_rang, parse_rayon_km
-from bot.recommend import MAX_RESULTATS, RAYON_MAX_KM, Recommandation, recommander
+from bot.recommend import MAX_RESULTATS, RAYON_MAX_KM, Recommandation
 from bot.selection import find_mentioned
+
+logger = logging.getLogger(__name__)
 
 _ALTERNATIVE_RESPONSES = {
     "plus_loin": "utter_alternative_plus_loin",
@@ -24,9 +29,19 @@ _ALTERNATIVE_RESPONSES = {
 }
 
 
-def _recommend(tracker: Tracker, **overrides: Any) -> Recommandation:
+def _recommend(
+    dispatcher: CollectingDispatcher, tracker: Tracker, **overrides: Any
+) -> Recommandation | None:
+    """The recommendation for the tracker's profile; None (and the person told) when the
+    catalogue database fails."""
     profil = services.profil_from_tracker(tracker, **overrides)
-    return recommander(profil, services.formations())
+    try:
+        return recommander_catalogue(profil, services.catalogue())
+    except SQLAlchemyError as exc:
+        # Only the error class: the message may quote the query's parameters (the profile).
+        logger.error("catalogue database unavailable (%s)", type(exc).__name__)
+        dispatcher.utter_message(response="utter_catalogue_indisponible")
+        return None
 
 
 def show_recommendations(
@@ -37,7 +52,9 @@ def show_recommendations(
     **overrides: Any,
 ) -> list[EventType]:
     """Send one page of results (text cards and the `recommandations` payload)."""
-    reco = _recommend(tracker, **overrides)
+    reco = _recommend(dispatcher, tracker, **overrides)
+    if reco is None:
+        return []
     resultats = reco.resultats or reco.alternatives
     debut = page * MAX_RESULTATS
     if not resultats:
@@ -166,7 +183,9 @@ class ActionDetailFormation(Action):
         if not ids:
             dispatcher.utter_message(response="utter_pas_encore_de_resultats")
             return []
-        reco = _recommend(tracker)
+        reco = _recommend(dispatcher, tracker)
+        if reco is None:
+            return []
         resultats = reco.resultats or reco.alternatives
         message = tracker.latest_message or {}
         rang_entity = next(

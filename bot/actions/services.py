@@ -8,7 +8,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.catalogue.repository import CatalogueCache, create_engine_from_url
+from bot.catalogue.repository import Catalogue, CatalogueCache, create_engine_from_url
 from bot.catalogue.validation import FormationRecord
 from bot.config import get_settings
 from bot.contract import RAYON_KM_DEFAUT
@@ -19,9 +19,16 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _cache() -> CatalogueCache:
+def catalogue() -> Catalogue:
+    """The catalogue database (one engine and connection pool per process): the
+    recommendations query it."""
     with _lock:
-        return CatalogueCache(create_engine_from_url(get_settings().database_url))
+        return Catalogue(create_engine_from_url(get_settings().database_url))
+
+
+@lru_cache(maxsize=1)
+def _cache() -> CatalogueCache:
+    return CatalogueCache(catalogue().engine)
 
 
 def geo() -> Geo:
@@ -29,7 +36,8 @@ def geo() -> Geo:
 
 
 def formations() -> list[FormationRecord]:
-    """The current catalogue (cached in memory, refreshed when it is reloaded)."""
+    """Every catalogue row (cached in memory, refreshed when the catalogue is reloaded):
+    for the answers that quote the whole catalogue (figures, job sheets)."""
     return _cache().formations()
 
 
