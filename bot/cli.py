@@ -9,6 +9,7 @@ import sys
 from bot import bench
 from bot.catalogue import cli as catalogue_cli
 from bot.knowledge import build as knowledge_build
+from bot.nlu import evaluation as nlu_evaluation
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalogue_cli.register(sub)
     knowledge_build.register(sub)
     bench.register(sub)
+    nlu_evaluation.register(sub)
     return parser
 
 

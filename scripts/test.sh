@@ -43,7 +43,7 @@ step "Conversations HTTP contre le vrai serveur (pytest -m server)"
 CAPNUM_SERVER_URL="http://127.0.0.1:$CAPNUM_RASA_PORT" python -m pytest -m server -p no:cacheprovider
 
 step "Jeu de test NLU mis de côté (tests/nlu/heldout/, jamais entraîné)"
-python -m bot.nlu.evaluation --modele models/capnum.tar.gz --donnees tests/nlu/heldout \
+capnum nlu evaluer --modele models/capnum.tar.gz --donnees tests/nlu/heldout \
   --sortie results/nlu/evaluation.json 2>var/evaluation-nlu.log \
   || { tail -20 var/evaluation-nlu.log; exit 1; }
 echo

@@ -124,3 +124,10 @@ def test_markdown_report_has_every_register() -> None:
     assert "| standard | 1 | 1.000 |" in report
     assert "| informel | 1 | 0.000 |" in report
     assert "saluer → au_revoir (1)" in report
+
+
+def test_cli_without_a_model_says_so(tmp_path: Path, capsys) -> None:
+    from bot.cli import main
+
+    assert main(["nlu", "evaluer", "--modele", str(tmp_path / "absent.tar.gz")]) == 1
+    assert "modèle introuvable" in capsys.readouterr().out

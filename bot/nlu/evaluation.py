@@ -1,6 +1,6 @@
 """Scores of the NLU on the held-out set, per register (informal / standard).
 
-`python -m bot.nlu.evaluation [--modele M] [--donnees DIR] [--sortie F.json] [--rapport F.md]`
+`capnum nlu evaluer [--modele M] [--donnees DIR] [--sortie F.json] [--rapport F.md]`
 parses every held-out message with the trained model and prints: intent accuracy and
 macro-F1, entity precision/recall/F1 (exact span and type), canonical slot-value accuracy
 (the profile slots the assistant really fills from the message, through
@@ -276,13 +276,25 @@ def render_markdown(result: dict[str, Any], machine: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.nlu.evaluation")
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--modele", type=Path, default=Path("models/capnum.tar.gz"))
     parser.add_argument("--donnees", type=Path, default=Path("tests/nlu/heldout"))
     parser.add_argument("--sortie", type=Path, default=Path("results/nlu/evaluation.json"))
     parser.add_argument("--rapport", type=Path, help="écrit aussi ce rapport Markdown")
-    args = parser.parse_args(argv)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """`capnum nlu evaluer`."""
+    nlu = sub.add_parser("nlu", help="compréhension des messages")
+    nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True)
+    evaluer = nlu_sub.add_parser(
+        "evaluer", help="scores du modèle sur le jeu mis de côté, par registre"
+    )
+    _add_arguments(evaluer)
+    evaluer.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
     if not args.modele.exists():
         print(f"ERREUR : modèle introuvable ({args.modele}) : lancez d'abord l'entraînement.")
         return 1
@@ -302,6 +314,12 @@ def main(argv: list[str] | None = None) -> int:
         machine = f"{os.cpu_count()} cœurs, Python {platform.python_version()}"
         args.rapport.write_text(render_markdown(result, machine), encoding="utf-8")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.nlu.evaluation")
+    _add_arguments(parser)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":
