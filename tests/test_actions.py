@@ -274,11 +274,13 @@ async def test_details_by_rank_and_by_organisation(domain):
     ids = [f["id"] for f in formations]
 
     slots = {**profile("profil_roubaix"), "resultats": ids}
-    _, detail = await run(
+    events, detail = await run(
         ActionDetailFormation(), make_tracker(domain, "la 2e", "demander_details", **slots), domain
     )
     assert detail[0]["response"] == "utter_detail_formation"
     assert detail[0]["intitule"] == formations[1]["intitule"]
+    # The training looked at is remembered for the practical questions that follow.
+    assert slot_events(events)["formation_vue"] == formations[1]["id"]
 
     organisme = formations[0]["organisme"]
     text = f"celle de {organisme}"
@@ -388,6 +390,27 @@ async def test_practical_answers_quote_the_catalogue(domain, intent, response):
         assert messages[0]["gratuit"] == free > 0
     if intent == "question_distanciel":
         assert messages[0]["a_distance"] == sum(r.a_distance for r in trainings.values()) > 0
+
+
+async def test_practical_question_about_the_training_looked_at(domain):
+    """After "la 2e", "c'est payant ?" is first answered for that training, with its source
+    and date, then for the whole catalogue."""
+    vue = next(r for r in services.formations() if r.cout == "payant")
+    slots = {**profile("profil_roubaix"), "formation_vue": vue.id}
+    tracker = make_tracker(domain, "c'est payant ?", "question_cout", **slots)
+    _, messages = await run(ActionRepondreQuestion(), tracker, domain)
+    assert responses(messages) == [
+        "utter_reponse_formation_vue",
+        "utter_reponse_cout",
+        "utter_source_catalogue",
+    ]
+    assert messages[0]["intitule"] == vue.intitule
+    assert messages[0]["valeur"] == domain["responses"]["libelle_cout_payant"][0]["text"]
+    assert messages[0]["date_donnees"] == vue.date_donnees
+    # A question the training's details do not answer gets the general answer only.
+    tracker = make_tracker(domain, "et après ?", "question_apres", **slots)
+    _, messages = await run(ActionRepondreQuestion(), tracker, domain)
+    assert responses(messages) == ["utter_reponse_apres", "utter_source_catalogue"]
 
 
 async def test_restart_and_erase_reset_everything(domain):

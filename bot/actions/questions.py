@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -10,7 +12,8 @@ from rasa_sdk.types import DomainDict
 from bot.actions import services
 from bot.faq import SUJETS, faits
 from bot.metiers import Fiche, annees, default_fiches, formations_vers
-from bot.presentation import Texts
+from bot.presentation import Texts, detail
+from bot.recommend import evaluer
 
 MAX_COMPARES = 3
 MAX_EXEMPLES = 3
@@ -101,8 +104,28 @@ class ActionRepondreMetier(Action):
         )
 
 
+# Subject of a practical question -> field of the training's details that answers it.
+CHAMP_PAR_SUJET = {
+    "cout": "cout",
+    "remuneration": "cout",
+    "prerequis": "niveau",
+    "age": "public",
+    "duree": "duree",
+    "rythme": "duree",
+    "distanciel": "lieu",
+    "certification": "certification",
+}
+
+
+def _formation_vue(tracker: Tracker, rows: list) -> Any | None:
+    """The training whose details were just shown, if any."""
+    formation_id = tracker.get_slot("formation_vue")
+    return next((f for f in rows if f.id == formation_id), None) if formation_id else None
+
+
 class ActionRepondreQuestion(Action):
-    """Practical questions: the answer quotes what the catalogue says, then its source."""
+    """Practical questions: about the training just looked at (if any), then what the
+    catalogue says, then its source."""
 
     def name(self) -> str:
         return "action_repondre_question"
@@ -116,6 +139,19 @@ class ActionRepondreQuestion(Action):
             dispatcher.utter_message(response="utter_pas_compris")
             return []
         rows = services.formations()
+        vue = _formation_vue(tracker, rows)
+        if vue is not None and sujet in CHAMP_PAR_SUJET:
+            texts = Texts.from_domain(domain)
+            fiche = detail(texts, evaluer(services.profil_from_tracker(tracker), vue))
+            dispatcher.utter_message(
+                response="utter_reponse_formation_vue",
+                intitule=fiche["intitule"],
+                organisme=fiche["organisme"],
+                sujet=texts.get(f"libelle_sujet_{sujet}"),
+                valeur=fiche[CHAMP_PAR_SUJET[sujet]],
+                source=fiche["source"],
+                date_donnees=fiche["date_donnees"],
+            )
         chiffres = faits(rows)
         dispatcher.utter_message(response=f"utter_reponse_{sujet}", **chiffres.variables(sujet))
         dispatcher.utter_message(

@@ -83,6 +83,7 @@ def show_recommendations(
     return [
         SlotSet("resultats", [r.formation.id for r in resultats]),
         SlotSet("page_resultats", float(page)),
+        SlotSet("formation_vue", None),
     ]
 
 
@@ -202,4 +203,4 @@ class ActionDetailFormation(Action):
         dispatcher.utter_message(
             response="utter_detail_formation", **detail(Texts.from_domain(domain), choisi)
         )
-        return []
+        return [SlotSet("formation_vue", choisi.formation.id)]
