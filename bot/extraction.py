@@ -62,6 +62,11 @@ def _find_place(
     for value in _entity_values(entities, "commune"):
         if isinstance(value, str) and value.strip():
             found = geo.resolve(value)
+            if len(found) > 1:
+                # A name shared by several communes, written as a postcode ("93200" gives
+                # the value "Saint-Denis"): the message itself may say which one.
+                in_text = geo.find_in_text(text) or []
+                found = [c for c in found if c in in_text] or found
             if found:
                 return found, None
     postcode = _POSTCODE.search(text)

@@ -63,9 +63,10 @@ CUE_WORDS: frozenset[str] = frozenset(
 # own, even after a cue word ("je suis à l'école", "j'ai le bac", "il a plus de 20 ans").
 STOP_WORDS: frozenset[str] = frozenset(
     """
-    a ai as au aux avec bac bep brevet cap code pas ans an annee annees mois jour jours plus
-    moins aide aides formation formations travail emploi ecole ecoles college lycee fac web
-    data oui non ok merci bonjour salut rien tout tous toute avant apres bien mal nuit sans
+    a ai as au aux aucun aucune avec bac bep brevet cap code pas ans an annee annees mois jour
+    jours plus moins aide aides formation formations travail emploi ecole ecoles college lycee
+    fac web data bio couture hotellerie hopital creche boulot quartier campagne montagne mere
+    pere fille oui non ok merci bonjour salut rien tout tous toute avant apres bien mal nuit sans
     chez ici la le les l y en eu ou est et sept huit neuf dix vie val mer port bourg ville
     cour cours font fait faire mont bois bonne bon rue champ champs grand grande petit petite
     puits pont fontaine plaine salon auge job jobs vers fin fond fort beau belle haut bas
@@ -99,7 +100,10 @@ STOP_WORDS_WITHOUT_CUE: frozenset[str] = frozenset(
     }
 )
 
-_POSTCODE_RE = re.compile(r"(?<![\d,.])(\d{5})(?![\d,.])(?!\s*(?:€|euros?|eur\b|k\b|h\b))")
+# A 5-digit postcode, not part of a number ("12,50000", "75000.5") nor an amount.
+_POSTCODE_RE = re.compile(
+    r"(?<!\d)(?<!\d[,.])(\d{5})(?!\d)(?![,.]\d)(?!\s*(?:€|euros?|eur\b|k\b|h\b))"
+)
 _DEP_SUFFIX_RE = re.compile(r"^(?P<name>.*?)[\s,]*\(?\s*(?P<dep>\d{2,3}|2[abAB])\s*\)?\s*$")
 
 

@@ -4,6 +4,9 @@ Pure functions, no Rasa: each parser takes a message and returns a canonical val
 None when the message says nothing about that fact. They work on a normalised copy of
 the text (lowercase, no accents, SMS spellings expanded) and never guess: a vague
 answer stays None so that the assistant asks.
+
+The `find_*` functions work on the normalised text and also say where the fact is
+written (`Trouve`), so that `bot.nlu.entites` can point at the person's own words.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.contract import DOMAINES
+from bot.contract import DIPLOMES, DOMAINES
 
 # Common SMS / informal spellings, expanded word by word after accent stripping.
 SMS_WORDS = {
@@ -25,10 +28,14 @@ SMS_WORDS = {
     "g": "j ai",
     "jai": "j ai",
     "j'ai": "j ai",
+    "jlai": "je l ai",
+    "jen": "j en",
+    "lai": "l ai",
     "o": "au",
     "pa": "pas",
     "dpui": "depuis",
     "dpuis": "depuis",
+    "depui": "depuis",
     "ds": "dans",
     "ns": "nous",
     "jveu": "je veux",
@@ -36,6 +43,8 @@ SMS_WORDS = {
     "veu": "veux",
     "fer": "faire",
     "fr": "faire",
+    "jfais": "je fais",
+    "jfai": "je fais",
     "ke": "que",
     "koi": "quoi",
     "c": "c est",
@@ -48,12 +57,23 @@ SMS_WORDS = {
     "jsp": "je sais pas",
     "chai": "je sais",
     "chais": "je sais",
+    "jsai": "je sais",
+    "jcherche": "je cherche",
+    "jtrouve": "je trouve",
+    "jbosse": "je bosse",
+    "jtravaille": "je travaille",
+    "jtaf": "je travaille",
+    "jtaff": "je travaille",
+    "lecole": "l ecole",
+    "demploi": "d emploi",
     "ordi": "ordinateur",
     "ordis": "ordinateurs",
     "info": "informatique",
     "taf": "travail",
+    "taff": "travail",
     "boulot": "travail",
     "chomdu": "chomage",
+    "chomedu": "chomage",
     "chomeur": "chomage",
     "chomeuse": "chomage",
     "apli": "appli",
@@ -64,27 +84,33 @@ SMS_WORDS = {
     "an": "ans",
 }
 
-_NUMBER_WORDS = {
-    "quatorze": 14,
-    "quinze": 15,
-    "seize": 16,
-    "dix sept": 17,
-    "dix huit": 18,
-    "dix neuf": 19,
-    "vingt": 20,
-    "vingt et un": 21,
-    "vingt deux": 22,
-    "vingt trois": 23,
-    "vingt quatre": 24,
-    "vingt cinq": 25,
-    "vingt six": 26,
-    "vingt sept": 27,
-    "vingt huit": 28,
-    "vingt neuf": 29,
-    "trente": 30,
-}
-
 AGE_MIN, AGE_MAX = 14, 99
+
+
+def _number_words() -> dict[str, int]:
+    """French number words from 14 to 99, as normalised ("dix sept", "quarante et un")."""
+    units = "zero un deux trois quatre cinq six sept huit neuf dix onze douze treize".split()
+    units += ["quatorze", "quinze", "seize"]
+    tens = {20: "vingt", 30: "trente", 40: "quarante", 50: "cinquante", 60: "soixante"}
+
+    def word(n: int) -> list[str]:
+        if n < 17:
+            return [units[n]]
+        if n < 20:
+            return [f"dix {units[n - 10]}"]
+        if n < 70:
+            ten, unit = tens[n - n % 10], n % 10
+            return [ten if unit == 0 else f"{ten} et un" if unit == 1 else f"{ten} {units[unit]}"]
+        if n < 80:
+            return ["soixante et onze" if n == 71 else f"soixante {w}" for w in word(n - 60)]
+        if n == 80:
+            return ["quatre vingt", "quatre vingts"]
+        return [f"quatre vingt {w}" for w in word(n - 80)]
+
+    return {w: n for n in range(AGE_MIN, 100) for w in word(n)}
+
+
+_NUMBER_WORDS = _number_words()
 
 
 def strip_accents(text: str) -> str:
@@ -104,54 +130,94 @@ def normalize(text: str) -> str:
     return " ".join(words)
 
 
-def _has(norm: str, patterns: tuple[str, ...]) -> bool:
-    return any(re.search(rf"(?<![a-z0-9]){p}(?![a-z0-9])", norm) for p in patterns)
+def _word(pattern: str) -> str:
+    return rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"
 
 
-def first_match(norm: str, patterns: Iterable[str]) -> tuple[int, int] | None:
-    """(start, end) of the earliest whole-word match of any pattern in a normalised text."""
-    found = [
-        (m.start(), -m.end())
-        for p in patterns
-        if (m := re.search(rf"(?<![a-z0-9]){p}(?![a-z0-9])", norm))
-    ]
-    if not found:
-        return None
-    start, neg_end = min(found)
-    return start, -neg_end
+def _has(norm: str, patterns: Iterable[str]) -> bool:
+    return any(re.search(_word(p), norm) for p in patterns)
 
 
-def patterns_of(slot: str, code: str) -> tuple[str, ...]:
-    """The patterns that recognise one canonical value of "situation", "diplome" or
-    "interets" (used to locate it in the message)."""
-    tables: dict[str, dict[str, tuple[str, ...]]] = {
-        "situation": dict(_SITUATION_PATTERNS),
-        "diplome": dict(_DIPLOME_PATTERNS),
-        "interets": _INTERET_PATTERNS,
-    }
-    return tables[slot].get(code, ())
+@dataclass(frozen=True)
+class Trouve:
+    """One value found in a normalised text: `start`/`end` are the words that state it,
+    `debut`/`fin` the whole matched phrase (which may carry context, e.g. "arrêté le
+    lycée [en première]")."""
+
+    code: str
+    start: int
+    end: int
+    debut: int
+    fin: int
+
+
+def _find_all(norm: str, code: str, patterns: Iterable[str]) -> list[Trouve]:
+    """Every whole-word match; a named group `s` narrows the stated words."""
+    found = []
+    for pattern in patterns:
+        for m in re.finditer(_word(pattern), norm):
+            start, end = m.span("s") if "s" in m.groupdict() and m.group("s") else m.span()
+            found.append(Trouve(code, start, end, m.start(), m.end()))
+    return found
+
+
+def _without_overlaps(found: list[Trouve]) -> list[Trouve]:
+    """Longest phrases first: a match inside a longer one ("vidéo" in "jeux vidéo",
+    "en terminale" in "arrêté en terminale") is dropped. Result in text order."""
+    kept: list[Trouve] = []
+    for t in sorted(found, key=lambda t: (t.debut - t.fin, t.debut)):
+        if all(t.fin <= k.debut or t.debut >= k.fin for k in kept):
+            kept.append(t)
+    return sorted(kept, key=lambda t: (t.start, t.end))
+
+
+def _before(norm: str, t: Trouve, pattern: re.Pattern[str]) -> bool:
+    return bool(pattern.search(norm[: t.debut]))
 
 
 # --- age ---------------------------------------------------------------------------
 
+_AGE_UNIT = r"\s*(?:ans|piges|balais)(?![a-z])"
+_AGE_DIGITS = re.compile(r"(?<![0-9+])(\d{1,3})" + _AGE_UNIT)
+_AGE_WORDS = re.compile(
+    r"(?<![a-z])("
+    + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))
+    + r") (?:ans|piges|balais)(?![a-z])"
+)
+# "depuis 2 ans", "il y a 3 ans", "en 2 ans" are durations, not ages.
+_DURATION_BEFORE = re.compile(
+    r"(?:depuis|pendant|il y a|ca fait|fait|pour|dans|en|durant) "
+    r"(?:deja |plus de |moins de |environ |presque |bientot )?$"
+)
+# "quitté l'école à 16 ans", "quand j'avais 15 ans": an age in the past.
+_PAST_AGE_BEFORE = re.compile(
+    r"(?:(?:arrete|arretee|quitte|quittee|sorti|sortie|lache|abandonne|decroche|parti|partie"
+    r"|commence|eu|obtenu|vire|viree|arrive|arrivee|ecole|lycee|college|cours|etudes|fac) a"
+    r"|(?:a|des|depuis) l age de|avais|avait|quand j avais) $"
+)
+
 
 def find_age(norm: str) -> tuple[int, int, int] | None:
-    """(age, start, end) of an age stated in a normalised message ("19 ans",
-    "dix neuf ans"), not a duration ("depuis 2 ans"); None when there is none."""
-    # "depuis 2 ans", "il y a 3 ans" are durations, not ages.
-    duration = r"(?:depuis|pendant|il y a|ca fait|fait|pour|dans|en) (?:deja |plus de |environ )?"
-
-    def is_duration(start: int, end: int) -> bool:
-        # "depuis 2 ans", "en 2 ans" before; "2 ans de chomage", "2 ans d experience" after.
-        return bool(re.search(duration + r"$", norm[:start]) or re.match(r" de? ", norm[end:]))
-
-    for match in re.finditer(r"(?<![0-9+])(\d{1,3})\s*ans(?![a-z])", norm):
-        if not is_duration(match.start(), match.end()):
-            return int(match.group(1)), match.start(), match.end()
-    for words, value in sorted(_NUMBER_WORDS.items(), key=lambda kv: -len(kv[0])):
-        found = re.search(rf"(?<![a-z]){words} ans(?![a-z])", norm)
-        if found and not is_duration(found.start(), found.end()):
-            return value, found.start(), found.end()
+    """(age, start, end) of the person's age in a normalised message ("19 ans",
+    "dix neuf ans", "22 piges", "j'en ai 24"), not a duration ("depuis 2 ans", "2 ans
+    d'expérience") nor an age in the past ("arrêté l'école à 16 ans"); None if none."""
+    candidates = [(m.start(), m.end(), int(m.group(1))) for m in _AGE_DIGITS.finditer(norm)]
+    candidates += [
+        (m.start(), m.end(), _NUMBER_WORDS[m.group(1)]) for m in _AGE_WORDS.finditer(norm)
+    ]
+    for start, end, value in sorted(candidates):
+        before = norm[:start]
+        if _DURATION_BEFORE.search(before) or re.match(r" de? ", norm[end:]):
+            continue
+        if _PAST_AGE_BEFORE.search(before):
+            continue
+        if value < AGE_MIN and not re.search(r"(?:^| )(?:ai|a) $", before):
+            continue  # "2 ans" without "j'ai": rather a duration
+        return value, start, end
+    if m := re.search(
+        r"j en ai (?:maintenant |aujourd hui |actuellement )?(\d{2})(?![0-9a-z+])", norm
+    ):
+        return int(m.group(1)), m.start(1), m.end(1)
     return None
 
 
@@ -169,9 +235,8 @@ def parse_age(text: str, expecting_age: bool = False) -> int | None:
         bare = re.fullmatch(r"\s*(?:j ai\s+)?(\d{1,3})\s*", norm)
         if bare:
             return int(bare.group(1))
-        for words, value in sorted(_NUMBER_WORDS.items(), key=lambda kv: -len(kv[0])):
-            if norm.strip() == words:
-                return value
+        if norm.strip() in _NUMBER_WORDS:
+            return _NUMBER_WORDS[norm.strip()]
     return None
 
 
@@ -181,106 +246,284 @@ def age_is_plausible(age: float) -> bool:
 
 # --- situation ---------------------------------------------------------------------
 
-_SITUATION_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+_SCHOOL = (
+    r"(?:l |le |la |les |mes |ma |mon |ses |sa |son |au |a l |a la )?"
+    r"(?:ecole|lycee|college|fac|universite|etudes|cours|cursus|systeme scolaire|scolarite)"
+)
+_CLASS = (
+    r"(?:(?:1ere|premiere|2e|2eme|deuxieme|3e|3eme|troisieme|derniere) annee(?: de (?:\w+))?"
+    r"|(?:classe de )?(?:seconde|2nde|premiere|1ere|1re|terminale|3e|3eme|troisieme|4e|4eme"
+    r"|quatrieme)|cap|bep|bac pro|bac|bts|but|dut|licence|master|l1|l2|l3|m1|m2)"
+)
+# After a dropout phrase, the class where it happened: part of the phrase, not a pupil.
+_IN_CLASS = (
+    rf"(?: (?:en|a la fin de la|pendant la|apres la|apres le|apres l|au milieu de la) {_CLASS})?"
+)
+_JOBS = (
+    r"caissiere?|vendeu(?:r|se)|serveu(?:r|se)|livreu(?:r|se)|prof|professeure?|enseignante?"
+    r"|agent (?:de securite|d entretien|de nettoyage|de quai|de production|d accueil|administratif)"
+    r"|auxiliaire de vie|aide soignante?|aide a domicile|infirmiere?|secretaire"
+    r"|manutentionnaire|cariste|magasiniere?|prepara(?:teur|trice) de commandes|ouvriere?"
+    r"|comptable|assistante? (?:administrative?|de direction|maternelle)|femme de menage"
+    r"|chauffeu(?:r|se)|boulangere?|cuisiniere?|commis de cuisine|plombier|electricien"
+    r"|macon|coiffeu(?:r|se)|estheticienne|animat(?:eur|rice)|hotesse de caisse|employee?"
+    r"|equipiere?|technicien(?:ne)?(?: (?:de|d) \w+)?|militaire|facteur|factrice"
+    r"|conduct(?:eur|rice)"
+)
+
+# Groups of patterns, by priority: the present situation wins over a past dropout
+# ("j'ai arrêté la fac, je bosse chez Amazon" = salarie).
+_SITUATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "demandeur_emploi",
         (
             r"chomage",
-            r"sans emploi",
-            r"sans travail",
-            r"pas de travail",
-            r"cherche (?:du |un )?(?:travail|job|emploi)",
-            r"recherche d emploi",
+            r"sans (?:emploi|travail|job|activite(?: professionnelle)?)",
+            r"perdu (?:mon |ma |son |sa )?(?:travail|job|emploi|poste)",
+            r"pas (?:de |d )(?:travail|job|emploi|activite)",
+            r"(?:je |j )?(?:re)?cherche (?:activement )?(?:du |un |une |de |d )?"
+            r"(?:travail|job|emploi|poste)",
+            r"(?:en )?recherche (?:d |d un |de |du )?(?:emploi|travail|job)",
+            r"trouver (?:du |un |de |d )?(?:travail|job|emploi)",
+            r"(?:je )?(?:ne )?trouve pas (?:de |d |du )?(?:travail|job|emploi)",
             r"demandeu(?:r|se) d emploi",
-            r"inscrite? (?:a|au|chez) (?:france travail|pole emploi|la mission locale)",
-            r"(?:france travail|pole emploi)",
+            r"inscrite? (?:a|au|chez|a la) (?:france travail|pole emploi|la mission locale)",
+            r"france travail|pole emploi",
             r"rsa",
-            r"au rsa",
-            r"sans boulot",
             r"licenciee?",
             r"fin de contrat",
-        ),
-    ),
-    (
-        "decrocheur",
-        (
-            r"arrete (?:l |le |la |les |mes |en |au |apres )?"
-            r"(?:ecole|lycee|college|fac|etudes|cours|"
-            r"seconde|premiere|terminale|3e|troisieme|cap|bac|bts|l1|l2)",
-            r"(?:lache|quitte|abandonne|laisse tomber) (?:l |le |la |les |mes )?"
-            r"(?:ecole|lycee|college|fac|etudes|cours|bts|cap|bac)",
-            r"decroche",
-            r"decrocheu(?:r|se)",
-            r"deco(?:le|lage)",
-            r"plus (?:a l |a |en )?(?:ecole|lycee|cours)",
-            r"sorti(?:e)? (?:de l |du )?(?:ecole|systeme scolaire|lycee)",
-            r"viree? du lycee",
-            r"exclue? du lycee",
-            r"rien depuis (?:le|l) (?:lycee|college|ecole)",
+            r"(?:viree?|licenciee?) (?:de|du) (?:mon |ma )?"
+            r"(?:travail|cdd|cdi|job|poste|entreprise)",
+            r"(?:je |j )?(?:ne )?(?:travaille|travail|bosse|taffe) (?:pas|plus)(?! que)",
+            r"(?:je |j |ne )?(?:fais|fait) (?:plus )?rien"
+            r"(?! depuis (?:le|la|l) (?:lycee|college|ecole|fac|3e|troisieme|seconde))",
         ),
     ),
     (
         "salarie",
         (
             r"salariee?",
-            r"je (?:bosse|travaille)",
-            r"en cdi",
-            r"en cdd",
-            r"en interim",
-            r"j ai un (?:travail|job|emploi)",
+            r"je (?:bosse|travaille|travail|taffe)(?! pas| plus| jamais)",
+            r"en (?:cdi|cdd|interim)",
+            r"interimaire",
+            r"missions? (?:d |en )?interim",
+            r"interim",
+            r"j ai un (?:travail|job|emploi|cdi|cdd|contrat)",
             r"en poste",
-            r"reconversion",
-            r"changer de (?:metier|travail)",
+            r"embauchee?",
+            rf"(?:je suis|suis) (?:un |une )?(?P<s>{_JOBS})",
+            rf"(?P<s>{_JOBS}) (?:chez|dans (?:un|une|le|la)|a mi temps|a temps (?:plein|partiel)"
+            r"|en (?:cdi|cdd|interim))",
         ),
     ),
     (
         "etudiant",
         (
-            r"etudiante?",
-            r"lyceen(?:ne)?",
-            r"en (?:seconde|premiere|terminale|3e|troisieme|licence|bts|but|dut)",
-            r"a la fac",
-            r"a l universite",
-            r"je suis (?:au|en) (?:lycee|college|fac)",
-            r"eleve",
+            r"etudiante?(?!s)",
+            r"lyceen(?:ne)?|collegien(?:ne)?|apprentie?|alternante?",
+            rf"en (?:{_CLASS}|prepa|fac|alternance|apprentissage|formation)",
+            r"a la fac|a l universite|(?:au|en) (?:lycee|college)",
+            r"eleve|scolarisee?",
+            r"(?:je )?(?:passe|prepare|fais) (?:actuellement |en ce moment |cette annee )?"
+            r"(?:le |mon |un |une |ma )?"
+            r"(?:bac|bts|cap|bep|brevet|licence|master|dut|but|diplome)\w*",
+        ),
+    ),
+    (
+        "autre",
+        (
+            r"(?:en )?service civique",
+            r"(?:mere|pere|femme|homme) au foyer",
+            r"retraitee|a la retraite|(?:je suis|suis) (?P<s>retraite)",
+            r"en (?:conge (?:parental|maternite|maladie|longue maladie)|arret maladie"
+            r"|arret de travail|invalidite)",
+        ),
+    ),
+    # Weak: wishing to change job says little about the present situation.
+    ("salarie", (r"reconversion", r"changer de (?:metier|travail)")),
+    (
+        "decrocheur",
+        (
+            rf"(?P<s>arret(?:e|ee|er|es) {_SCHOOL}){_IN_CLASS}",
+            rf"arret(?:e|ee|er) (?:en|a la fin de la|apres la|apres le|apres l|au) {_CLASS}",
+            rf"(?P<s>(?:lache|quitte|quittee|abandonne|laisse tomber|stoppe|plaque) {_SCHOOL})"
+            rf"{_IN_CLASS}",
+            rf"(?P<s>decroche(?:e|r)?){_IN_CLASS}",
+            r"(?:en )?decrochage(?: scolaire)?",
+            r"decrocheu(?:r|se)",
+            r"descolarisee?",
+            r"(?:n est |ne suis )?(?:pas|plus) scolarisee?",
+            # "déco" alone may be "disconnected": only with when or what it left.
+            r"(?:je suis|suis|j etais) (?P<s>deco)"
+            r"(?= depuis| du lycee| du college| de l ecole| de la fac| des cours)",
+            r"plus (?:a l |a |au |en |a la )?(?:ecole|lycee|cours|college|fac)",
+            rf"(?P<s>pas (?:poursuivi|continue|fini|finie|termine|terminee) {_SCHOOL}){_IN_CLASS}",
+            r"pas (?:poursuivi|continue) (?:au |en |a la |a l )?"
+            r"(?:lycee|college|fac|seconde|bts|cap|bac pro)",
+            rf"(?P<s>sortie? (?:de l |du |de |de la )?"
+            rf"(?:ecole|systeme scolaire|lycee|college|3e|3eme|troisieme|seconde)){_IN_CLASS}",
+            rf"(?P<s>(?:viree?|exclue?|renvoyee?) (?:du |de l |de la |de )?"
+            rf"(?:lycee|college|ecole|fac|cours)){_IN_CLASS}",
+            r"(?:fais |fait )?rien depuis (?:le|la|l) "
+            r"(?:lycee|college|ecole|fac|3e|troisieme|seconde)",
         ),
     ),
 )
+_WEAK_GROUP = 4  # index of the wish to change job: an intention, not filtered as one
+# A phrase about somebody else's situation: "conseillère France Travail".
+_SITUATION_MASKS = (r"conseill\w*(?: \w+){0,2} (?:france travail|pole emploi|mission locale)",)
+_NEGATED_BEFORE = re.compile(
+    r"(?:^| )(?:pas|plus|jamais|ni|non)(?: (?:poursuivi|continue|alle|ete|reste|retourne))?"
+    r"(?: (?:au|en|a|a la|a l|de|d|du|un|une|dans|la|le|l|vraiment|encore|trop))? $"
+)
+# "je veux arrêter l'école", "je voudrais être en alternance": an intention.
+_INTENTION_BEFORE = re.compile(
+    r"(?:^| )(?:veux|veut|voudrais|voudrait|aimerais|aimerait|vais|va|souhaite|souhaiterais"
+    r"|pense|peux|dois|envie d|compte|pourrais|formation|formations|contrat|contrats)"
+    r"(?: \w+){0,2} $"
+)
+_PAST_BEFORE = re.compile(r"(?:^| )(?:etais|etait|ai ete|a ete|avant)(?: \w+)? $")
+
+
+def find_situation(norm: str) -> Trouve | None:
+    """The person's present situation in a normalised message, where it is stated."""
+    masks = [m.span() for p in _SITUATION_MASKS for m in re.finditer(_word(p), norm)]
+    found = []
+    for index, (code, patterns) in enumerate(_SITUATION_GROUPS):
+        for t in _find_all(norm, f"{index}:{code}", patterns):
+            if any(t.debut < end and t.fin > start for start, end in masks):
+                continue
+            found.append(t)
+    kept = []
+    for t in _without_overlaps(found):
+        index, code = t.code.split(":")
+        if _before(norm, t, _NEGATED_BEFORE):
+            continue
+        if int(index) != _WEAK_GROUP and _before(norm, t, _INTENTION_BEFORE):
+            continue
+        if code in ("salarie", "etudiant", "autre") and _before(norm, t, _PAST_BEFORE):
+            continue
+        kept.append(t)
+    if not kept:
+        return None
+    best = min(kept, key=lambda t: (int(t.code.split(":")[0]), t.start))
+    code = best.code.split(":")[1]
+    return Trouve(code, best.start, best.end, best.debut, best.fin)
 
 
 def parse_situation(text: str) -> str | None:
     """Canonical situation code, or None when the message does not state one."""
-    norm = normalize(text)
-    for code, patterns in _SITUATION_PATTERNS:
-        if _has(norm, patterns):
-            return code
-    return None
+    found = find_situation(normalize(text))
+    return found.code if found else None
 
 
 # --- diploma -----------------------------------------------------------------------
 
+_NONE_PATTERNS = (
+    r"j ai (?:aucun|pas de|pas d|rien comme|zero|0) diplomes?",
+    r"(?:pas|aucun|sans|zero|0|jamais eu) (?:de |d |un |le moindre )?diplomes?",
+    r"(?:non|pas) diplomee?",
+    r"(?:sans|aucune|pas de) (?:qualification|diplome)s?",
+    r"pas (?:eu |obtenu )?(?:le |mon |de )?(?:brevet|dnb)",
+)
 _DIPLOME_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
-        "aucun",
+        "bac_plus_3",
         (
-            r"(?:pas|aucun|sans|zero) (?:de |d )?diplome",
-            r"j ai (?:aucun|pas de|rien comme) diplome",
-            r"pas (?:eu )?(?:le |mon )?brevet",
+            r"bac\+[3-8]",
+            r"licence(?: pro(?:fessionnelle)?| generale)?",
+            r"master(?: [12])?",
+            r"doctorat",
+            r"bachelor",
+            r"(?:un|mon|le|en|d un) (?P<s>but)",
+            r"diplome d ingenieur",
         ),
     ),
+    ("bac_plus_2", (r"bac\+2", r"bts", r"dut", r"deug", r"deust")),
     (
-        "bac_plus_3",
-        (r"bac\+[3-8]", r"licence", r"master", r"doctorat", r"bachelor", r"(?:un|mon|le|en) but"),
+        "bac",
+        (
+            r"bac\+1",
+            r"bac(?:calaureat)?(?: (?:pro(?:fessionnel)?|general|techno(?:logique)?"
+            r"|s|es|stmg|sti2d|st2s|stl|std2a))?",
+        ),
     ),
-    ("bac_plus_2", (r"bac\+2", r"bts", r"dut", r"deug")),
-    ("bac", (r"(?:le |mon |un |j ai )?bac(?: pro| general| techno| s| es| l| stmg| sti2d)?",)),
-    ("cap_bep", (r"cap", r"bep", r"cap bep", r"titre pro")),
-    ("brevet", (r"brevet", r"dnb")),
+    ("cap_bep", (r"cap", r"bep", r"titre pro(?:fessionnel)?")),
+    ("brevet", (r"(?:diplome national du )?brevet(?: des colleges)?", r"dnb")),
 )
-_NO_BAC = (
-    r"(?:pas|jamais eu|rate|loupe|echoue a) (?:le |mon |de |d )?bac",
-    r"sans (?:le )?bac",
+_FILLERS = r"(?: (?:eu|obtenu|valide|fait|passe|le|la|l|mon|ma|de|d|du|un|une|au|a|avoir|encore))*"
+# "pas le bac", "raté le bac", "échoué au bac", "sans bac": not held.
+_DIPLOME_NEGATED_BEFORE = re.compile(
+    rf"(?:^| )(?:pas|jamais|ni|sans|rate|loupe|echoue|manque|recale){_FILLERS} $"
 )
+# "bac pro pas eu", "un BTS mais pas validé", "le bac je l'ai pas": not held.
+_DIPLOME_NEGATED_AFTER = re.compile(
+    r"^(?: \w+){0,3}? (?:pas (?:eu|obtenu|valide|validee|termine|terminee|fini|finie|reussi)"
+    r"|non (?:valide|obtenu)|rate|loupe|l ai (?:pas|jamais)|l a (?:pas|jamais)|en cours"
+    r"|abandonne)(?![a-z])"
+)
+# "en BTS", "en terminale bac pro", "je prépare un CAP": a course in progress.
+_DIPLOME_IN_PROGRESS_BEFORE = re.compile(
+    r"(?:^| )(?:en|prepare|prepares|preparer|passe|passes|passer|commence|commencer|entame"
+    r"|fais|etudiante? en|inscrite? en)"
+    r"(?: (?:premiere|1ere|1re|terminale|seconde|2nde|derniere|deuxieme|2e|2eme|annee|de|d"
+    r"|un|une|le|la|l|mon|ma|actuellement|en ce moment|cette annee))* $"
+)
+# "faut le bac ?", "niveau bac", "le bac est-il obligatoire": not the person's diploma.
+_DIPLOME_REQUIRED_BEFORE = re.compile(
+    r"(?:^| )(?:faut|faut il|faudrait|besoin|exige|requis|obligatoire|minimum|necessaire"
+    r"|au moins|niveau|equivalent|accessible)"
+    r"(?: (?:avoir|le|la|l|un|une|du|d|de|des|il|au moins|minimum|niveau))* $"
+)
+_DIPLOME_REQUIRED_AFTER = re.compile(
+    r"^(?: (?:est|c est|il|elle|ce|qu|ou|equivalent|est il|est elle))*"
+    r" (?:obligatoire|requis|exige|necessaire|minimum|indispensable)(?![a-z])"
+)
+
+
+def _diploma_mentions(norm: str) -> list[Trouve]:
+    found = [t for code, pats in _DIPLOME_PATTERNS for t in _find_all(norm, code, pats)]
+    return _without_overlaps(found)
+
+
+def _held(norm: str, t: Trouve, following: int, expecting: bool) -> bool:
+    """Whether a diploma mention is one the person holds (not negated, failed, in
+    progress or a requirement). `following` = start of the next mention."""
+    after = norm[t.fin : following]
+    negated_after = _DIPLOME_NEGATED_AFTER.search(after)
+    if negated_after and following < len(norm):
+        # "le bac mais j'ai raté mon BTS": the failure is about the next diploma.
+        rest = after[negated_after.end() :]
+        if re.fullmatch(r"(?: (?:le|la|l|les|mon|ma|son|sa|un|une|de|d|du|au))* ?", rest):
+            negated_after = None
+    if _before(norm, t, _DIPLOME_NEGATED_BEFORE) or negated_after:
+        return False
+    if _before(norm, t, _DIPLOME_IN_PROGRESS_BEFORE):
+        return False
+    if not expecting and (
+        _before(norm, t, _DIPLOME_REQUIRED_BEFORE) or _DIPLOME_REQUIRED_AFTER.search(after)
+    ):
+        return False
+    return True
+
+
+def find_diplome(norm: str, expecting: bool = False) -> Trouve | None:
+    """The highest diploma the person holds, where it is written; "aucun" when they say
+    they have none. A diploma asked for ("faut le bac ?"), a level ("niveau bac"), a
+    course in progress ("en BTS") or failed ("bac pro pas eu") is not held; with
+    `expecting` (an answer to the diploma question, a catalogue value) a level or a
+    requirement counts ("niveau bac", "bac requis")."""
+    mentions = _diploma_mentions(norm)
+    held = [
+        t
+        for i, t in enumerate(mentions)
+        if _held(norm, t, mentions[i + 1].debut if i + 1 < len(mentions) else len(norm), expecting)
+    ]
+    if held:
+        best = max(held, key=lambda t: (DIPLOMES.index(t.code), -t.start))
+        return min((t for t in held if t.code == best.code), key=lambda t: t.start)
+    nones = _without_overlaps(_find_all(norm, "aucun", _NONE_PATTERNS))
+    return nones[0] if nones else None
 
 
 def parse_diplome(text: str, expecting: bool = False) -> str | None:
@@ -289,14 +532,10 @@ def parse_diplome(text: str, expecting: bool = False) -> str | None:
     A bare "aucun" / "rien" counts only as an answer to the diploma question.
     """
     norm = normalize(text)
-    if _has(norm, _DIPLOME_PATTERNS[0][1]):
-        return "aucun"
-    no_bac = _has(norm, _NO_BAC)
-    for code, patterns in _DIPLOME_PATTERNS[1:]:
-        if code == "bac" and no_bac:
-            continue
-        if _has(norm, patterns):
-            return code
+    found = find_diplome(norm, expecting)
+    if found is not None:
+        return found.code
+    no_bac = any(t.code == "bac" for t in _diploma_mentions(norm))
     # A bare "aucun"/"non" answers the question only when it is the whole answer
     # ("non en fait j'ai 18 ans" corrects something else; "pas de bac" leaves CAP open).
     bare_none = r"(?:non|nan|aucun|rien|pas de|pas d|j en ai pas|j ai rien)"
@@ -313,11 +552,15 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
         r"code",
         r"coder",
         r"codage",
-        r"programm\w*",
-        r"dev",
-        r"developp\w*",
-        r"faire des (?:sites|applis|applications|jeux)",
-        r"creer des (?:sites|applis|applications|jeux)",
+        r"programm\w*(?: informatique)?",
+        r"dev(?: web| mobile| front| back| full ?stack| logiciel| informatique)?",
+        r"developp\w*(?: web| mobile| logiciel| informatique| d applications?| d applis?"
+        r"| de sites?(?: web| internet)?| de jeux(?: videos?)?| full ?stack| front ?end"
+        r"| back ?end)?",
+        r"faire des (?P<s>sites?(?: web| internet)?|applis?|applications?(?: mobiles?)?"
+        r"|jeux(?: videos?)?)",
+        r"(?:creer des|creation de) (?:sites?(?: web| internet)?|applis?"
+        r"|applications?(?: mobiles?)?|jeux(?: videos?)?|logiciels)",
         r"sites? (?:web|internet)",
         r"web",
         r"full ?stack",
@@ -327,95 +570,157 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
         r"python",
         r"php",
         r"java",
-        r"applis?",
+        r"html(?: css)?",
+        r"applis?(?: mobiles?)?",
         r"applications? mobiles?",
         r"jeux? videos?",
     ),
-    "test_logiciel": (r"test\w*", r"bugs?", r"qualite logiciel\w*", r"\bqa\b"),
+    "test_logiciel": (
+        r"tests? (?:logiciels?|d applications?|fonctionnels?|de jeux(?: videos?)?)",
+        r"tester(?: (?:des |les )?(?:jeux(?: videos?)?|applis?|applications?|logiciels?|sites?))?",
+        r"testeu(?:r|se)s?(?: (?:de |d )?(?:jeux(?: videos?)?|logiciels?|applis?))?",
+        r"bugs?",
+        r"qualite logiciel\w*",
+        r"qa",
+    ),
     "reseaux_systemes": (
         r"reseaux? informatiques?",
-        r"reseaux?(?! sociaux)",
+        r"(?:technicien(?:ne)? |admin\w* )?reseaux?(?! sociaux)(?: et (?:systemes?|telecoms?))?",
         r"serveurs?",
         r"systemes? (?:informatiques?|d information|d exploitation)",
-        r"admin\w* (?:sys|reseau)\w*",
+        r"admin\w* (?:sys|systemes?|reseaux?)\w*",
+        r"technicien(?:ne)? (?:systemes?|fibre|telecoms?)",
         r"cables?",
         r"cloud",
         r"linux",
         r"telecoms?",
+        r"fibre(?: optique)?",
     ),
     "support_informatique": (
-        r"repar\w* (?:des |les )?(?:ordinateurs?|pc|telephones?|materiel)",
+        r"repar\w*(?: (?:des |les |mon |son |d )?(?:ordinateurs?|pc|telephones?|portables?"
+        r"|materiel(?: informatique)?|machines|trucs|objets|consoles?|tablettes?))?"
+        r"(?! (?:des |les |mon |ma |sa |son )?(?:voitures?|motos?|velos?|scooters?|vehicules?))",
         r"depann\w*",
-        r"maintenance",
-        r"support",
-        r"help ?desk",
+        r"maintenance(?: informatique)?",
+        r"support(?: informatique| technique| utilisateurs?| it)?",
+        r"assistance (?:informatique|technique)",
+        r"help ?desk|hotline",
         r"hardware",
         r"materiel informatique",
+        r"electronique",
         r"monter des (?:pc|ordinateurs)",
         r"installer des (?:pc|ordinateurs|logiciels)",
+        r"bricoler (?:des |les )?(?:ordinateurs?|pc)",
+        r"technicien(?:ne)? (?:informatique|support|de maintenance|helpdesk|de proximite)",
     ),
-    "cybersecurite": (r"cyber\w*", r"securite", r"hack\w*", r"pirat\w*", r"hacker"),
+    "cybersecurite": (
+        r"cyber\w*(?: ?securite)?",
+        r"securite (?:informatique|numerique|des (?:donnees|systemes|reseaux))",
+        r"hack\w*",
+        r"pirat\w*",
+        r"pentest\w*",
+    ),
     "data": (
-        r"data",
-        r"donnees",
-        r"statistiques?",
+        r"(?:big )?data(?: analyst\w*| scien\w*| engineer\w*| analyse)?",
+        r"(?:analyse (?:de |des )?|analyste de )?donnees",
+        r"analyste(?: data)?",
+        r"statistiques?|stats",
         r"chiffres",
+        r"maths?|mathematiques",
+        r"excel",
         r"ia",
         r"intelligence artificielle",
+        r"machine learning",
     ),
     "design": (
-        r"design\w*",
-        r"graphi\w*",
-        r"dessin\w*",
-        r"ux",
+        r"(?:web ?|ux ?|ui ?|ux ui ?)?design\w*(?: graphique| web)?",
+        r"ux(?: ?ui)?",
         r"ui",
+        r"graphi\w*",
+        r"infographi\w*",
+        r"dessin\w*",
         r"maquettes?",
         r"3d",
-        r"animation",
+        r"animation(?: 3d| 2d)?",
         r"illustrat\w*",
         r"photoshop",
         r"figma",
+        r"montages?(?: videos?)?",
         r"videos?",
-        r"montage",
+        r"photos?|photographie",
+        r"logos?",
     ),
     "communication_digitale": (
         r"reseaux sociaux",
         r"insta\w*",
         r"tiktok",
         r"snap\w*",
-        r"youtube",
+        r"youtube\w*",
         r"community manag\w*",
-        r"communication",
-        r"marketing",
+        r"communication(?: digitale| numerique| web)?",
+        r"com digitale",
+        r"marketing(?: digital| numerique| web)?",
         r"influence\w*",
-        r"contenus?",
+        r"(?:creation de )?contenus?",
         r"journalisme",
     ),
     "mediation_numerique": (
-        r"aider (?:les )?(?:gens|personnes|autres)",
-        r"mediat\w*",
-        r"accompagner (?:les )?(?:gens|personnes)",
-        r"former (?:les )?(?:gens|personnes)",
+        r"aider (?:les |des )?(?:gens|personnes(?: agees)?|autres|seniors)",
+        r"accompagner (?:les |des )?(?:gens|personnes(?: agees)?|seniors)",
+        r"accompagnement (?:numerique|des (?:gens|personnes))",
+        r"mediat\w*(?: numerique)?",
+        r"former (?:les |des )?(?:gens|personnes|seniors)",
         r"social",
-        r"enseigner (?:le|l) (?:numerique|informatique)",
+        r"enseigner (?:le |l )?(?:numerique|informatique)",
         r"personnes agees",
     ),
 }
 _GENERIC_IT = (r"informatique", r"numerique", r"ordinateurs?", r"tech", r"digital")
 GENERIC_IT_DOMAINS: tuple[str, ...] = ("developpement", "support_informatique", "reseaux_systemes")
+# "je veux pas faire de dev", "le code c'est pas pour moi": not an interest.
+_INTERET_NEGATED_BEFORE = re.compile(
+    r"(?:^| )(?:pas|plus|jamais|deteste|horreur|nul en|nulle en)"
+    r"(?: (?:trop|vraiment|du tout|faire|aimer|kiffer|fan|fou|folle|chaud|chaude|interesse"
+    r"|interessee|attire|attiree|le|la|les|l|du|de|d|des|dans|en))* $"
+)
+# "je suis technicien de maintenance": the person's job, not an interest.
+_JOB_HELD_BEFORE = re.compile(r"(?:^| )(?:je suis|suis|j etais|etais) (?:un |une )?$")
+# "un master en marketing", "une licence de maths": the subject of a diploma.
+_DIPLOMA_SUBJECT_BEFORE = re.compile(
+    r"(?:^| )(?:licence|master|bts|dut|but|cap|bep|bac pro|bac|diplome|diplomee?|doctorat"
+    r"|l1|l2|l3|m1|m2)(?: pro| professionnelle)? (?:en|de|d) (?:la |l |le |les )?$"
+)
+_INTERET_NEGATED_AFTER = re.compile(
+    r"^(?: \w+)? (?:c est |c etait |ce n est |n est |ca )?(?:vraiment |trop )?pas "
+    r"(?:pour moi|mon truc|trop mon truc|mon delire|fait pour moi|ouf)"
+    r"|^(?: \w+){0,2} (?:m interesse|me plait|me branche|me parle) pas"
+)
+
+
+def find_interets(norm: str) -> list[Trouve]:
+    """The interest domains named in a normalised message (one `Trouve` each, the first
+    place it is named), in contract order; negated ones ("pas le dev") are left out."""
+    found = [t for code, pats in _INTERET_PATTERNS.items() for t in _find_all(norm, code, pats)]
+    first: dict[str, Trouve] = {}
+    for t in _without_overlaps(found):
+        negated = _before(norm, t, _INTERET_NEGATED_BEFORE) or _INTERET_NEGATED_AFTER.search(
+            norm[t.fin :]
+        )
+        if (
+            negated
+            or _before(norm, t, _DIPLOMA_SUBJECT_BEFORE)
+            or _before(norm, t, _JOB_HELD_BEFORE)
+        ):
+            continue
+        if t.code not in first:
+            first[t.code] = t
+    return [first[code] for code in DOMAINES if code in first]
 
 
 def parse_interets(text: str) -> list[str]:
     """Interest domain codes named or described in the message (possibly several)."""
     norm = normalize(text)
-    found = [code for code, patterns in _INTERET_PATTERNS.items() if _has(norm, patterns)]
-    # "video" alone means design unless it is about video games.
-    if (
-        "design" in found
-        and _has(norm, (r"jeux? videos?",))
-        and not _has(norm, tuple(p for p in _INTERET_PATTERNS["design"] if p != r"videos?"))
-    ):
-        found.remove("design")
+    found = [t.code for t in find_interets(norm)]
     if not found and _has(norm, _GENERIC_IT):
         found = list(GENERIC_IT_DOMAINS)
     return [code for code in DOMAINES if code in found]

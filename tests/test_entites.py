@@ -6,7 +6,7 @@ import re
 
 import pytest
 import yaml
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.config import REPO_ROOT
@@ -96,11 +96,68 @@ def geo() -> Geo:
         # A duration is not an age; "pas le bac" alone does not say which diploma.
         ("au chomage depuis 2 ans, pas le bac", [("situation", "demandeur_emploi", "chomage")]),
         ("bonjour", []),
+        # Spans cover the natural phrase; the article is not part of the diploma.
+        (
+            "g 21 ans g le bac pro jsui a grenoble",
+            [
+                ("age", "21", "21 ans"),
+                ("diplome", "bac", "bac pro"),
+                ("commune", "Grenoble", "grenoble"),
+            ],
+        ),
+        (
+            "Je souhaiterais me former au développement web.",
+            [("interets", "developpement", "développement web")],
+        ),
+        ("jai décroché en seconde", [("situation", "decrocheur", "décroché")]),
+        # The present situation; a course in progress is not a diploma.
+        (
+            "dpui ke jai arreté la fac jbosse chez amazon",
+            [("situation", "salarie", "jbosse")],
+        ),
+        ("jsuis en terminale bac pro", [("situation", "etudiant", "en terminale")]),
+        (
+            "jveu pa fer du dev, plutot du design",
+            [("interets", "design", "design")],
+        ),
+        # A past age, a requirement, a postcode before a full stop, "aucun" is no town.
+        (
+            "J'ai quitté l'école à seize ans, sans diplôme, et j'en ai maintenant 24.",
+            [
+                ("situation", "decrocheur", "quitté l'école"),
+                ("diplome", "aucun", "sans diplôme"),
+                ("age", "24", "24"),
+            ],
+        ),
+        ("faut avoir le bac ?", []),
+        ("domicilié au 59200.", [("commune", "Tourcoing", "59200")]),
+        ("Il n'a aucun diplôme.", [("diplome", "aucun", "aucun diplôme")]),
     ],
 )
 def test_profile_entities(geo: Geo, text: str, expected: list[tuple[str, str, str]]) -> None:
     found = [(e.entity, e.value, text[e.start : e.end]) for e in entites_profil(text, geo)]
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("intent", "expected"),
+    [
+        ("informer", [("interets", "developpement"), ("age", "19")]),
+        # Job names are the topic of a job question, not the person's interests.
+        ("question_metier", [("age", "19")]),
+    ],
+)
+def test_no_interests_in_job_questions(geo: Geo, intent: str, expected: list) -> None:
+    text = "c koi un developpeur web ? g 19 ans"
+    assert [(e.entity, e.value) for e in entites_profil(text, geo, intent)] == expected
+
+
+def test_component_reads_the_intent() -> None:
+    message = Message(
+        data={TEXT: "c'est quoi un développeur web ?", INTENT: {"name": "question_metier"}}
+    )
+    ExtracteurProfil().process([message])
+    assert message.get(ENTITIES) == []
 
 
 def test_component_adds_entities_with_its_name() -> None:

@@ -86,6 +86,18 @@ def test_ambiguous_commune_lists_candidates(geo: Geo, text: str, requested: str 
     assert out.responses == []
 
 
+def test_postcode_decides_an_ambiguous_entity_value(geo: Geo) -> None:
+    """ "93200" gives the entity value "Saint-Denis": the postcode says which one."""
+    out = run(
+        geo,
+        "ché moi c 93200",
+        entities=[{"entity": "commune", "value": "Saint-Denis", "extractor": "ExtracteurProfil"}],
+    )
+    assert out.slots["commune"] == "Saint-Denis"
+    assert out.slots["departement"] == "93"
+    assert not out.slots.get("communes_possibles")
+
+
 def test_button_resolves_ambiguous_commune(geo: Geo) -> None:
     """A commune button "Saint-Denis (93)" picks that commune and clears the candidates."""
     out = run(

@@ -95,6 +95,9 @@ def test_by_name_normalisation(geo: Geo, name: str, expected: str) -> None:
         ("j'habite la loupe", "La Loupe"),
         ("Lille", "Lille"),
         ("je cherche une formation de code à Paris", "Paris"),
+        # A postcode at the end of a sentence.
+        ("domicilié au 59200.", "Tourcoing"),
+        ("code postal : 59100, merci", "Roubaix"),
     ],
 )
 def test_find_in_text(geo: Geo, sentence: str, expected: str) -> None:
@@ -124,6 +127,11 @@ def test_find_in_text_ambiguous(geo: Geo) -> None:
         "je suis en reconversion, plus de 25 ans, pas de diplome",
         "j'ai fait plusieurs tours de piste, avec plaisir et bon sens",
         "je suis sans emploi depuis 2 mois",
+        # Words that are also small communes (Aucun, Bio, L'Hôpital).
+        "il n'a aucun diplôme",
+        "j'ai une licence de bio",
+        "je travaille à l'hôpital",
+        "un montant de 12,50000",
     ],
 )
 def test_find_in_text_nothing(geo: Geo, sentence: str) -> None:

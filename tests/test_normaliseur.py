@@ -100,7 +100,9 @@ def test_component_trains_persists_and_normalises(tmp_path) -> None:
     [message] = _tokenized("jcherche une FORMATON en infomratique à Lille")
     original = [(t.text, t.start, t.end) for t in message.get(TOKENS_NAMES[TEXT])]
     loaded.process([message])
-    assert _lemmas(message) == ["cherche", "une", "formation", "en", "informatique", "a", "lille"]
+    # "jcherche" is an SMS spelling ("je cherche"); the typos are corrected.
+    expected = ["je cherche", "une", "formation", "en", "informatique", "a", "lille"]
+    assert _lemmas(message) == expected
     # What the person wrote (and entity offsets) is untouched.
     assert [(t.text, t.start, t.end) for t in message.get(TOKENS_NAMES[TEXT])] == original
     assert message.get(TEXT) == "jcherche une FORMATON en infomratique à Lille"

@@ -399,3 +399,230 @@ def test_parse_message_bare_answers_follow_requested_slot(
 ) -> None:
     """Bare answers are read only for the slot being asked."""
     assert getattr(parse_message(text, slot), field) == expected
+
+
+# --- what people really say (development set: tests/nlu/dev/profil.yml) -------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # job seekers
+        ("jfais rien dpui 1 an", "demandeur_emploi"),
+        ("jtravaille pas", "demandeur_emploi"),
+        ("Je ne travaille pas en ce moment", "demandeur_emploi"),
+        ("jhabite a tourcoing et je taf pas", "demandeur_emploi"),
+        ("jai perdu mon taf en janvier", "demandeur_emploi"),
+        ("g ete viré de mon cdd", "demandeur_emploi"),
+        ("g le bac mé pa de taf", "demandeur_emploi"),
+        ("jcherche du taf", "demandeur_emploi"),
+        ("je galère a trouver du taf", "demandeur_emploi"),
+        ("jsuis en recherche demploi", "demandeur_emploi"),
+        ("Je suis sans activité professionnelle depuis deux ans.", "demandeur_emploi"),
+        ("Je suis bénéficiaire du RSA", "demandeur_emploi"),
+        ("chui o chomedu a perpignan", "demandeur_emploi"),
+        # dropouts
+        ("jss déscolarisé dpui 2 ans", "decrocheur"),
+        ("chui sorti de 3e", "decrocheur"),
+        ("jsui plus au lycée", "decrocheur"),
+        ("jsui plus a lecole", "decrocheur"),
+        ("g arreté en 1ere", "decrocheur"),
+        ("jai arreter l ecole en 3eme", "decrocheur"),
+        ("jsui deco dpui la seconde", "decrocheur"),
+        ("jsui pas scolarisé", "decrocheur"),
+        ("Elle a abandonné ses études en première année de licence.", "decrocheur"),
+        ("Un jeune en décrochage scolaire", "decrocheur"),
+        ("J'ai obtenu le brevet mais je n'ai pas poursuivi au lycée.", "decrocheur"),
+        ("bjr jsui sortie du lycée en terminale sans le bac", "decrocheur"),
+        # employees (interim, a job held)
+        ("jss interimaire", "salarie"),
+        ("jfais de l'interim dans le batiment", "salarie"),
+        ("jtaf au mcdo mais c pa ouf", "salarie"),
+        ("chui caissiere chez auchan", "salarie"),
+        ("g 24 ans, vendeuse chez zara", "salarie"),
+        ("Je suis agent de sécurité", "salarie"),
+        ("Je suis technicien de maintenance", "salarie"),
+        # pupils, students, trainees: a course in progress
+        ("g 20 ans jsuis en cap vente", "etudiant"),
+        ("Ma fille de 16 ans prépare un CAP coiffure", "etudiant"),
+        ("Je suis en première année de BTS commerce.", "etudiant"),
+        ("Elle est en classe de seconde", "etudiant"),
+        ("jsui en alternance", "etudiant"),
+        ("je suis en formation à l'AFPA", "etudiant"),
+        ("jsuis apprenti en boulangerie", "etudiant"),
+        ("chui au college", "etudiant"),
+        ("jai 18 ans jsui en 1ere mé jveu arreter", "etudiant"),
+        # other situations
+        ("jsuis en service civique a marseille", "autre"),
+        ("g 34 ans, mere au foyer", "autre"),
+        ("Je suis retraitée", "autre"),
+        ("Je suis en congé parental", "autre"),
+        ("en arret maladie dpui 1 an", "autre"),
+    ],
+)
+def test_parse_situation_everyday_phrasings(text: str, expected: str) -> None:
+    """Informal and counsellor phrasings of each situation."""
+    assert parse_situation(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("dpui ke jai arreté la fac jbosse chez amazon", "salarie"),
+        ("J'ai arrêté mes études en BTS et je travaille depuis comme vendeur.", "salarie"),
+        ("jai arrêté l'école à 16 ans, maintenant je suis au chômage", "demandeur_emploi"),
+        ("jai arrété le lycée en terminale, g jamais eu le bac", "decrocheur"),
+    ],
+)
+def test_present_situation_wins_over_a_past_dropout(text: str, expected: str) -> None:
+    """Having left school is the situation only when nothing more present is said."""
+    assert parse_situation(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je suis pas étudiant",
+        "jveu arreter l'ecole",
+        "je veux faire un service civique",
+        "je cherche une formation en alternance",
+        "j'étais en CDI",
+        "Je suis conseillère France Travail",
+        "c gratuit pour les chomeurs ?",
+        "jsui deco de la soirée",
+    ],
+)
+def test_parse_situation_ignores_negations_intentions_and_others(text: str) -> None:
+    """Negated, wished, past or somebody else's situations are not the person's own."""
+    assert parse_situation(text) is None
+
+
+def test_counsellor_phrase_is_not_a_situation() -> None:
+    """ "conseiller France Travail" is who writes; the young person's situation counts."""
+    text = "Je suis conseiller France Travail et j'accompagne un jeune qui a arrêté le lycée"
+    assert parse_situation(text) == "decrocheur"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("le bac jlai pa, g ke le brevet", "brevet"),
+        ("jai eu le bac mais g raté mon bts", "bac"),
+        ("j'ai le bac et un bts", "bac_plus_2"),
+        ("j'ai un CAP mais pas eu le brevet", "cap_bep"),
+        ("Je suis titulaire d'un baccalauréat professionnel", "bac"),
+        ("J'ai obtenu le diplôme national du brevet", "brevet"),
+        ("licence pro en com", "bac_plus_3"),
+        ("arreté les etudes apres le bac", "bac"),
+        ("g 0 diplome", "aucun"),
+        ("Jeune de 20 ans, sans qualification", "aucun"),
+        ("non diplômé", "aucun"),
+    ],
+)
+def test_parse_diplome_everyday_phrasings(text: str, expected: str) -> None:
+    """The highest diploma held, in informal and standard French."""
+    assert parse_diplome(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bac pro pas eu",
+        "jai fait un bac pro vente mais je lai pas eu",
+        "jai fait un bts mco mais pas validé",
+        "J'ai commencé une licence mais je ne l'ai pas terminée",
+        "Il a échoué au bac l'an dernier",
+        "jsuis en bts sio",
+        "jsuis en terminale bac pro",
+        "je prépare un CAP",
+        "Je prépare actuellement le baccalauréat",
+        "jsui a la fac, en licence d'info",
+    ],
+)
+def test_failed_or_ongoing_diploma_is_not_held(text: str) -> None:
+    """A failed, unfinished or ongoing diploma is not one the person holds."""
+    assert parse_diplome(text) is None
+    assert parse_diplome(text, expecting=True) is None
+
+
+@pytest.mark.parametrize(
+    "text, as_answer",
+    [
+        ("faut le bac ?", "bac"),
+        ("Le bac est-il obligatoire pour cette formation ?", "bac"),
+        ("j'ai un niveau bac", "bac"),
+        ("Bac requis", "bac"),
+        ("bac+2 minimum", "bac_plus_2"),
+    ],
+)
+def test_requirement_or_level_only_counts_as_an_answer(text: str, as_answer: str) -> None:
+    """In a free message a required diploma or a level ("niveau bac") is not held; as the
+    answer to the diploma question (or a catalogue value) it gives that level."""
+    assert parse_diplome(text) is None
+    assert parse_diplome(text, expecting=True) == as_answer
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("g 22 piges", 22),
+        ("quarante-cinq ans", 45),
+        ("j'ai trente-deux ans", 32),
+        ("soixante et onze ans", 71),
+        ("quatre-vingt-dix ans", 90),
+        ("jai arreté l'ecole a 16 ans, maintenant g 21 ans", 21),
+        ("J'ai quitté l'école à seize ans, et j'en ai maintenant 24.", 24),
+        ("mon fils a 16 ans", 16),
+    ],
+)
+def test_parse_age_everyday_phrasings(text: str, expected: int) -> None:
+    """Slang units, number words up to 99, "j'en ai 24"; a past age is skipped."""
+    assert parse_age(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["J'ai quitté l'école à 16 ans", "quand j'avais 15 ans", "jsuis o chomdu depui 2 ans"],
+)
+def test_past_ages_and_durations_are_not_ages(text: str) -> None:
+    assert parse_age(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("le développement web", ["developpement"]),
+        ("jveu pa fer du dev, plutot du design", ["design"]),
+        ("le code c pa pour moi, jprefere les reseaux", ["reseaux_systemes"]),
+        ("l'électronique", ["support_informatique"]),
+        ("bricoler les ordis", ["support_informatique"]),
+        ("j'aime réparer", ["support_informatique"]),
+        ("les maths", ["data"]),
+        ("l'analyse de données", ["data"]),
+        ("tester des applis", ["test_logiciel"]),
+        ("tester des jeux vidéo", ["test_logiciel"]),
+        ("la sécurité informatique", ["cybersecurite"]),
+        ("l'UX design", ["design"]),
+        ("le web design", ["design"]),
+        ("la fibre optique", ["reseaux_systemes"]),
+        ("la création de sites web", ["developpement"]),
+    ],
+)
+def test_parse_interets_everyday_phrasings(text: str, expected: list[str]) -> None:
+    """Activities, negations ("pas le dev") and phrases naming one domain."""
+    assert parse_interets(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jsui pas fan du code",
+        "je suis agent de sécurité",
+        "je suis technicien de maintenance",
+        "Elle est diplômée d'un master en marketing",
+        "réparer des voitures",
+    ],
+)
+def test_not_an_interest(text: str) -> None:
+    """A negated domain, one's own job, a diploma's subject, non-IT repairs."""
+    assert parse_interets(text) == []

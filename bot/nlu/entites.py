@@ -17,20 +17,12 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.geo import Commune, Geo, normalize_name, strip_article
 from bot.nlu.alignement import TexteAligne
-from bot.profile import (
-    find_age,
-    first_match,
-    parse_diplome,
-    parse_interets,
-    parse_situation,
-    patterns_of,
-    strip_accents,
-)
+from bot.profile import find_age, find_diplome, find_interets, find_situation, strip_accents
 
 EXTRACTOR_NAME = "ExtracteurProfil"
 
@@ -83,22 +75,26 @@ def _commune_span(text: str, communes: list[Commune]) -> tuple[int, int] | None:
     return None
 
 
-def entites_profil(text: str, geo: Geo) -> list[Entite]:
-    """Profile entities stated in the message, in canonical values, with their place."""
+# Intents whose job names ("c'est quoi un développeur web ?") are not the person's interests.
+SANS_INTERETS = frozenset({"question_metier"})
+
+
+def entites_profil(text: str, geo: Geo, intent: str | None = None) -> list[Entite]:
+    """Profile entities stated in the message, in canonical values, with their place.
+
+    `intent` (when known): no interests in a job question, whose job names are the topic.
+    """
     aligned = TexteAligne(text)
     norm = aligned.norm
     found: list[Entite] = []
-    if situation := parse_situation(text):
-        span = first_match(norm, patterns_of("situation", situation))
-        found += _located(aligned, "situation", situation, span)
-    if diplome := parse_diplome(text):
-        span = first_match(norm, patterns_of("diplome", diplome))
-        found += _located(aligned, "diplome", diplome, span)
+    if situation := find_situation(norm):
+        found += _located(aligned, "situation", situation.code, (situation.start, situation.end))
+    if diplome := find_diplome(norm):
+        found += _located(aligned, "diplome", diplome.code, (diplome.start, diplome.end))
     if age := find_age(norm):
         found += _located(aligned, "age", str(age[0]), (age[1], age[2]))
-    for domaine in parse_interets(text):
-        span = first_match(norm, patterns_of("interets", domaine))
-        found += _located(aligned, "interets", domaine, span)
+    for interet in [] if intent in SANS_INTERETS else find_interets(norm):
+        found += _located(aligned, "interets", interet.code, (interet.start, interet.end))
     communes = geo.find_in_text(text)
     if communes:
         span = _commune_span(text, communes)
@@ -130,6 +126,8 @@ class ExtracteurProfil(GraphComponent, EntityExtractorMixin):
         geo = Geo.default()
         for message in messages:
             text = message.get(TEXT) or ""
-            extracted = [e.as_rasa(text) for e in entites_profil(text, geo)]
+            intent = message.get(INTENT)
+            intent = intent.get("name") if isinstance(intent, dict) else intent
+            extracted = [e.as_rasa(text) for e in entites_profil(text, geo, intent)]
             message.set(ENTITIES, [*message.get(ENTITIES, []), *extracted], add_to_output=True)
         return messages
