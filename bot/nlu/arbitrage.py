@@ -1,0 +1,52 @@
+"""NLU pipeline component, after the fallback classifier: a message the classifier is
+unsure about but that states profile facts ("g 19 an chui a lyon") is an answer to the
+profile questions (`informer`), not a misunderstanding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.entites import EXTRACTOR_NAME
+
+FALLBACK_INTENT = "nlu_fallback"
+PROFILE_INTENT = "informer"
+
+
+def intention_arbitree(
+    intent: dict[str, Any] | None, entities: list[dict[str, Any]]
+) -> dict | None:
+    """The intent to use instead of an unsure one, or None to keep it."""
+    if not intent or intent.get("name") != FALLBACK_INTENT:
+        return None
+    if not any(e.get("extractor") == EXTRACTOR_NAME for e in entities):
+        return None
+    return {"name": PROFILE_INTENT, "confidence": intent.get("confidence")}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ArbitreProfil(GraphComponent):
+    """Unsure + profile facts found = `informer`."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ArbitreProfil:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            replacement = intention_arbitree(message.get(INTENT), message.get(ENTITIES) or [])
+            if replacement is not None:
+                message.set(INTENT, replacement, add_to_output=True)
+        return messages

@@ -1,0 +1,37 @@
+"""An unsure message that states profile facts is an answer (`informer`)."""
+
+from __future__ import annotations
+
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.arbitrage import ArbitreProfil, intention_arbitree
+from bot.nlu.entites import EXTRACTOR_NAME
+
+FACT = {"entity": "age", "value": "19", "start": 2, "end": 8, "extractor": EXTRACTOR_NAME}
+
+
+def test_unsure_message_with_profile_facts_becomes_informer() -> None:
+    unsure = {"name": "nlu_fallback", "confidence": 0.45}
+    assert intention_arbitree(unsure, [FACT]) == {"name": "informer", "confidence": 0.45}
+
+
+def test_other_cases_are_left_alone() -> None:
+    unsure = {"name": "nlu_fallback", "confidence": 0.45}
+    button = {"entity": "rang", "value": "2"}  # no extractor: not a profile fact from text
+    assert intention_arbitree(unsure, [button]) is None
+    assert intention_arbitree(unsure, []) is None
+    assert intention_arbitree({"name": "question_cout", "confidence": 0.9}, [FACT]) is None
+    assert intention_arbitree(None, [FACT]) is None
+
+
+def test_component_rewrites_the_intent() -> None:
+    message = Message(
+        data={
+            TEXT: "g 19 an",
+            INTENT: {"name": "nlu_fallback", "confidence": 0.4},
+            ENTITIES: [FACT],
+        }
+    )
+    ArbitreProfil().process([message])
+    assert message.get(INTENT) == {"name": "informer", "confidence": 0.4}
