@@ -35,3 +35,18 @@ def test_component_rewrites_the_intent() -> None:
     )
     ArbitreProfil().process([message])
     assert message.get(INTENT) == {"name": "informer", "confidence": 0.4}
+
+
+def test_a_town_named_in_another_language_is_not_an_answer() -> None:
+    unsure = {"name": "nlu_fallback", "confidence": 0.4}
+    town = {
+        "entity": "commune",
+        "value": "Lyon",
+        "start": 9,
+        "end": 13,
+        "extractor": EXTRACTOR_NAME,
+    }
+    ranking = [unsure, {"name": "autre_langue", "confidence": 0.38}, {"name": "informer"}]
+    assert intention_arbitree(unsure, [town], ranking) is None
+    ranking = [unsure, {"name": "informer", "confidence": 0.38}, {"name": "autre_langue"}]
+    assert intention_arbitree(unsure, [town], ranking) == {"name": "informer", "confidence": 0.4}

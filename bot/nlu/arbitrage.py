@@ -10,7 +10,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.entites import EXTRACTOR_NAME
@@ -19,13 +19,25 @@ FALLBACK_INTENT = "nlu_fallback"
 PROFILE_INTENT = "informer"
 
 
+# Likeliest intents for which facts in the message are not answers (a town named in
+# another language is still a message in another language).
+NOT_ANSWERS = frozenset({"autre_langue"})
+
+
 def intention_arbitree(
-    intent: dict[str, Any] | None, entities: list[dict[str, Any]]
+    intent: dict[str, Any] | None,
+    entities: list[dict[str, Any]],
+    ranking: list[dict[str, Any]] | None = None,
 ) -> dict | None:
     """The intent to use instead of an unsure one, or None to keep it."""
     if not intent or intent.get("name") != FALLBACK_INTENT:
         return None
     if not any(e.get("extractor") == EXTRACTOR_NAME for e in entities):
+        return None
+    likeliest = next(
+        (r.get("name") for r in ranking or [] if r.get("name") != FALLBACK_INTENT), None
+    )
+    if likeliest in NOT_ANSWERS:
         return None
     return {"name": PROFILE_INTENT, "confidence": intent.get("confidence")}
 
@@ -46,7 +58,9 @@ class ArbitreProfil(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            replacement = intention_arbitree(message.get(INTENT), message.get(ENTITIES) or [])
+            replacement = intention_arbitree(
+                message.get(INTENT), message.get(ENTITIES) or [], message.get(INTENT_RANKING_KEY)
+            )
             if replacement is not None:
                 message.set(INTENT, replacement, add_to_output=True)
         return messages
