@@ -78,7 +78,8 @@ def _find_place(
     if expecting:
         bare = text.strip()
         if 1 < len(bare) <= 60 and len(bare.split()) <= 6:
-            found = geo.resolve(bare)
+            # The name, else a nickname or a misspelled big town ("tlse", "marseil").
+            found = geo.resolve(bare) or geo.find_in_text(bare, reponse=True)
             if found:
                 return found, None
             if not re.search(r"\d", bare) and normalize(bare) not in {"", "oui", "non"}:

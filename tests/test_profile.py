@@ -626,3 +626,204 @@ def test_parse_interets_everyday_phrasings(text: str, expected: list[str]) -> No
 def test_not_an_interest(text: str) -> None:
     """A negated domain, one's own job, a diploma's subject, non-IT repairs."""
     assert parse_interets(text) == []
+
+
+# --- SMS, phonetic and glued spellings (second development batch) --------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Glued words: a number, a subject and verb, an elided article.
+        ("jai19ans", "j ai 19 ans"),
+        ("g 17an", "j ai 17 ans"),
+        ("g18ans", "j ai 18 ans"),
+        ("jsuisau chomage", "je suis au chomage"),
+        ("jaipas de diplome", "j ai pas de diplome"),
+        ("jhabite a lyon", "j habite a lyon"),
+        ("jcherche du taf", "je cherche du travail"),
+        ("jaime linformatique", "j aime l informatique"),
+        # SMS words told apart by their accent, phonetic spellings.
+        ("mn bac jlé pa", "mon bac je l ai pas"),
+        ("jkif lé jeux é le dessin", "je kif les jeux et le dessin"),
+        ("jfé ri1", "je fais rien"),
+        ("jaime bi1", "j aime bien"),
+        # "pu" is "plus", except as the participle of "pouvoir".
+        ("jsui pu a lécole", "je suis plus a l ecole"),
+        ("g pu de taf", "j ai plus de travail"),
+        ("j'ai pu venir", "j ai pu venir"),
+        # "bac + 1 an" is the bac and one year, not "bac+1".
+        ("bac + 1 an de fac", "bac + 1 ans de fac"),
+        # A separate accent (e + U+0301) stays with its letter.
+        ("e\u0301cole", "ecole"),
+        # Without `corriger`, misspelled words are kept (the NLU featurizer corrects).
+        ("une formaton", "une formaton"),
+    ],
+)
+def test_normalize_sms_spellings(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("la programation", "la programmation"),
+        ("le grafisme", "le graphisme"),
+        ("o lycé", "au lycee"),
+        ("les statistik", "les statistiques"),
+        ("devlopeur", "developpeur"),
+        ("lé rézo sociaux", "les reseau sociaux"),
+        ("le brevé", "le brevet"),
+        ("intérimère", "interimaire"),
+        ("jcherch du boulo", "je cherche du travail"),
+        ("jprepar un cap", "je prepare un cap"),
+        ("jaim", "j aime"),
+        # After an auxiliary, "-er" is the participle when the parsers know it.
+        ("jsui licencier", "je suis licencie"),
+        ("g quitter lécole", "j ai quitte l ecole"),
+        ("il a arreter", "il a arrete"),
+    ],
+)
+def test_normalize_corrects_misspelled_key_words(text: str, expected: str) -> None:
+    assert normalize(text, corriger=True) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # French words are never corrected, even when they sound like a key word.
+        "il me donne des conseils",
+        "j en ai maintenant 24",
+        "les etudiants",
+        "je suis boulanger",
+        "un arret maladie",
+        "aide soignante",
+        # "à trouver" is an infinitive: "a" is an auxiliary only after a subject.
+        "je galere a trouver du travail",
+        "bonjour je voudrais une formation",
+    ],
+)
+def test_normalize_leaves_french_words_alone(text: str) -> None:
+    assert normalize(text, corriger=True) == text
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("g 17an jsui pu a lécole", "decrocheur"),
+        ("g laché le lycé en 1ere", "decrocheur"),
+        ("g quitter lécole en 3eme", "decrocheur"),
+        ("mon ptit frere il est pu o college", "decrocheur"),
+        ("jsui sur paname, jfou rien de mes journées", "demandeur_emploi"),
+        ("jfé ri1", "demandeur_emploi"),
+        ("jfai pa grand chose", "demandeur_emploi"),
+        ("jsui au chom", "demandeur_emploi"),
+        ("jcherch 1 taf", "demandeur_emploi"),
+        ("jai20ans et jcherch du boulo", "demandeur_emploi"),
+        ("jtrouv pa de boulot", "demandeur_emploi"),
+        ("jsui inscrit a pol emploi", "demandeur_emploi"),
+        ("inscri a france travail dpui 3 mois", "demandeur_emploi"),
+        ("jsui demandeuse demploie", "demandeur_emploi"),
+        ("jsui licencier dpui janvier", "demandeur_emploi"),
+        ("jsui sans emplois", "demandeur_emploi"),
+        ("jsui jobless dpui 6 mois", "demandeur_emploi"),
+        ("g quarante ans é jbosse pu", "demandeur_emploi"),
+        ("un CAP de cuisine et aucun emploi", "demandeur_emploi"),
+        ("jboss ds un entrepot", "salarie"),
+        ("jtravail a lusine dpui 5 ans", "salarie"),
+        ("jsui intérimère ds le bâtiment", "salarie"),
+        ("chui en 2nd", "etudiant"),
+        ("jsuis en terminal stmg", "etudiant"),
+        ("jsui etudient en L2", "etudiant"),
+        ("mtn jprepar un cap cuisine", "etudiant"),
+        ("jsui en service civik a la mairie", "autre"),
+        ("jsui maman au foyer", "autre"),
+    ],
+)
+def test_parse_situation_sms_spellings(text: str, expected: str) -> None:
+    assert parse_situation(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("jai19ans", 19),
+        ("g 17an", 17),
+        ("g eu 19 ans hier", 19),
+        # An age to come is not the age.
+        ("jvais avoir 18 ans en mai, g 17 ans", 17),
+        # "il en a dix-neuf": the age without "ans".
+        ("il a quitté le collège à 15 ans, il en a dix-neuf aujourd'hui", 19),
+    ],
+)
+def test_parse_age_sms_spellings(text: str, expected: int) -> None:
+    assert parse_age(text) == expected
+
+
+@pytest.mark.parametrize("text", ["je vais avoir 18 ans", "il aura 20 ans en juin"])
+def test_future_age_is_not_the_age(text: str) -> None:
+    assert parse_age(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("chui a 97400, g le bak", "bac"),
+        ("g lbac dpui 2 ans", "bac"),
+        ("g le bac L et g arrêté la fac", "bac"),
+        ("mn bac jlé pa, g jst le brevé", "brevet"),
+        ("g 1 bepc c tt", "brevet"),
+        ("0 diplom", "aucun"),
+        ("aucun diplom 😅", "aucun"),
+        ("jaipas de diplome mé jsui motivée", "aucun"),
+        ("g r1 comme diplome", "aucun"),
+        ("g bac + 1 an de fac", "bac"),
+    ],
+)
+def test_parse_diplome_sms_spellings(text: str, expected: str) -> None:
+    assert parse_diplome(text) == expected
+
+
+@pytest.mark.parametrize("text", ["mn bac jlé pa", "le bac jlé pa eu"])
+def test_sms_diploma_not_held(text: str) -> None:
+    assert parse_diplome(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("jveu fer de la prog", ["developpement"]),
+        ("jkiff la programation", ["developpement"]),
+        ("jveu devnir devlopeur", ["developpement"]),
+        ("jveu etre dévelopeuse web", ["developpement"]),
+        ("jveu fer du grafisme", ["design"]),
+        ("le graphic design ca me parle", ["design"]),
+        ("il kiff le motion design", ["design"]),
+        ("jkiff monter des vidéos", ["design"]),
+        ("jsui tt le tps sur lé rézo sociaux", ["communication_digitale"]),
+        ("jveu fer social media manager", ["communication_digitale"]),
+        ("jaime bien lé statistik", ["data"]),
+        ("jveu bosser ds l'intelligence artificiel", ["data"]),
+        ("jveu bosser ds l'IT support", ["support_informatique"]),
+        ("le dépannage info c mon truc", ["support_informatique"]),
+        ("jveu bosser ds le network", ["reseaux_systemes"]),
+        ("jhabite a mamoudzou jveu fer d rézo", ["reseaux_systemes"]),
+        ("jsui ouf de cyber sécu", ["cybersecurite"]),
+        ("jveu aidé lé gens avec linformatik", ["mediation_numerique"]),
+        ("jveu aider les vieux a utiliser leur tel", ["mediation_numerique"]),
+    ],
+)
+def test_parse_interets_sms_spellings(text: str, expected: list[str]) -> None:
+    assert parse_interets(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # One's own job ("serveur" is not the servers of a network), a diploma's subject.
+        "je travaille comme serveur à Ajaccio",
+        "g un bachelor en marketing",
+    ],
+)
+def test_sms_not_an_interest(text: str) -> None:
+    assert parse_interets(text) == []

@@ -95,9 +95,12 @@ def entites_profil(text: str, geo: Geo, intent: str | None = None) -> list[Entit
         found += _located(aligned, "age", str(age[0]), (age[1], age[2]))
     for interet in [] if intent in SANS_INTERETS else find_interets(norm):
         found += _located(aligned, "interets", interet.code, (interet.start, interet.end))
-    communes = geo.find_in_text(text)
-    if communes:
-        span = _commune_span(text, communes)
+    located = geo.locate(text)
+    if located:
+        communes, written = located
+        # The official name or a postcode as written; else the words that matched (a
+        # nickname "tlse", a misspelling "marseil").
+        span = _commune_span(text, communes) or written
         if span is not None:
             value = communes[0].nom if len(communes) == 1 else text[span[0] : span[1]]
             found.append(Entite("commune", value, *span))
