@@ -15,6 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.nlu.orthographe import distance
+from bot.profile import cle_phonetique, mot_francais
+
 GEO_DIR = Path(__file__).resolve().parents[1] / "knowledge" / "geo"
 
 EARTH_RADIUS_KM = 6371.0
@@ -69,7 +72,8 @@ CUE_WORDS: frozenset[str] = frozenset(
 )
 
 # Common nicknames and abbreviations of towns, accepted right after a cue word
-# ("jhab a tlse", "jsui sur paname"): normalised nickname -> official name.
+# ("jhab a tlse", "jsui sur paname"): normalised nickname -> official name (with the
+# département when the name is shared: "st naz" is Saint-Nazaire in Loire-Atlantique).
 NICKNAMES: dict[str, str] = {
     "tlse": "Toulouse",
     "paname": "Paris",
@@ -80,6 +84,8 @@ NICKNAMES: dict[str, str] = {
     "sainte": "Saint-Étienne",
     "stras": "Strasbourg",
     "clermont fd": "Clermont-Ferrand",
+    "saint naz": "Saint-Nazaire (44)",
+    "auber": "Aubervilliers",
     "rbx": "Roubaix",
     "fdf": "Fort-de-France",
 }
@@ -98,7 +104,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     chez ici la le les l y en eu ou est et sept huit neuf dix vie val mer port bourg ville
     cour cours font fait faire mont bois bonne bon rue champ champs grand grande petit petite
     puits pont fontaine plaine salon auge job jobs vers fin fond fort beau belle haut bas
-    centre nord sud ouest coin loin pres cote
+    centre nord sud ouest coin loin pres cote saint
     niveau licence master info informatique design reseau reseaux test tests prix gratuit
     jeune jeunes maison moi toi lui elle nous vous eux me te se mon ma mes ton ta tes son sa
     ses notre votre leur un une des du de d pour par sur sous dans vis vit suis es sommes
@@ -368,7 +374,7 @@ class Geo:
             if after_cue:
                 found = self._by_key.get(gram) or self._by_bare_key.get(bare)
                 if not found and gram in NICKNAMES:
-                    found = self._by_key.get(normalize_name(NICKNAMES[gram]))
+                    found = self.resolve(NICKNAMES[gram])
                 if found:
                     return size, list(found)
             elif gram not in STOP_WORDS_WITHOUT_CUE:
@@ -386,9 +392,6 @@ class Geo:
         the one town that sounds the same or, for long names, is one or two edits away;
         never a French word ("à fond", but "sarcelle" for Sarcelles) nor a name close to
         several towns."""
-        from bot.nlu.orthographe import distance
-        from bot.profile import cle_phonetique, mot_francais
-
         for size in range(min(3, len(tokens) - start), 0, -1):
             words = tokens[start : start + size]
             gram = strip_article(" ".join(words))
@@ -403,11 +406,14 @@ class Geo:
             limit = 0 if len(key) < 6 else 1 if len(key) < 9 else 2
             french = size == 1 and mot_francais(gram)
             found: dict[str, tuple[int, list[Commune]]] = {}
+            raw_limit = 1 if len(gram) >= 6 else 0
             for name, (other, communes) in self._approx_keys().items():
                 if french and name not in (gram + "s", gram + "x"):
                     continue  # a French word is a town only as its plural ("sarcelle")
                 d = 0 if other == key else distance(key, other, limit)
-                if d <= limit:
+                if d > limit and raw_limit:  # a typo that changes the sound ("creteuil")
+                    d = distance(gram, name, raw_limit)
+                if d <= max(limit, raw_limit):
                     found[name] = (d, communes)
             if found:
                 best = min(d for d, _ in found.values())
@@ -417,15 +423,14 @@ class Geo:
         return None
 
     def _approx_keys(self) -> dict[str, tuple[str, list[Commune]]]:
-        """Big towns by bare normalised name, with the phonetic key of that name."""
+        """Names of big towns (bare, normalised), with their phonetic key and communes."""
         if self._approx is None:
-            from bot.profile import cle_phonetique
-
             self._approx = {}
             for key, communes in self._by_bare_key.items():
-                big = [c for c in communes if c.population >= MIN_POPULATION_APPROX]
+                # All the communes of that name: a misspelled shared name stays ambiguous.
+                big = any(c.population >= MIN_POPULATION_APPROX for c in communes)
                 if big and len(key) >= 4:
-                    self._approx[key] = (cle_phonetique(key.replace(" ", "")), big)
+                    self._approx[key] = (cle_phonetique(key.replace(" ", "")), communes)
         return self._approx
 
     def _with_article(self, communes: list[Commune], words: list[str], cue: str) -> list[Commune]:

