@@ -1,6 +1,17 @@
 #!/usr/bin/env bash
-# Trains the model only when the data, domain or config changed (Rasa compares fingerprints).
+# Trains the model only when the data, domain or config changed (Rasa compares fingerprints),
+# or when the code of the custom NLU components changed: Rasa's cache does not see code, so a
+# change there forces a full training.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$CAPNUM_ROOT"
-rasa train --domain domain --data data --config config.yml --out models --fixed-model-name capnum
+code_digest=$(cat bot/nlu/*.py bot/profile.py bot/geo.py | sha256sum | cut -d' ' -f1)
+stamp=models/.nlu-code-digest
+force=()
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$code_digest" ]]; then
+  force=(--force)
+  echo "Code des composants NLU modifié : entraînement complet."
+fi
+rasa train --domain domain --data data --config config.yml --out models --fixed-model-name capnum \
+  "${force[@]}"
+echo "$code_digest" >"$stamp"
