@@ -1,0 +1,55 @@
+"""The held-out NLU set stays separate from the training data and covers every intent."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rasa.shared.nlu.training_data.loading import load_data
+
+from bot.config import REPO_ROOT
+from bot.profile import strip_accents
+
+BUTTON_ONLY = {"confirmer_suppression", "annuler_suppression", "message_trop_long"}
+
+
+def _key(text: str) -> str:
+    """The same message, whatever the case, accents, spaces and final punctuation."""
+    return re.sub(r"[\s?!.]+", " ", strip_accents(text.lower())).strip()
+
+
+@pytest.fixture(scope="module")
+def training():
+    return load_data(str(REPO_ROOT / "data/nlu"))
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    return {
+        register: load_data(str(REPO_ROOT / "tests/nlu/heldout" / f"{register}.yml"))
+        for register in ("informel", "standard")
+    }
+
+
+def test_no_heldout_message_is_in_the_training_data(training, heldout) -> None:
+    trained = {_key(m.get("text")) for m in training.intent_examples}
+    leaked = [
+        m.get("text")
+        for data in heldout.values()
+        for m in data.intent_examples
+        if _key(m.get("text")) in trained
+    ]
+    assert leaked == []
+
+
+def test_heldout_size_register_and_coverage(training, heldout, domain) -> None:
+    informel = heldout["informel"].intent_examples
+    standard = heldout["standard"].intent_examples
+    assert len(informel) + len(standard) >= 300
+    assert len(informel) >= len(standard)
+    expected = set(domain["intents"]) - BUTTON_ONLY
+    for data in heldout.values():
+        assert expected <= {m.get("intent") for m in data.intent_examples}
+    assert expected <= {m.get("intent") for m in training.intent_examples}
+    entities = set().union(*(data.entities for data in heldout.values()))
+    assert {"situation", "diplome", "age", "commune", "interets"} <= entities
