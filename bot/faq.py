@@ -13,10 +13,12 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
+from bot.catalogue.validation import FormationRecord
 from bot.contract import diplome_rank
 from bot.metiers import annees
+from bot.profile import strip_accents
 
 # Intent -> subject of the answer (response `utter_reponse_<subject>`).
 SUJETS: dict[str, str] = {
@@ -34,21 +36,6 @@ SUJETS: dict[str, str] = {
 
 _STAGE = re.compile(r"\bstages?\b", re.IGNORECASE)
 _ALTERNANCE = re.compile(r"altern|apprentissage|contrat de professionnalisation", re.IGNORECASE)
-
-
-class FormationFaits(Protocol):
-    formation_id: str
-    intitule: str
-    a_distance: bool
-    duree_texte: str | None
-    duree_mois: float | None
-    cout: str
-    cout_texte: str | None
-    diplome_min: str | None
-    age_min: int | None
-    age_max: int | None
-    certification: str | None
-    date_donnees: str
 
 
 @dataclass(frozen=True)
@@ -122,7 +109,7 @@ def nombre_fr(value: float | None) -> str:
 
 
 def _certification(text: str | None) -> str:
-    folded = (text or "").lower().replace("ô", "o").replace("é", "e")
+    folded = strip_accents((text or "").lower())
     for kind in ("certifiante", "diplomante", "qualifiante"):
         if kind in folded:
             return kind
@@ -131,13 +118,13 @@ def _certification(text: str | None) -> str:
     return "inconnu"
 
 
-def _texte(f: FormationFaits) -> str:
+def _texte(f: FormationRecord) -> str:
     return " ".join(filter(None, (f.intitule, f.duree_texte, f.cout_texte)))
 
 
-def faits(rows: Iterable[FormationFaits]) -> Faits:
+def faits(rows: Iterable[FormationRecord]) -> Faits:
     """What the catalogue says, counted once per training (its first row by id)."""
-    firsts: dict[str, FormationFaits] = {}
+    firsts: dict[str, FormationRecord] = {}
     dates: list[str] = []
     for row in rows:
         firsts.setdefault(row.formation_id, row)

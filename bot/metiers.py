@@ -14,23 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
 
 import yaml
 
+from bot.catalogue.validation import FormationRecord
 from bot.config import get_settings
 from bot.contract import DOMAINES
 from bot.geo import distance_km
 from bot.profile import normalize, parse_interets
-
-
-class FormationMetier(Protocol):
-    id: str
-    rome: list[str]
-    domaines: list[str]
-    lat: float | None
-    lon: float | None
-    date_donnees: str
 
 
 @dataclass(frozen=True)
@@ -147,16 +138,16 @@ def default_fiches() -> Fiches:
 
 def formations_vers(
     fiche: Fiche,
-    formations: Iterable[FormationMetier],
+    formations: Iterable[FormationRecord],
     lat: float | None = None,
     lon: float | None = None,
-) -> list[FormationMetier]:
+) -> list[FormationRecord]:
     """Catalogue rows leading to the job (a ROME code in common), nearest first when a
     position is given, else most recent data first."""
     rows = [f for f in formations if fiche.codes.intersection(f.rome)]
     if lat is not None and lon is not None:
 
-        def distance(f: FormationMetier) -> float:
+        def distance(f: FormationRecord) -> float:
             if f.lat is None or f.lon is None:
                 return float("inf")
             return distance_km(lat, lon, f.lat, f.lon)
