@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import services
+from bot.catalogue.validation import FormationRecord
 from bot.faq import SUJETS, faits
 from bot.metiers import Fiche, annees, default_fiches, formations_vers
 from bot.presentation import Texts, detail
@@ -73,7 +72,7 @@ class ActionRepondreMetier(Action):
         tracker: Tracker,
         domain: DomainDict,
         fiche: Fiche,
-        rows: list,
+        rows: list[FormationRecord],
     ) -> None:
         profil = services.profil_from_tracker(tracker)
         menant = formations_vers(fiche, rows, profil.lat, profil.lon)
@@ -117,7 +116,7 @@ CHAMP_PAR_SUJET = {
 }
 
 
-def _formation_vue(tracker: Tracker, rows: list) -> Any | None:
+def _formation_vue(tracker: Tracker, rows: list[FormationRecord]) -> FormationRecord | None:
     """The training whose details were just shown, if any."""
     formation_id = tracker.get_slot("formation_vue")
     return next((f for f in rows if f.id == formation_id), None) if formation_id else None
