@@ -7,6 +7,7 @@ written in Python.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
@@ -129,11 +130,19 @@ def detail(t: Texts, r: Resultat) -> dict[str, Any]:
     }
 
 
-def payload_formation(t: Texts, r: Resultat) -> dict[str, Any]:
-    """One item of the `recommandations` payload."""
+def details_payload(rang: int) -> str:
+    """The button payload that asks for the details of the result shown at `rang`."""
+    return "/demander_details" + json.dumps({"rang": str(rang)})
+
+
+def payload_formation(t: Texts, r: Resultat, rang: int = 1) -> dict[str, Any]:
+    """One item of the `recommandations` payload: raw values, plus `textes` (the French
+    display strings of the text card) for channels that draw their own cards."""
     f = r.formation
+    affichage = carte(t, r, rang)
     return {
         "id": f.id,
+        "rang": rang,
         "intitule": f.intitule,
         "organisme": f.organisme,
         "commune": f.commune,
@@ -152,16 +161,24 @@ def payload_formation(t: Texts, r: Resultat) -> dict[str, Any]:
         "source": f.source_nom,
         "site": f.site,
         "date_donnees": f.date_donnees,
+        "textes": {k: affichage[k] for k in ("organisme", "lieu", "duree", "cout", "public", "source")},
+        "details_payload": details_payload(rang),
     }
 
 
 def payload(
-    t: Texts, slots: Mapping[str, Any], resultats: list[Resultat], alternative: str | None
+    t: Texts,
+    slots: Mapping[str, Any],
+    resultats: list[Resultat],
+    alternative: str | None,
+    premier_rang: int = 1,
 ) -> dict[str, Any]:
     """The machine-readable `recommandations` message."""
     return {
         "type": "recommandations",
         "profil": {name: slots.get(name) for name in PROFILE_SLOTS},
         "alternative": alternative,
-        "formations": [payload_formation(t, r) for r in resultats],
+        "formations": [
+            payload_formation(t, r, rang) for rang, r in enumerate(resultats, start=premier_rang)
+        ],
     }

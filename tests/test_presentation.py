@@ -116,7 +116,27 @@ def test_payload_shape(t: Texts) -> None:
     assert "requested_slot" not in out["profil"]
     assert len(out["formations"]) == 1
     assert FORMATION_KEYS <= set(out["formations"][0])
-    assert set(out["formations"][0]) - FORMATION_KEYS <= {"date_donnees"}
+    assert set(out["formations"][0]) - FORMATION_KEYS <= {
+        "date_donnees",
+        "rang",
+        "textes",
+        "details_payload",
+    }
+
+
+def test_payload_ranks_and_display_texts(t: Texts) -> None:
+    """Items carry their shown rank, the detail button payload for that rank and the
+    French display strings of the text card, so rich channels need no French of their own."""
+    out = payload(t, {}, [result(km=8.0), result(km=0.2)], None, premier_rang=6)
+    first, second = out["formations"]
+    assert (first["rang"], second["rang"]) == (6, 7)
+    assert second["details_payload"] == '/demander_details{"rang": "7"}'
+    card = carte(t, result(km=8.0), 6)
+    assert first["textes"] == {
+        k: card[k] for k in ("organisme", "lieu", "duree", "cout", "public", "source")
+    }
+    assert first["textes"]["cout"] == t.get("libelle_cout_gratuit")
+    assert "8 km" in first["textes"]["lieu"]
 
 
 def test_payload_item_values(t: Texts) -> None:

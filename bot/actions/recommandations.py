@@ -76,7 +76,9 @@ def show_recommendations(
         )
     for rang, resultat in enumerate(affiches, start=debut + 1):
         dispatcher.utter_message(response="utter_formation_carte", **carte(texts, resultat, rang))
-    dispatcher.utter_message(json_message=payload(texts, slots, affiches, reco.type_alternative))
+    dispatcher.utter_message(
+        json_message=payload(texts, slots, affiches, reco.type_alternative, premier_rang=debut + 1)
+    )
     if page == 0:
         dispatcher.utter_message(response="utter_avertissement_donnees")
     dispatcher.utter_message(response="utter_apres_resultats")
