@@ -130,6 +130,9 @@ def detail(t: Texts, r: Resultat) -> dict[str, Any]:
     }
 
 
+CARD_TEXT_KEYS = ("organisme", "lieu", "duree", "cout", "public", "source")
+
+
 def details_payload(rang: int) -> str:
     """The button payload that asks for the details of the result shown at `rang`."""
     return "/demander_details" + json.dumps({"rang": str(rang)})
@@ -161,7 +164,7 @@ def payload_formation(t: Texts, r: Resultat, rang: int = 1) -> dict[str, Any]:
         "source": f.source_nom,
         "site": f.site,
         "date_donnees": f.date_donnees,
-        "textes": {k: affichage[k] for k in ("organisme", "lieu", "duree", "cout", "public", "source")},
+        "textes": {k: affichage[k] for k in CARD_TEXT_KEYS},
         "details_payload": details_payload(rang),
     }
 
