@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.channels.webchat import (
     EMPTY_MESSAGE_INTENT,
     TOO_LONG_INTENT,
+    RecentAnswers,
     WebChatInput,
+    origin_allowed,
+    parse_origins,
     prepare_text,
+    security_headers,
 )
 from bot.server import refuse_model_endpoints
 
@@ -31,10 +37,99 @@ def test_prepare_text(text, expected):
     assert prepare_text(text, max_length=1000) == expected
 
 
-def test_max_length_from_credentials():
-    """The length limit comes from credentials.yml."""
-    assert WebChatInput.from_credentials({"max_length": 200}).max_length == 200
-    assert WebChatInput.from_credentials(None).max_length == 1000
+def test_max_length_and_origins_from_credentials():
+    """The length limit and the allowed origins come from credentials.yml."""
+    channel = WebChatInput.from_credentials(
+        {"max_length": 200, "allowed_origins": "https://a.example, https://b.example/"}
+    )
+    assert channel.max_length == 200
+    assert channel.allowed_origins == {"https://a.example", "https://b.example"}
+    default = WebChatInput.from_credentials(None)
+    assert default.max_length == 1000 and default.allowed_origins == frozenset()
+    # CAPNUM_WEB_ORIGINS unset: Rasa expands ${...} to an empty string.
+    assert WebChatInput.from_credentials({"allowed_origins": ""}).allowed_origins == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, set()),
+        ("", set()),
+        ("https://a.example", {"https://a.example"}),
+        (
+            "https://a.example/ http://localhost:8080,,",
+            {"https://a.example", "http://localhost:8080"},
+        ),
+        (["https://a.example/", " "], {"https://a.example"}),
+    ],
+)
+def test_parse_origins(value, expected):
+    assert parse_origins(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        (None, True),  # not a browser page (curl, tests, server-side clients)
+        ("http://127.0.0.1:5005", True),  # the server's own page
+        ("https://partenaire.example", True),  # configured
+        ("https://evil.example", False),
+        ("http://127.0.0.1:5006", False),  # another port is another origin
+        ("https://partenaire.example.evil.example", False),
+        ("null", False),  # sandboxed iframes and file:// pages
+    ],
+)
+def test_origin_allowed(origin, allowed):
+    configured = frozenset({"https://partenaire.example"})
+    assert origin_allowed(origin, "127.0.0.1:5005", configured) is allowed
+
+
+def test_security_headers_frame_only_for_allowed_origins():
+    """Pages forbid inline scripts and may be framed only by the allowed origins."""
+    headers = security_headers(frozenset({"https://partenaire.example"}), page=True)
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert csp.endswith("frame-ancestors 'self' https://partenaire.example")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in security_headers(frozenset(), page=False)
+
+
+async def test_recent_answers_replays_a_retried_message():
+    """A retried message id gets the first answer; the turn runs once, even concurrently."""
+    recent = RecentAnswers(size=2)
+    calls = []
+
+    async def turn():
+        calls.append(1)
+        await asyncio.sleep(0.01)
+        return [{"text": f"réponse {len(calls)}"}]
+
+    first, again = await asyncio.gather(
+        recent.answer(("s", "m1"), turn), recent.answer(("s", "m1"), turn)
+    )
+    assert first == again == [{"text": "réponse 1"}]
+    assert await recent.answer(("s", "m1"), turn) == [{"text": "réponse 1"}]
+    assert len(calls) == 1
+    assert await recent.answer(("s", "m2"), turn) == [{"text": "réponse 2"}]
+    assert await recent.answer(None, turn) == [{"text": "réponse 3"}]  # no id: no replay
+    await recent.answer(("s", "m3"), turn)  # size 2: m1 is forgotten
+    assert await recent.answer(("s", "m1"), turn) == [{"text": "réponse 5"}]
+
+
+async def test_recent_answers_forgets_failed_turns():
+    """A turn that failed is run again on retry (nothing was answered)."""
+    recent = RecentAnswers()
+    attempts = []
+
+    async def flaky():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ConnectionError("down")
+        return [{"text": "ok"}]
+
+    with pytest.raises(ConnectionError):
+        await recent.answer(("s", "m"), flaky)
+    assert await recent.answer(("s", "m"), flaky) == [{"text": "ok"}]
 
 
 class FakeRequest:

@@ -1,13 +1,20 @@
-"""Web chat channel: serves the chat page and receives its messages (REST-like).
+"""Web chat channel: serves the chat page, the partner-site widget and a demo page, and
+receives the page's messages (REST-like, JSON answer with the bot's messages).
 
-The page is at `/webhooks/webchat/` on the Rasa server, and posts to
-`/webhooks/webchat/webhook`, so no other web server and no CORS are needed.
+Routes, under `/webhooks/webchat/`: `` (the chat page), `demo` (a partner page embedding
+the widget), `static/<file>`, and `webhook` (POST `{"sender", "message", "message_id"}`).
+Browsers may only call the webhook or frame the page from the server's own origin and the
+origins listed in `allowed_origins` (credentials.yml, from `CAPNUM_WEB_ORIGINS`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
+import json
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +26,18 @@ from sanic.response import HTTPResponse
 
 STATIC_DIR = Path(__file__).parent / "static"
 DEFAULT_MAX_LENGTH = 1000
+MAX_BODY_BYTES = 16 * 1024
 EMPTY_MESSAGE_INTENT = "/nlu_fallback"
 TOO_LONG_INTENT = "/message_trop_long"
-_STATIC_FILES = {"webchat.js": "text/javascript", "webchat.css": "text/css"}
+SENDER_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+_STATIC_FILES = {
+    "webchat.js": "text/javascript",
+    "webchat.css": "text/css",
+    "widget.js": "text/javascript",
+    "widget.css": "text/css",
+    "demo.css": "text/css",
+}
 
 
 def prepare_text(text: Any, max_length: int = DEFAULT_MAX_LENGTH) -> str:
@@ -35,43 +51,182 @@ def prepare_text(text: Any, max_length: int = DEFAULT_MAX_LENGTH) -> str:
     return text
 
 
+def parse_origins(value: str | Iterable[str] | None) -> frozenset[str]:
+    """Allowed origins from credentials: a list, or one string separated by commas/spaces.
+    Each is normalised to `scheme://host[:port]` without a trailing slash."""
+    if value is None:
+        return frozenset()
+    items = re.split(r"[,\s]+", value) if isinstance(value, str) else list(value)
+    return frozenset(str(o).strip().rstrip("/") for o in items if str(o).strip())
+
+
+def origin_allowed(origin: str | None, host: str, allowed: frozenset[str]) -> bool:
+    """True for requests without an Origin header (not from a browser page), for the
+    server's own origin, and for the configured origins."""
+    if not origin:
+        return True
+    if origin in allowed:
+        return True
+    return origin.split("://", 1)[-1] == host
+
+
+def security_headers(allowed: frozenset[str], page: bool) -> dict[str, str]:
+    """Headers of the served files; pages get a strict Content-Security-Policy whose
+    frame-ancestors are the allowed origins."""
+    headers = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+    if page:
+        ancestors = " ".join(["'self'", *sorted(allowed)])
+        headers["Content-Security-Policy"] = (
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; "
+            f"frame-ancestors {ancestors}"
+        )
+    return headers
+
+
+class RecentAnswers:
+    """Answers of the last messages by (sender, message id), so that a client retrying an
+    unacknowledged message gets the same answer instead of a second turn."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._answers: OrderedDict[tuple[str, str], asyncio.Future[list[dict[str, Any]]]] = (
+            OrderedDict()
+        )
+
+    async def answer(
+        self,
+        key: tuple[str, str] | None,
+        compute: Callable[[], Awaitable[list[dict[str, Any]]]],
+    ) -> list[dict[str, Any]]:
+        """The stored answer for `key`, or the result of `compute()` (stored if it works)."""
+        if key is None:
+            return await compute()
+        known = self._answers.get(key)
+        if known is not None:
+            return await asyncio.shield(known)
+        future: asyncio.Future[list[dict[str, Any]]] = asyncio.get_running_loop().create_future()
+        self._answers[key] = future
+        while len(self._answers) > self.size:
+            self._answers.popitem(last=False)
+        try:
+            result = await compute()
+        except BaseException as exc:
+            self._answers.pop(key, None)
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "never retrieved" warning
+            raise
+        future.set_result(result)
+        return result
+
+
 class WebChatInput(RestInput):
-    """REST channel plus the chat page."""
+    """REST channel plus the chat page, the widget and the demo page."""
 
     @classmethod
     def name(cls) -> str:
         return "webchat"
 
-    def __init__(self, max_length: int = DEFAULT_MAX_LENGTH) -> None:
+    def __init__(
+        self, max_length: int = DEFAULT_MAX_LENGTH, allowed_origins: Iterable[str] = ()
+    ) -> None:
         self.max_length = max_length
+        self.allowed_origins = frozenset(allowed_origins)
+        self.recent = RecentAnswers()
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
         credentials = credentials or {}
-        return cls(int(credentials.get("max_length", DEFAULT_MAX_LENGTH)))
+        return cls(
+            int(credentials.get("max_length") or DEFAULT_MAX_LENGTH),
+            parse_origins(credentials.get("allowed_origins")),
+        )
+
+    def _cors(self, request: Request) -> dict[str, str]:
+        origin = request.headers.get("origin")
+        if not origin or not origin_allowed(origin, request.host, self.allowed_origins):
+            return {}
+        return {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Methods": "POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Max-Age": "600",
+            "Vary": "Origin",
+        }
+
+    def _error(self, request: Request, status: int, error: str) -> HTTPResponse:
+        return response.json({"error": error}, status=status, headers=self._cors(request))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webchat = Blueprint("webchat_webhook", inspect.getmodule(self).__name__)
 
+        async def page(name: str) -> HTTPResponse:
+            return await response.file(
+                STATIC_DIR / name, headers=security_headers(self.allowed_origins, page=True)
+            )
+
         @webchat.route("/", methods=["GET"])
-        async def page(_: Request) -> HTTPResponse:
-            return await response.file(STATIC_DIR / "webchat.html")
+        async def chat_page(_: Request) -> HTTPResponse:
+            return await page("webchat.html")
+
+        @webchat.route("/demo", methods=["GET"])
+        async def demo_page(_: Request) -> HTTPResponse:
+            return await page("demo.html")
 
         @webchat.route("/static/<name>", methods=["GET"])
         async def static(_: Request, name: str) -> HTTPResponse:
             if name not in _STATIC_FILES:
                 return response.json({"error": "not found"}, status=404)
-            return await response.file(STATIC_DIR / name, mime_type=_STATIC_FILES[name])
+            return await response.file(
+                STATIC_DIR / name,
+                mime_type=_STATIC_FILES[name],
+                headers={**security_headers(self.allowed_origins, page=False)},
+            )
+
+        @webchat.route("/webhook", methods=["OPTIONS"])
+        async def preflight(request: Request) -> HTTPResponse:
+            headers = self._cors(request)
+            return response.empty(status=204 if headers else 403, headers=headers)
 
         @webchat.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            body = request.json if isinstance(request.json, dict) else {}
+            if not origin_allowed(
+                request.headers.get("origin"), request.host, self.allowed_origins
+            ):
+                return self._error(request, 403, "origin not allowed")
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return self._error(request, 413, "body too large")
+            try:
+                body = json.loads(request.body or b"{}")
+            except (ValueError, UnicodeDecodeError):
+                return self._error(request, 400, "invalid JSON")
+            if not isinstance(body, dict):
+                return self._error(request, 400, "JSON object expected")
             sender_id = body.get("sender")
-            if not isinstance(sender_id, str) or not 8 <= len(sender_id) <= 64:
-                return response.json({"error": "sender missing"}, status=400)
+            if not isinstance(sender_id, str) or not SENDER_PATTERN.fullmatch(sender_id):
+                return self._error(request, 400, "sender missing or invalid")
+            message_id = body.get("message_id")
+            if message_id is not None and (
+                not isinstance(message_id, str) or not MESSAGE_ID_PATTERN.fullmatch(message_id)
+            ):
+                return self._error(request, 400, "message_id invalid")
             text = prepare_text(body.get("message"), self.max_length)
-            collector = CollectingOutputChannel()
-            await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name()))
-            return response.json(collector.messages)
+
+            async def turn() -> list[dict[str, Any]]:
+                collector = CollectingOutputChannel()
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        collector,
+                        sender_id,
+                        input_channel=self.name(),
+                        message_id=message_id,
+                    )
+                )
+                return collector.messages
+
+            key = (sender_id, message_id) if message_id else None
+            messages = await self.recent.answer(key, turn)
+            return response.json(messages, headers=self._cors(request))
 
         return webchat

@@ -1,148 +1,415 @@
-// Cap Num web chat: talks to /webhooks/webchat/webhook, keeps the conversation in
-// localStorage so that a reload shows it again. Bot text is rendered as text only.
-(function () {
+// Cap Num web chat. Talks to the `webchat` channel (POST <base>/webhook), keeps the
+// conversation and the unsent messages in localStorage, renders every text as text (a
+// small safe Markdown subset: **bold**, links, "- " lists) and never uses innerHTML.
+(() => {
   "use strict";
-  var ENDPOINT = "webhook";
-  var log = document.getElementById("log");
-  var form = document.getElementById("composer");
-  var input = document.getElementById("text");
-  var statusEl = document.getElementById("status");
-  var store = window.localStorage;
 
-  function newSender() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  const TEXTES = {
+    choisi: " (choisi)",
+    pasEnvoye: "Pas encore envoyé : il partira dès que la connexion revient.",
+    refuse: "Ce message n'a pas pu être envoyé. Réessaie avec un texte plus court.",
+    horsLigne: "Pas de connexion internet. Ton message est gardé et sera envoyé dès qu'elle revient.",
+    serveurIndisponible: "Cap Num ne répond pas pour l'instant. Ton message est gardé, nouvel essai dans quelques secondes…",
+    ecrit: "Cap Num écrit…",
+    nouvelleFenetre: " (nouvelle fenêtre)",
+    voirDetail: "Voir le détail",
+    siteOrganisme: "Site de l'organisme",
+    detailDe: "Détails : ",
+    lieu: "Lieu",
+    duree: "Durée",
+    cout: "Coût",
+    public: "Public",
+    pourquoi: "Pourquoi elle te va :",
+    aVerifier: "Conditions à vérifier",
+    donnees: (date, source) => `Données ${date}${source ? ` · source : ${source}` : ""}`,
+    effacementImpossible: "L'effacement n'a pas pu être fait (pas de connexion ?). Tes données sont toujours là : réessaie dans un moment.",
+    effacementFait: "Tes données ont été effacées.",
+  };
+  const COULEUR_PAR_DEFAUT = "#1d3c78";
+  const DELAI_ENTRE_MESSAGES_MS = 250;
+  const HISTORIQUE_MAX = 300;
+
+  // --- configuration: server address, embedding, colours ---------------------------------
+  const script = document.currentScript;
+  const serveur = script && script.dataset.server;
+  const base = serveur ? new URL("/webhooks/webchat/", serveur) : new URL("../", script.src);
+  const ENDPOINT = new URL("webhook", base).href;
+  const params = new URLSearchParams(window.location.search);
+  const integre = params.get("integre") === "1";
+
+  const journal = document.getElementById("journal");
+  const formulaire = document.getElementById("composeur");
+  const champ = document.getElementById("texte");
+  const etatEl = document.getElementById("etat");
+  const saisie = document.getElementById("saisie-en-cours");
+  const dialogue = document.getElementById("confirmation");
+  const erreurDialogue = document.getElementById("confirmation-erreur");
+
+  /** Relative luminance of a #rrggbb colour (WCAG 2.1). */
+  const luminance = (hex) => {
+    const canaux = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+    const [r, g, b] = canaux.map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  /** A partner colour is used only if white text on it keeps a 4.5:1 contrast. */
+  const couleurSure = (valeur) =>
+    /^#[0-9a-f]{6}$/i.test(valeur || "") && 1.05 / (luminance(valeur) + 0.05) >= 4.5 ? valeur : null;
+
+  if (integre) { document.body.classList.add("integre"); }
+  const titre = (params.get("titre") || "").trim().slice(0, 60);
+  if (titre) { document.getElementById("titre").textContent = titre; document.title = titre; }
+  const couleur = params.get("couleur");
+  if (couleur) {
+    const sure = couleurSure(couleur);
+    if (sure) { document.documentElement.style.setProperty("--accent", sure); }
+    else { console.warn(`Cap Num : couleur ${couleur} refusée (contraste insuffisant), ${COULEUR_PAR_DEFAUT} gardée.`); }
   }
-  var sender = store.getItem("capnum.sender") || newSender();
-  store.setItem("capnum.sender", sender);
-  var history = JSON.parse(store.getItem("capnum.history") || "[]");
 
-  function save() { store.setItem("capnum.history", JSON.stringify(history.slice(-200))); }
+  // --- storage (falls back to memory when the browser refuses localStorage) ---------------
+  const memoire = {};
+  const stockage = (() => {
+    try { const s = window.localStorage; s.setItem("capnum.test", "1"); s.removeItem("capnum.test"); return s; }
+    catch (e) { return { getItem: (k) => memoire[k] ?? null, setItem: (k, v) => { memoire[k] = String(v); }, removeItem: (k) => { delete memoire[k]; } }; }
+  })();
+  const lire = (cle, defaut) => { try { return JSON.parse(stockage.getItem(cle)) ?? defaut; } catch (e) { return defaut; } };
+  const ecrire = (cle, valeur) => { try { stockage.setItem(cle, JSON.stringify(valeur)); } catch (e) { /* quota: keep going in memory */ } };
 
-  // Text with **bold** only; everything else stays plain text.
-  function richText(el, text) {
-    text.split(/(\*\*[^*]+\*\*)/).forEach(function (part) {
-      if (/^\*\*[^*]+\*\*$/.test(part)) {
-        var b = document.createElement("strong");
-        b.textContent = part.slice(2, -2);
-        el.appendChild(b);
-      } else {
-        el.appendChild(document.createTextNode(part));
-      }
-    });
-  }
+  const nouvelId = () => {
+    const octets = new Uint8Array(16);
+    window.crypto.getRandomValues(octets);
+    return Array.from(octets, (o) => o.toString(16).padStart(2, "0")).join("");
+  };
+  let expediteur = lire("capnum.expediteur", null) || nouvelId();
+  ecrire("capnum.expediteur", expediteur);
+  let historique = lire("capnum.historique", []);
+  let envois = lire("capnum.envois", []);
+  const sauver = () => {
+    historique = historique.slice(-HISTORIQUE_MAX);
+    ecrire("capnum.historique", historique);
+    ecrire("capnum.envois", envois);
+  };
 
-  function safeLink(url) {
-    try { var u = new URL(url); return (u.protocol === "https:" || u.protocol === "http:") ? u.href : null; }
+  // --- safe rendering ----------------------------------------------------------------------
+  const lienSur = (url) => {
+    try { const u = new URL(url); return u.protocol === "https:" || u.protocol === "http:" ? u.href : null; }
     catch (e) { return null; }
-  }
+  };
+  const creer = (balise, classe, texte) => {
+    const el = document.createElement(balise);
+    if (classe) { el.className = classe; }
+    if (texte != null) { el.textContent = texte; }
+    return el;
+  };
+  const lienExterne = (url, libelle) => {
+    const a = creer("a", null, libelle);
+    a.href = url;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    a.append(creer("span", "visuellement-cache", TEXTES.nouvelleFenetre));
+    return a;
+  };
 
-  function renderCards(item, li) {
-    (item.custom.formations || []).forEach(function (f) {
-      var card = document.createElement("article");
-      card.className = "card";
-      var h = document.createElement("h2");
-      h.textContent = f.intitule + (f.organisme ? " – " + f.organisme : "");
-      card.appendChild(h);
-      var meta = document.createElement("p");
-      meta.className = "meta";
-      var km = f.distance_km == null ? "" : (f.distance_km < 1 ? " · dans ta ville" : " · " + Math.round(f.distance_km) + " km");
-      var lieu = f.a_distance && !f.commune ? "à distance" : (f.commune || "") + km;
-      meta.textContent = lieu + (f.duree ? " · " + f.duree : "") + " · données " + f.date_donnees;
-      card.appendChild(meta);
-      var ul = document.createElement("ul");
-      (f.raisons || []).forEach(function (r) { var x = document.createElement("li"); x.textContent = r; ul.appendChild(x); });
-      card.appendChild(ul);
-      var link = f.site && safeLink(f.site);
-      if (link) {
-        var a = document.createElement("a");
-        a.href = link; a.target = "_blank"; a.rel = "noopener noreferrer";
-        a.textContent = "Site de l'organisme";
-        card.appendChild(a);
+  /** **bold**, [label](https://…) and bare http(s) addresses; everything else is text. */
+  const enLigne = (parent, texte) => {
+    const motif = /\*\*([^*]+)\*\*|\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)»])/g;
+    let fin = 0;
+    for (const m of texte.matchAll(motif)) {
+      parent.append(texte.slice(fin, m.index));
+      const url = lienSur(m[3] || m[4] || "");
+      if (m[1] != null) { parent.append(creer("strong", null, m[1])); }
+      else if (url) { parent.append(lienExterne(url, m[2] || m[4])); }
+      else { parent.append(m[0]); }
+      fin = m.index + m[0].length;
+    }
+    parent.append(texte.slice(fin));
+  };
+
+  /** Lines become paragraphs; lines starting with "- " or "• " become a list. */
+  const markdown = (parent, texte) => {
+    let liste = null;
+    for (const ligne of String(texte).split("\n")) {
+      const puce = /^\s*[-•]\s+(.*)$/.exec(ligne);
+      if (puce) {
+        if (!liste) { liste = creer("ul"); parent.append(liste); }
+        const li = creer("li");
+        enLigne(li, puce[1]);
+        liste.append(li);
+      } else {
+        liste = null;
+        const p = creer("p");
+        if (ligne.trim()) { enLigne(p, ligne); } else { p.append(document.createElement("br")); }
+        parent.append(p);
       }
-      li.appendChild(card);
-    });
-  }
+    }
+  };
 
-  function render(item, live) {
-    var li = document.createElement("li");
-    li.className = item.from;
+  // --- one history item → one <li> ---------------------------------------------------------
+  const elements = new Map();
+
+  const carte = (f, item) => {
+    const li = creer("li", "carte");
+    const t = f.textes || {};
+    li.append(creer("h3", null, `${f.rang}. ${f.intitule}`));
+    if (t.organisme) { li.append(creer("p", "organisme", t.organisme)); }
+    if (f.eligible === false) { li.append(creer("p", "a-verifier", TEXTES.aVerifier)); }
+    const dl = creer("dl");
+    for (const [libelle, valeur] of [[TEXTES.lieu, t.lieu], [TEXTES.duree, t.duree], [TEXTES.cout, t.cout], [TEXTES.public, t.public]]) {
+      if (valeur) { dl.append(creer("dt", null, libelle), creer("dd", null, valeur)); }
+    }
+    li.append(dl);
+    if ((f.raisons || []).length) {
+      li.append(creer("p", "raisons-titre", TEXTES.pourquoi));
+      const ul = creer("ul");
+      f.raisons.forEach((r) => ul.append(creer("li", null, r)));
+      li.append(ul);
+    }
+    li.append(creer("p", "donnees", TEXTES.donnees(f.date_donnees, t.source)));
+    const liens = creer("div", "liens");
+    if (f.details_payload) {
+      const b = creer("button", null, TEXTES.voirDetail);
+      b.type = "button";
+      b.setAttribute("aria-label", `${TEXTES.voirDetail} : ${f.intitule}`);
+      b.disabled = item.perime === true;
+      b.addEventListener("click", (ev) => {
+        envoyer(f.details_payload, TEXTES.detailDe + f.intitule);
+        focusApresClic(ev);
+      });
+      liens.append(b);
+    }
+    const site = f.site && lienSur(f.site);
+    if (site) { liens.append(lienExterne(site, TEXTES.siteOrganisme)); }
+    li.append(liens);
+    return li;
+  };
+
+  const groupeDeChoix = (item) => {
+    const groupe = creer("div", "choix");
+    groupe.setAttribute("role", "group");
+    groupe.setAttribute("aria-label", (item.texte || "").slice(0, 80) || "Choix");
+    for (const bouton of item.boutons) {
+      const b = creer("button", null, bouton.title);
+      b.type = "button";
+      if (item.repondu) {
+        b.disabled = true;
+        if (item.choisi === bouton.payload) {
+          b.classList.add("choisi");
+          b.append(creer("span", "visuellement-cache", TEXTES.choisi));
+        }
+      }
+      b.addEventListener("click", (ev) => {
+        item.choisi = bouton.payload;
+        envoyer(bouton.payload, bouton.title);
+        focusApresClic(ev);
+      });
+      groupe.append(b);
+    }
+    return groupe;
+  };
+
+  const rendre = (item) => {
+    const li = creer("li", item.de);
     if (item.custom && item.custom.type === "recommandations") {
-      renderCards(item, li);
-    } else if (item.text) {
-      var bubble = document.createElement("div");
-      bubble.className = "bubble";
-      richText(bubble, item.text);
-      li.appendChild(bubble);
+      const liste = creer("ul", "cartes");
+      liste.setAttribute("aria-label", "Formations proposées");
+      (item.custom.formations || []).forEach((f) => liste.append(carte(f, item)));
+      li.append(liste);
+    } else if (item.texte) {
+      const bulle = creer("div", "bulle");
+      if (item.de === "bot") { markdown(bulle, item.texte); } else { bulle.append(creer("p", null, item.texte)); }
+      li.append(bulle);
     }
-    if (item.buttons && item.buttons.length) {
-      var group = document.createElement("div");
-      group.className = "buttons";
-      group.setAttribute("role", "group");
-      item.buttons.forEach(function (btn) {
-        var b = document.createElement("button");
-        b.type = "button";
-        b.textContent = btn.title;
-        b.addEventListener("click", function () { send(btn.payload, btn.title); });
-        group.appendChild(b);
-      });
-      li.appendChild(group);
+    if (item.boutons && item.boutons.length) { li.append(groupeDeChoix(item)); }
+    if (item.enAttente) {
+      li.classList.add("en-attente");
+      li.append(creer("span", "mention", TEXTES.pasEnvoye));
     }
-    if (li.childNodes.length) { log.appendChild(li); }
-    if (live) { li.scrollIntoView({ block: "end" }); }
-  }
+    return li;
+  };
 
-  function add(item) { history.push(item); save(); render(item, true); }
+  const afficher = (item) => {
+    const li = rendre(item);
+    if (!li.childNodes.length) { return; }
+    const ancien = elements.get(item);
+    if (ancien) { ancien.replaceWith(li); } else { journal.append(li); }
+    elements.set(item, li);
+  };
+  const defiler = () => {
+    const doux = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    (saisie.hidden ? journal.lastElementChild : saisie)?.scrollIntoView({ block: "end", behavior: doux ? "smooth" : "auto" });
+  };
+  const ajouter = (item) => { historique.push(item); sauver(); afficher(item); defiler(); };
 
-  var pending = null;
-  function send(message, shown) {
-    add({ from: "user", text: shown || message });
-    pending = message;
-    statusEl.textContent = "Cap Num écrit…";
-    fetch(ENDPOINT, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sender, message: message })
-    }).then(function (r) {
-      if (!r.ok) { throw new Error("HTTP " + r.status); }
-      return r.json();
-    }).then(function (messages) {
-      pending = null;
-      statusEl.textContent = "";
-      // With a recommendations payload, its cards replace the plain-text cards
-      // ("1. **Title** ...") meant for text-only channels.
-      var rich = messages.some(function (m) { return m.custom && m.custom.type === "recommandations"; });
-      messages.forEach(function (m) {
-        if (rich && m.text && /^\d+\. \*\*/.test(m.text)) { return; }
-        add({ from: "bot", text: m.text, buttons: m.buttons, custom: m.custom });
+  /** After the person answers, earlier choices become read-only (the chosen one marked). */
+  const fermerLesChoix = () => {
+    for (const item of historique) {
+      if (item.boutons && item.boutons.length && !item.repondu) { item.repondu = true; afficher(item); }
+    }
+  };
+
+  // --- sending, with an outbox that survives network loss and reloads ------------------------
+  let envoiEnCours = false;
+  let essais = 0;
+  let minuterie = null;
+  const etat = (texte) => { etatEl.textContent = texte; };
+  /** The typing dots; `annoncer` also tells screen readers (once per answer, not per message). */
+  const montrerSaisie = (oui, annoncer = true) => {
+    saisie.hidden = !oui;
+    if (oui) {
+      if (annoncer) { etat(TEXTES.ecrit); }
+      defiler();
+    } else if (etatEl.textContent === TEXTES.ecrit) { etat(""); }
+  };
+  const pause = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+  const envoyer = (message, affiche) => {
+    const envoi = { id: nouvelId(), message, affiche };
+    fermerLesChoix();
+    if (affiche != null) { ajouter({ de: "utilisateur", texte: affiche, envoi: envoi.id }); }
+    envois.push(envoi);
+    sauver();
+    vider();
+  };
+
+  const marquerAttente = (id, oui) => {
+    const item = historique.find((i) => i.envoi === id);
+    if (item && Boolean(item.enAttente) !== oui) { item.enAttente = oui; sauver(); afficher(item); }
+  };
+
+  /** Bot messages of one answer, in order; the payload's cards replace the text cards. */
+  const afficherReponses = async (messages) => {
+    const reco = messages.find((m) => m.custom && m.custom.type === "recommandations");
+    const cartesTexte = new Set(((reco && reco.custom.formations) || []).map((f) => `${f.rang}. **${f.intitule}**`));
+    const aAfficher = messages.filter((m) => !(m.text && [...cartesTexte].some((d) => m.text.startsWith(d))));
+    if (reco) { historique.forEach((i) => { if (i.custom && i.custom.type === "recommandations" && !i.perime) { i.perime = true; afficher(i); } }); }
+    for (const [n, m] of aAfficher.entries()) {
+      if (n > 0) { montrerSaisie(true, false); await pause(DELAI_ENTRE_MESSAGES_MS); }
+      ajouter({ de: "bot", texte: m.text, boutons: m.buttons || m.quick_replies, custom: m.custom });
+    }
+    montrerSaisie(false);
+  };
+
+  const planifier = () => {
+    clearTimeout(minuterie);
+    essais += 1;
+    minuterie = setTimeout(vider, Math.min(30000, 1000 * 2 ** Math.min(essais, 5)));
+  };
+
+  const vider = async () => {
+    if (envoiEnCours || !envois.length) { return; }
+    envoiEnCours = true;
+    const envoi = envois[0];
+    montrerSaisie(true);
+    let reponse;
+    try {
+      reponse = await fetch(ENDPOINT, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender: expediteur, message: envoi.message, message_id: envoi.id }),
       });
-      input.focus();
-    }).catch(function () {
-      statusEl.textContent = "Connexion perdue. Ton message sera renvoyé dès que possible.";
-      input.value = shown && shown !== message ? "" : message;
+    } catch (e) {
+      reponse = null;
+    }
+    if (!reponse || reponse.status >= 500 || reponse.status === 408 || reponse.status === 429) {
+      envoiEnCours = false;
+      montrerSaisie(false);
+      marquerAttente(envoi.id, true);
+      etat(navigator.onLine === false ? TEXTES.horsLigne : TEXTES.serveurIndisponible);
+      planifier();
+      return;
+    }
+    envois.shift();
+    sauver();
+    essais = 0;
+    marquerAttente(envoi.id, false);
+    etat("");
+    if (reponse.ok) {
+      let messages = [];
+      try { messages = await reponse.json(); } catch (e) { messages = []; }
+      await afficherReponses(Array.isArray(messages) ? messages : []);
+    } else {
+      montrerSaisie(false);
+      etat(TEXTES.refuse);
+    }
+    envoiEnCours = false;
+    vider();
+  };
+
+  window.addEventListener("online", () => { clearTimeout(minuterie); essais = 0; vider(); });
+
+  /** Keyboard users keep a logical focus (the text field); on touch screens the keyboard
+   * is not opened for them. */
+  const focusApresClic = (ev) => {
+    if (ev.detail === 0 || !window.matchMedia("(pointer: coarse)").matches) { champ.focus(); }
+  };
+
+  formulaire.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const texte = champ.value.trim();
+    if (!texte) { champ.focus(); return; }
+    champ.value = "";
+    envoyer(texte, texte);
+    champ.focus();
+  });
+
+  const toutOublierIci = () => {
+    historique = [];
+    envois = [];
+    elements.clear();
+    journal.textContent = "";
+    clearTimeout(minuterie);
+    sauver();
+  };
+
+  document.getElementById("recommencer").addEventListener("click", (ev) => {
+    toutOublierIci();
+    envoyer("/recommencer", null);
+    focusApresClic(ev);
+  });
+
+  document.getElementById("effacer").addEventListener("click", () => {
+    erreurDialogue.textContent = "";
+    dialogue.showModal();
+    document.getElementById("annuler-effacement").focus();
+  });
+  document.getElementById("annuler-effacement").addEventListener("click", () => dialogue.close());
+  document.getElementById("confirmer-effacement").addEventListener("click", async () => {
+    let messages;
+    try {
+      const r = await fetch(ENDPOINT, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender: expediteur, message: "/confirmer_suppression", message_id: nouvelId() }),
+      });
+      if (!r.ok) { throw new Error(`HTTP ${r.status}`); }
+      messages = await r.json();
+    } catch (e) {
+      erreurDialogue.textContent = TEXTES.effacementImpossible;
+      return;
+    }
+    toutOublierIci();
+    expediteur = nouvelId();
+    ecrire("capnum.expediteur", expediteur);
+    dialogue.close();
+    // The confirmation is shown but not kept: nothing of the erased conversation remains here.
+    const texte = (messages.find((m) => m.text) || {}).text || TEXTES.effacementFait;
+    journal.append(rendre({ de: "bot", texte }));
+    historique = [];
+    sauver();
+    champ.focus();
+  });
+
+  if (integre && window.parent !== window) {
+    document.addEventListener("keydown", (ev) => {
+      if (ev.key === "Escape" && !dialogue.open) { window.parent.postMessage({ type: "capnum:fermer" }, "*"); }
     });
   }
 
-  window.addEventListener("online", function () { if (pending) { var p = pending; history.pop(); save(); log.removeChild(log.lastChild); send(p); } });
-
-  form.addEventListener("submit", function (e) {
-    e.preventDefault();
-    var text = input.value.trim();
-    if (!text) { return; }
-    input.value = "";
-    send(text);
-  });
-  document.getElementById("restart").addEventListener("click", function () { send("/recommencer", "Recommencer"); });
-  document.getElementById("erase").addEventListener("click", function () {
-    if (window.confirm("Effacer toute la conversation et ton profil ?")) {
-      send("/confirmer_suppression", "Effacer mes données");
-      history = []; save(); store.removeItem("capnum.sender");
-      sender = newSender(); store.setItem("capnum.sender", sender);
-      log.textContent = "";
-    }
-  });
-
-  history.forEach(function (item) { render(item, false); });
-  if (!history.length) { send("bonjour", "Bonjour"); }
+  // --- start: earlier conversation, unsent messages, or a greeting ---------------------------
+  // The restored history is not read out again: the log is live only for new messages.
+  journal.setAttribute("aria-live", "off");
+  historique.forEach(afficher);
+  defiler();
+  setTimeout(() => journal.setAttribute("aria-live", "polite"), 0);
+  if (envois.length) { vider(); }
+  else if (!historique.length) { envoyer("/saluer", null); }
 })();
