@@ -4,11 +4,14 @@ training endpoints of the HTTP API refused, whatever the token."""
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import rasa.core.run
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.channels.webchat import WebChatInput
 
 REFUSED = {("PUT", "/model"), ("DELETE", "/model"), ("POST", "/model/train")}
 
@@ -24,9 +27,21 @@ _configure_app = rasa.core.run.configure_app
 
 
 def configure_app(*args, **kwargs):  # type: ignore[no-untyped-def]
-    """Rasa's app factory, plus the refusal middleware."""
+    """Rasa's app factory, plus the refusal middleware and the channels' own request
+    middleware (the web chat's CORS preflight), registered before Sanic-CORS's."""
     app = _configure_app(*args, **kwargs)
     app.register_middleware(refuse_model_endpoints, "request")
+    channels = kwargs.get("input_channels", args[0] if args else None) or []
+    preflights = [c.preflight for c in channels if isinstance(c, WebChatInput)]
+
+    async def put_first(app_: Any, _loop: Any) -> None:
+        # Sanic-CORS puts its middleware first when the server starts; this listener runs
+        # after its own, so the channels' preflight ends up ahead of it.
+        for preflight in preflights:
+            app_.request_middleware.appendleft(preflight)
+
+    if preflights:
+        app.register_listener(put_first, "before_server_start")
     return app
 
 

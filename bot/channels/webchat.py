@@ -29,6 +29,7 @@ DEFAULT_MAX_LENGTH = 1000
 MAX_BODY_BYTES = 16 * 1024
 EMPTY_MESSAGE_INTENT = "/nlu_fallback"
 TOO_LONG_INTENT = "/message_trop_long"
+WEBHOOK_PATH = "/webhooks/webchat/webhook"
 SENDER_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _STATIC_FILES = {
@@ -154,6 +155,15 @@ class WebChatInput(RestInput):
             "Vary": "Origin",
         }
 
+    async def preflight(self, request: Request) -> HTTPResponse | None:
+        """CORS preflight of the webhook. `bot.server` installs it as an app middleware,
+        ahead of Sanic-CORS (set up by Rasa for its API), which would otherwise answer
+        every OPTIONS request itself, without the allowed origins."""
+        if request.method != "OPTIONS" or not request.path.rstrip("/").endswith(WEBHOOK_PATH):
+            return None
+        headers = self._cors(request)
+        return response.empty(status=204 if headers else 403, headers=headers)
+
     def _error(self, request: Request, status: int, error: str) -> HTTPResponse:
         return response.json({"error": error}, status=status, headers=self._cors(request))
 
@@ -184,9 +194,8 @@ class WebChatInput(RestInput):
             )
 
         @webchat.route("/webhook", methods=["OPTIONS"])
-        async def preflight(request: Request) -> HTTPResponse:
-            headers = self._cors(request)
-            return response.empty(status=204 if headers else 403, headers=headers)
+        async def options(request: Request) -> HTTPResponse:
+            return await self.preflight(request) or response.empty(status=405)
 
         @webchat.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -1,0 +1,138 @@
+"""The web chat endpoints of the real running Rasa server, over HTTP: pages and their
+security headers, origins, CORS, body and id checks, replay of a retried message id."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import urllib.error
+import urllib.request
+from email.message import Message
+from typing import Any
+
+import pytest
+
+from tests.test_http_conversation import SERVER, TOKEN
+
+pytestmark = pytest.mark.server
+BASE = "/webhooks/webchat"
+ALLOWED = [o for o in os.environ.get("CAPNUM_WEB_ORIGINS", "").split(",") if o.strip()]
+
+
+@pytest.fixture(autouse=True)
+def needs_server() -> None:
+    if not SERVER:
+        pytest.skip("CAPNUM_SERVER_URL not set: servers not started")
+
+
+def request(
+    method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, Message, bytes]:
+    req = urllib.request.Request(
+        f"{SERVER}{path}",
+        data=body,
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def post(message: Any, sender: str | None = None, **extra: Any) -> tuple[int, Any]:
+    payload = {"sender": sender or secrets.token_hex(16), "message": message, **extra}
+    status, _, raw = request("POST", f"{BASE}/webhook", json.dumps(payload).encode())
+    return status, json.loads(raw) if raw else None
+
+
+@pytest.mark.parametrize("path", ["/", "/demo"])
+def test_pages_have_a_strict_security_policy(path: str) -> None:
+    status, headers, body = request("GET", f"{BASE}{path}")
+    assert status == 200 and b'<html lang="fr">' in body
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe" not in csp
+    assert csp.endswith(" ".join(["frame-ancestors 'self'", *sorted(ALLOWED)]).strip())
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("webchat.js", "text/javascript"),
+        ("widget.js", "text/javascript"),
+        ("webchat.css", "text/css"),
+        ("widget.css", "text/css"),
+    ],
+)
+def test_assets_are_served_locally(name: str, kind: str) -> None:
+    status, headers, body = request("GET", f"{BASE}/static/{name}")
+    assert status == 200 and body
+    assert headers["Content-Type"].startswith(kind)
+
+
+@pytest.mark.parametrize("name", ["../webchat.py", "secret.txt", "%2e%2e%2fwebchat.py"])
+def test_only_listed_assets(name: str) -> None:
+    status, _, _ = request("GET", f"{BASE}/static/{name}")
+    assert status == 404
+
+
+def test_foreign_origin_is_refused() -> None:
+    payload = json.dumps({"sender": secrets.token_hex(16), "message": "salut"}).encode()
+    status, headers, _ = request(
+        "POST", f"{BASE}/webhook", payload, {"Origin": "https://evil.example"}
+    )
+    assert status == 403
+    assert "Access-Control-Allow-Origin" not in headers
+    status, headers, _ = request(
+        "OPTIONS", f"{BASE}/webhook", None, {"Origin": "https://evil.example"}
+    )
+    assert "Access-Control-Allow-Origin" not in headers
+
+
+@pytest.mark.skipif(not ALLOWED, reason="CAPNUM_WEB_ORIGINS is empty")
+def test_allowed_origin_gets_cors_headers() -> None:
+    origin = ALLOWED[0]
+    status, headers, _ = request(
+        "OPTIONS",
+        f"{BASE}/webhook",
+        None,
+        {"Origin": origin, "Access-Control-Request-Method": "POST"},
+    )
+    assert status in (200, 204)
+    assert headers["Access-Control-Allow-Origin"] == origin
+    payload = json.dumps({"sender": secrets.token_hex(16), "message": "salut"}).encode()
+    status, headers, body = request("POST", f"{BASE}/webhook", payload, {"Origin": origin})
+    assert status == 200 and json.loads(body)
+    assert headers["Access-Control-Allow-Origin"] == origin
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 400),
+        (b"[1, 2]", 400),
+        (json.dumps({"message": "salut"}).encode(), 400),  # no sender
+        (json.dumps({"sender": "short", "message": "salut"}).encode(), 400),
+        (json.dumps({"sender": "a/b" * 10, "message": "salut"}).encode(), 400),
+        (json.dumps({"sender": "a" * 32, "message": "x", "message_id": {"a": 1}}).encode(), 400),
+        (json.dumps({"sender": "a" * 32, "message": "x" * 20_000}).encode(), 413),
+    ],
+)
+def test_bad_requests_are_refused_without_a_stack_trace(body: bytes, status: int) -> None:
+    got, _, raw = request("POST", f"{BASE}/webhook", body)
+    assert got == status
+    assert b"Traceback" not in raw and json.loads(raw)["error"]
+
+
+def test_retried_message_id_replays_the_answer() -> None:
+    sender = secrets.token_hex(16)
+    first = post("j'ai 27 ans", sender, message_id="abcdef0123")
+    again = post("j'ai 27 ans", sender, message_id="abcdef0123")
+    assert first == again and first[0] == 200
+    status, _, raw = request("GET", f"/conversations/{sender}/tracker?token={TOKEN}")
+    users = [e for e in json.loads(raw)["events"] if e["event"] == "user"]
+    assert [e["text"] for e in users] == ["j'ai 27 ans"]
+    assert users[0]["message_id"] == "abcdef0123"
