@@ -1,4 +1,5 @@
-"""Prints the result of the end-to-end conversations: `python -m bot.reports core RESULTS_DIR`.
+"""Prints test summaries: `python -m bot.reports core RESULTS_DIR` (end-to-end
+conversations) and `python -m bot.reports axe AXE_JSON` (accessibility checks).
 
 (The NLU scores are printed by `bot.nlu.evaluation`.)
 """
@@ -32,13 +33,47 @@ def core_summary(results: Path, stories_dir: Path) -> dict[str, Any]:
     return {"conversations": total, "predictions_verifiees": actions, "echecs": failed}
 
 
+def axe_summary(path: Path) -> dict[str, Any]:
+    """States checked by axe-core and their violations counted by impact."""
+    states = _load(path) or {}
+    impacts: dict[str, int] = {}
+    for state in states.values():
+        for violation in state["violations"]:
+            impact = violation["impact"] or "inconnu"
+            impacts[impact] = impacts.get(impact, 0) + violation["nodes"]
+    return {
+        "etats": sorted(states),
+        "regles_respectees": sum(s["passes"] for s in states.values()),
+        "violations": impacts,
+        "graves": impacts.get("serious", 0) + impacts.get("critical", 0),
+    }
+
+
+def _axe(path: Path) -> int:
+    summary = axe_summary(path)
+    print(
+        f"axe-core : {len(summary['etats'])} état(s) vérifié(s) ({', '.join(summary['etats'])}), "
+        f"{summary['regles_respectees']} règles respectées, violations par impact : "
+        f"{summary['violations'] or 'aucune'}"
+    )
+    if not summary["etats"] or summary["graves"]:
+        print("ERREUR : aucun état vérifié ou des violations graves", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 def main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[0] == "axe":
+        return _axe(Path(argv[1]))
     if len(argv) != 2 or argv[0] != "core":
-        print("usage : python -m bot.reports core DOSSIER_RESULTATS", file=sys.stderr)
+        print(
+            "usage : python -m bot.reports core DOSSIER_RESULTATS | axe FICHIER_AXE_JSON",
+            file=sys.stderr,
+        )
         return 2
     results = Path(argv[1])
     summary = core_summary(results, Path("tests/conversations"))

@@ -9,6 +9,7 @@ export CAPNUM_ACTION_PORT="${CAPNUM_ACTION_PORT:-5055}"
 export CAPNUM_RASA_PORT="${CAPNUM_RASA_PORT:-5005}"
 export CAPNUM_ACTION_URL="${CAPNUM_ACTION_URL:-http://127.0.0.1:$CAPNUM_ACTION_PORT/webhook}"
 export CAPNUM_WEB_ORIGINS="${CAPNUM_WEB_ORIGINS:-}"
+export CAPNUM_CHROMIUM="${CAPNUM_CHROMIUM:-/usr/bin/chromium}"
 export PATH="$CAPNUM_VENV/bin:$PATH"
 # Rasa and TensorFlow: no telemetry, quiet logs, everything offline.
 export RASA_TELEMETRY_ENABLED=false

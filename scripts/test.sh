@@ -2,7 +2,8 @@
 # Installs what is missing and runs every test layer; fails at the first failing layer.
 #   1. ruff  2. unit tests (pytest, incl. PostgreSQL)  3. rasa data validate
 #   4. training  5. end-to-end test conversations (rasa test core, real action server)
-#   6. HTTP conversations against the real Rasa server  7. held-out NLU scores
+#   6. HTTP conversations against the real Rasa server  7. the web chat in headless
+#   Chromium (Playwright, axe-core)  8. held-out NLU scores
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$CAPNUM_ROOT"
@@ -10,6 +11,7 @@ step() { echo; echo "==> [$(date -u +%T), ${SECONDS}s] $*"; }
 
 step "Installation"
 "$CAPNUM_ROOT/scripts/setup.sh"
+"$CAPNUM_ROOT/scripts/setup-browser.sh"
 
 step "Lint (ruff)"
 ruff check bot tests
@@ -28,6 +30,9 @@ step "Entraînement (ignoré si rien n'a changé)"
 export CAPNUM_RASA_TOKEN="${CAPNUM_RASA_TOKEN:-test-$(python -c 'import secrets; print(secrets.token_hex(8))')}"
 export CAPNUM_TRACKER_URL="sqlite:///$CAPNUM_ROOT/var/tracker-test.db"
 rm -f "$CAPNUM_ROOT/var/tracker-test.db"
+# A partner site for the browser tests, on an origin the web chat allows.
+export CAPNUM_PARTNER_URL="http://localhost:${CAPNUM_PARTNER_PORT:-5099}"
+export CAPNUM_WEB_ORIGINS="$CAPNUM_PARTNER_URL"
 source "$CAPNUM_ROOT/scripts/servers.sh"
 trap stop_servers EXIT
 step "Démarrage du serveur d'actions et du serveur Rasa"
@@ -40,7 +45,13 @@ rasa test core --model models --stories tests/conversations --endpoints endpoint
 python -m bot.reports core results/core
 
 step "Conversations HTTP contre le vrai serveur (pytest -m server)"
-CAPNUM_SERVER_URL="http://127.0.0.1:$CAPNUM_RASA_PORT" python -m pytest -m server -p no:cacheprovider
+export CAPNUM_SERVER_URL="http://127.0.0.1:$CAPNUM_RASA_PORT"
+python -m pytest -m "server and not browser" -p no:cacheprovider
+
+step "Chat web dans Chromium headless (Playwright, axe-core)"
+rm -rf results/browser
+python -m pytest -m browser -p no:cacheprovider
+python -m bot.reports axe results/browser/axe.json
 
 step "Jeu de test NLU mis de côté (tests/nlu/heldout/, jamais entraîné)"
 capnum nlu evaluer --modele models/capnum.tar.gz --donnees tests/nlu/heldout \

@@ -38,6 +38,7 @@
   const integre = params.get("integre") === "1";
 
   const journal = document.getElementById("journal");
+  const regionLive = document.getElementById("conversation");
   const formulaire = document.getElementById("composeur");
   const champ = document.getElementById("texte");
   const etatEl = document.getElementById("etat");
@@ -406,10 +407,10 @@
 
   // --- start: earlier conversation, unsent messages, or a greeting ---------------------------
   // The restored history is not read out again: the log is live only for new messages.
-  journal.setAttribute("aria-live", "off");
+  regionLive.setAttribute("aria-live", "off");
   historique.forEach(afficher);
   defiler();
-  setTimeout(() => journal.setAttribute("aria-live", "polite"), 0);
+  setTimeout(() => regionLive.setAttribute("aria-live", "polite"), 0);
   if (envois.length) { vider(); }
   else if (!historique.length) { envoyer("/saluer", null); }
 })();

@@ -1,0 +1,367 @@
+"""The web chat in headless Chromium against the real assistant: a full conversation to
+the recommendation cards, buttons, reload, restart, erase, network loss, keyboard use,
+phone and zoomed layouts, the partner widget on another origin, and axe-core checks."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from bot.devtools.navigateur import (
+    CHAT_PATH,
+    DESKTOP,
+    IDLE_JS,
+    PHONE,
+    PROFILE_SENTENCE,
+    send,
+    tap,
+)
+from tests.browser.conftest import SERVER, TOKEN, run_axe
+
+pytestmark = [pytest.mark.server, pytest.mark.browser]
+expect.set_options(timeout=30_000)
+
+
+class Chat:
+    """The chat page of one browser context."""
+
+    def __init__(self, context: Any, url: str | None = None) -> None:
+        self.page = context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.goto(url or f"{SERVER}{CHAT_PATH}")
+        self.log = self.page.locator("#journal")
+        self.field = self.page.get_by_label("Ton message")
+
+    def wait_idle(self) -> None:
+        """No message waiting to be sent, no answer being shown."""
+        self.page.wait_for_function(IDLE_JS)
+
+    def send(self, text: str) -> None:
+        send(self.page, text)
+
+    def tap(self, title: str) -> None:
+        tap(self.page, title)
+
+    def bot_text(self) -> str:
+        return " ".join(self.log.locator("li.bot").all_inner_texts())
+
+    def sender(self) -> str:
+        return json.loads(self.page.evaluate("localStorage.getItem('capnum.expediteur')"))
+
+    def no_horizontal_scroll(self) -> bool:
+        return self.page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+
+
+def tracker(sender: str) -> dict[str, Any]:
+    url = f"{SERVER}/conversations/{sender}/tracker?token={TOKEN}"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def reach_cards(chat: Chat) -> None:
+    """Greeting, one sentence with four facts, the diploma by button: the cards."""
+    expect(chat.log).to_contain_text("Cap Num")
+    chat.send(PROFILE_SENTENCE)
+    expect(chat.log).to_contain_text("diplôme")
+    chat.tap("Aucun diplôme")
+    expect(chat.page.locator(".carte").first).to_be_visible()
+
+
+def test_full_conversation_on_a_phone(new_context) -> None:
+    """Greeting → profile → explained cards → details, on a 360-px-wide phone."""
+    chat = Chat(new_context(PHONE, has_touch=True, is_mobile=True))
+    reach_cards(chat)
+    cards = chat.page.locator(".carte")
+    count = cards.count()
+    assert 1 <= count <= 5
+    payload = tracker(chat.sender())["slots"]["resultats"]
+    assert len(payload) >= count
+    first = cards.first
+    expect(first.locator("h3")).to_have_text(re.compile(r"^1\. \S"))
+    for label in ("Lieu", "Durée", "Coût"):
+        expect(first.locator("dt", has_text=label)).to_have_count(1)
+    expect(first.locator("dd").first).to_contain_text("Roubaix")  # town and distance
+    expect(first.locator(".raisons-titre + ul li").first).to_be_visible()
+    expect(first.locator(".donnees")).to_contain_text(re.compile(r"Données (19|20)\d\d"))
+    # The plain-text cards meant for text-only channels are not shown twice.
+    assert "📍" not in chat.bot_text() and "✅" not in chat.bot_text()
+    sites = chat.page.locator(".carte a")
+    for i in range(sites.count()):
+        assert sites.nth(i).get_attribute("target") == "_blank"
+        assert sites.nth(i).get_attribute("rel") == "noopener noreferrer"
+        assert sites.nth(i).get_attribute("href").startswith(("https://", "http://"))
+    title = re.sub(r"^2\. ", "", cards.nth(1).locator("h3").inner_text())
+    cards.nth(1).get_by_role("button", name=re.compile("Voir le détail")).click()
+    chat.wait_idle()
+    expect(chat.log.locator("li.utilisateur").last).to_contain_text(title)
+    expect(chat.log.locator("li.bot").last).to_be_visible()
+    assert title in chat.bot_text().split("Détails : ")[-1] or title in chat.bot_text()
+    assert chat.no_horizontal_scroll()
+    assert not chat.errors
+
+
+def test_buttons_stay_readable_and_history_survives_reload(new_context) -> None:
+    """A tapped choice stays visible (marked) but inactive; reload shows the same
+    conversation and it goes on with the same sender."""
+    context = new_context(DESKTOP)
+    chat = Chat(context)
+    expect(chat.log).to_contain_text("situation")
+    chat.tap("Je cherche du travail")
+    chosen = chat.log.locator("button.choisi")
+    expect(chosen).to_have_text(re.compile("Je cherche du travail"))
+    expect(chosen).to_be_disabled()
+    expect(chat.log).to_contain_text("âge")
+    chat.send("22 ans")
+    before = chat.log.locator("> li").all_inner_texts()
+    sender = chat.sender()
+    chat.page.reload()
+    chat.wait_idle()
+    expect(chat.log.locator("> li")).to_have_count(len(before))
+    assert chat.log.locator("> li").all_inner_texts() == before
+    assert chat.sender() == sender
+    chat.tap("Bac (général, techno ou pro)")
+    assert tracker(sender)["slots"]["diplome"] == "bac"
+    assert tracker(sender)["slots"]["situation"] == "demandeur_emploi"
+
+
+def test_restart_button(new_context) -> None:
+    """ "Recommencer" clears the screen and the answers, and asks again from the start."""
+    chat = Chat(new_context(PHONE))
+    chat.send("j'ai 19 ans et j'habite à Lille")
+    chat.page.get_by_role("button", name="Recommencer", exact=True).first.click()
+    chat.wait_idle()
+    expect(chat.log).to_contain_text("reparti de zéro")
+    expect(chat.log.locator("li.utilisateur")).to_have_count(0)
+    slots = tracker(chat.sender())["slots"]
+    assert slots["age"] is None and slots["commune"] is None
+
+
+def test_erase_button_with_confirmation(new_context) -> None:
+    """Cancel keeps everything; confirm erases the conversation on the server and here."""
+    chat = Chat(new_context(PHONE))
+    chat.send("salut j'ai 19 ans et j'habite à Lille")
+    old_sender = chat.sender()
+    assert tracker(old_sender)["slots"]["commune"] == "Lille"
+    erase = chat.page.get_by_role("button", name="Effacer mes données")
+    erase.click()
+    dialog = chat.page.get_by_role("dialog", name="Effacer tes données ?")
+    expect(dialog).to_be_visible()
+    expect(chat.page.get_by_role("button", name="Annuler")).to_be_focused()
+    chat.page.get_by_role("button", name="Annuler").click()
+    expect(dialog).to_be_hidden()
+    expect(chat.log).to_contain_text("Lille")
+    erase.click()
+    chat.page.get_by_role("button", name="Oui, tout effacer").click()
+    expect(dialog).to_be_hidden()
+    expect(chat.log).to_contain_text("effacé")
+    expect(chat.log.locator("li.utilisateur")).to_have_count(0)
+    assert chat.sender() != old_sender
+    assert chat.page.evaluate("localStorage.getItem('capnum.historique')") == "[]"
+    erased = tracker(old_sender)
+    assert erased["slots"]["commune"] is None
+    assert "Lille" not in json.dumps(erased["events"], ensure_ascii=False)
+    chat.page.reload()
+    chat.wait_idle()
+    assert "Lille" not in chat.log.inner_text()
+
+
+def test_network_loss_keeps_the_message_and_sends_it_later(new_context) -> None:
+    """Offline: a clear message, the text kept (also across a reload); back online: sent
+    once, answered."""
+    context = new_context(PHONE)
+    chat = Chat(context)
+    expect(chat.log).to_contain_text("situation")
+    chat.wait_idle()
+    context.set_offline(True)
+    chat.field.fill("j'ai 23 ans")
+    chat.field.press("Enter")
+    status = chat.page.get_by_role("status")
+    expect(status).to_contain_text("connexion")
+    pending = chat.log.locator("li.en-attente")
+    expect(pending).to_contain_text("j'ai 23 ans")
+    expect(pending).to_contain_text("Pas encore envoyé")
+    context.set_offline(False)
+    chat.wait_idle()
+    expect(chat.log.locator("li.en-attente")).to_have_count(0)
+    expect(status).to_have_text("")
+    events = tracker(chat.sender())["events"]
+    assert [e.get("text") for e in events if e["event"] == "user"].count("j'ai 23 ans") == 1
+    assert tracker(chat.sender())["slots"]["age"] == 23
+
+
+def test_retried_message_is_answered_once(new_context) -> None:
+    """Two posts of the same message id (a retry) make one turn and the same answer."""
+    chat = Chat(new_context(DESKTOP))
+    chat.wait_idle()
+    answers = chat.page.evaluate(
+        """async () => {
+            const body = JSON.stringify({sender: JSON.parse(localStorage.getItem(
+                'capnum.expediteur')), message: "j'ai 31 ans", message_id: 'retry-0001'});
+            const post = () => fetch('webhook', {method: 'POST', body,
+                headers: {'Content-Type': 'application/json'}}).then(r => r.json());
+            return [await post(), await post()];
+        }"""
+    )
+    assert answers[0] == answers[1] and answers[0]
+    users = [e for e in tracker(chat.sender())["events"] if e["event"] == "user"]
+    assert [e["text"] for e in users].count("j'ai 31 ans") == 1
+
+
+def test_keyboard_only_and_visible_focus(new_context) -> None:
+    """Tab reaches the controls in order, Enter sends and keeps the focus in the text
+    field, a choice taken with the keyboard leaves the focus in the text field."""
+    chat = Chat(new_context(DESKTOP))
+    expect(chat.log).to_contain_text("situation")
+    chat.wait_idle()
+    page = chat.page
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Recommencer", exact=True).first).to_be_focused()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Effacer mes données")).to_be_focused()
+    page.keyboard.press("Tab")
+    first_choice = chat.log.get_by_role("button").first
+    expect(first_choice).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the second choice: "Je cherche du travail"
+    chat.wait_idle()
+    expect(chat.field).to_be_focused()
+    expect(chat.log.locator("button.choisi")).to_contain_text("Je cherche du travail")
+    page.keyboard.type("20 ans")
+    page.keyboard.press("Enter")
+    chat.wait_idle()
+    expect(chat.field).to_be_focused()
+    assert tracker(chat.sender())["slots"]["age"] == 20
+
+
+def test_text_is_never_html(new_context) -> None:
+    """Markup typed by the person is shown as text, never run."""
+    chat = Chat(new_context(DESKTOP))
+    chat.wait_idle()
+    attack = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+    chat.send(attack)
+    expect(chat.log.locator("li.utilisateur").last).to_have_text(attack)
+    assert chat.log.locator("img, script").count() == 0
+    assert chat.page.evaluate("window.pwned") is None
+
+
+def test_screen_reader_semantics(new_context) -> None:
+    """A polite live log, a status region for typing and network, labelled controls."""
+    chat = Chat(new_context(PHONE))
+    expect(chat.log).to_contain_text("situation")
+    region = chat.page.get_by_role("log", name="Conversation avec Cap Num")
+    assert region.get_attribute("aria-live") == "polite"
+    expect(region.locator("#journal li.bot").first).to_be_visible()
+    assert chat.page.get_by_role("status").count() == 1
+    expect(chat.page.get_by_role("textbox", name="Ton message")).to_be_visible()
+    expect(chat.page.get_by_role("button", name="Envoyer")).to_be_visible()
+    group = chat.log.get_by_role("group").last
+    assert group.get_attribute("aria-label")
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 320, "height": 640}, {"width": 640, "height": 400}], ids=str
+)
+def test_reflow_at_high_zoom(new_context, viewport) -> None:
+    """320 CSS px (400 % zoom of 1280) and 640×400 (200 %): no horizontal scrolling and
+    the text field stays usable."""
+    chat = Chat(new_context(viewport))
+    reach_cards(chat)
+    assert chat.no_horizontal_scroll()
+    expect(chat.field).to_be_in_viewport()
+
+
+def test_reduced_motion_stops_the_animation(new_context) -> None:
+    chat = Chat(new_context(PHONE, reduced_motion="reduce"))
+    chat.wait_idle()
+    name = chat.page.evaluate(
+        "getComputedStyle(document.querySelector('#saisie-en-cours .point')).animationName"
+    )
+    assert name == "none"
+
+
+@pytest.mark.parametrize(
+    ("colour", "applied"), [("%236a1b5d", "#6a1b5d"), ("%23ffff00", "#1d3c78")]
+)
+def test_partner_colour_only_with_enough_contrast(new_context, colour, applied) -> None:
+    """A partner colour is used only if white text on it stays readable (4.5:1)."""
+    chat = Chat(new_context(PHONE), f"{SERVER}{CHAT_PATH}?integre=1&couleur={colour}")
+    chat.wait_idle()
+    accent = chat.page.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()"
+    )
+    assert accent == applied
+
+
+def test_widget_on_a_partner_site(new_context, partner_url) -> None:
+    """One script tag on another origin: a launcher opens the chat in a panel; the
+    conversation works; Escape closes it and gives the focus back to the launcher."""
+    page = new_context(PHONE).new_page()
+    page.goto(partner_url)
+    launcher = page.get_by_role("button", name="Discuter avec Cap Num – Partenaire")
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    launcher.click()
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    frame = page.frame_locator("iframe[title^='Cap Num – Partenaire']")
+    expect(frame.locator("#journal")).to_contain_text("situation")
+    frame.get_by_role("button", name="Je cherche du travail").click()
+    expect(frame.locator("#journal")).to_contain_text("âge")
+    frame.get_by_label("Ton message").press("Escape")
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    expect(launcher).to_be_focused()
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def test_a_site_not_allowed_can_neither_frame_nor_call(new_context, foreign_url) -> None:
+    """From an origin missing from CAPNUM_WEB_ORIGINS, the chat frame stays empty and the
+    webhook refuses the request."""
+    page = new_context(DESKTOP).new_page()
+    page.goto(foreign_url)
+    page.get_by_role("button", name=re.compile("Discuter avec")).click()
+    frame = page.frame_locator("iframe")
+    expect(frame.locator("#journal")).to_have_count(0, timeout=5_000)
+    status = page.evaluate(
+        f"""() => fetch('{SERVER}{CHAT_PATH}webhook', {{method: 'POST',
+            headers: {{'Content-Type': 'application/json'}},
+            body: JSON.stringify({{sender: 'abcdefabcdefabcdef', message: 'salut'}})}})
+            .then(r => r.status, () => 'blocked')"""
+    )
+    assert status in (403, "blocked")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["telephone", "ordinateur"])
+def test_accessibility_of_the_main_states(new_context, viewport) -> None:
+    """axe-core finds no serious or critical violation: start with choices, the cards,
+    the erase dialog."""
+    name = "telephone" if viewport == PHONE else "ordinateur"
+    chat = Chat(new_context(viewport, bypass_csp=True))
+    expect(chat.log).to_contain_text("situation")
+    chat.wait_idle()
+    problems = {"accueil": run_axe(chat.page, f"{name}-accueil")}
+    chat.send(PROFILE_SENTENCE)
+    chat.tap("Aucun diplôme")
+    expect(chat.page.locator(".carte").first).to_be_visible()
+    problems["cartes"] = run_axe(chat.page, f"{name}-cartes")
+    chat.page.get_by_role("button", name="Effacer mes données").click()
+    problems["dialogue"] = run_axe(chat.page, f"{name}-dialogue")
+    assert not any(problems.values()), problems
+
+
+def test_accessibility_of_the_widget(new_context, partner_url) -> None:
+    context = new_context(DESKTOP, bypass_csp=True)
+    page = context.new_page()
+    page.goto(partner_url)
+    page.get_by_role("button", name=re.compile("Discuter avec")).click()
+    expect(page.frame_locator("iframe").locator("#journal")).to_contain_text("situation")
+    assert not run_axe(page, "widget-ouvert")
