@@ -8,6 +8,7 @@ import sys
 
 from bot import bench
 from bot.catalogue import cli as catalogue_cli
+from bot.devtools import captures
 from bot.knowledge import build as knowledge_build
 from bot.nlu import evaluation as nlu_evaluation
 
@@ -19,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     knowledge_build.register(sub)
     bench.register(sub)
     nlu_evaluation.register(sub)
+    captures.register(sub)
     return parser
 
 
