@@ -16,5 +16,6 @@ trap stop_servers EXIT INT TERM
 start_servers
 echo
 echo "Cap Num est prêt : ouvrez http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/webchat/"
+echo "Démonstration du widget pour sites partenaires : http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/webchat/demo"
 echo "API Rasa (jeton CAPNUM_RASA_TOKEN) : http://127.0.0.1:$CAPNUM_RASA_PORT   Ctrl+C pour arrêter."
 wait

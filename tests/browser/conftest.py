@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from bot.channels.webchat import STATIC_DIR
 from bot.config import REPO_ROOT
 from bot.devtools.navigateur import CHAT_PATH, CHROMIUM, PHONE, launch
 
@@ -59,17 +60,31 @@ def new_context(browser: Any) -> Iterator[Any]:
 
 
 class PartnerSite(ThreadingHTTPServer):
-    """A partner's web site on another origin: one page that embeds the widget."""
+    """A partner's web site on another origin: `/` embeds the widget with one script tag;
+    `/chat` hosts the chat page itself, its script pointed at the Cap Num server."""
 
     def __init__(self, port: int, server_url: str) -> None:
-        self.page = (
-            "<!doctype html><html lang='fr'><head><meta charset='utf-8'>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            "<title>Partenaire</title></head><body><main><h1>Site partenaire</h1>"
-            "<p>Une page qui intègre Cap Num.</p></main>"
-            f"<script src='{server_url}{CHAT_PATH}static/widget.js' defer "
-            "data-titre='Cap Num – Partenaire' data-couleur='#6a1b5d'></script></body></html>"
-        ).encode()
+        assets = f"{server_url}{CHAT_PATH}static"
+        self.pages = {
+            "/": (
+                "<!doctype html><html lang='fr'><head><meta charset='utf-8'>"
+                "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+                "<title>Partenaire</title></head><body><main><h1>Site partenaire</h1>"
+                "<p>Une page qui intègre Cap Num.</p></main>"
+                f"<script src='{assets}/widget.js' defer data-titre='Cap Num – Partenaire'"
+                " data-couleur='#6a1b5d'></script></body></html>"
+            ).encode(),
+            "/chat": (
+                (STATIC_DIR / "webchat.html")
+                .read_text(encoding="utf-8")
+                .replace('href="static/', f'href="{assets}/')
+                .replace(
+                    '<script src="static/webchat.js">',
+                    f'<script src="{assets}/webchat.js" data-server="{server_url}">',
+                )
+                .encode()
+            ),
+        }
         super().__init__(("127.0.0.1", port), _PartnerHandler)
 
 
@@ -77,10 +92,11 @@ class _PartnerHandler(BaseHTTPRequestHandler):
     server: PartnerSite
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        self.send_response(200)
+        page = self.server.pages.get(self.path)
+        self.send_response(200 if page else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.end_headers()
-        self.wfile.write(self.server.page)
+        self.wfile.write(page or b"not found")
 
     def log_message(self, *_: Any) -> None:
         pass

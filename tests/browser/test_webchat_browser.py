@@ -254,6 +254,37 @@ def test_text_is_never_html(new_context) -> None:
     assert chat.page.evaluate("window.pwned") is None
 
 
+def test_bot_markdown_is_a_safe_subset(new_context) -> None:
+    """Bot texts: **bold**, http(s) links (new window, no opener) and "- " lists are
+    drawn; other links and any markup stay text."""
+    context = new_context(DESKTOP)
+    bot = (
+        "**Important** : voir [le site](https://example.org/a?b=1) ou https://example.org/c.\n"
+        "- premier point\n- second point\n"
+        "[piège](javascript:alert(1)) <img src=x onerror=alert(1)> <b>pas gras</b>"
+    )
+
+    def fake_server(route: Any) -> None:
+        route.fulfill(json=[{"text": bot}])
+
+    context.route("**/webhooks/webchat/webhook", fake_server)
+    chat = Chat(context)
+    chat.wait_idle()
+    bubble = chat.log.locator("li.bot .bulle").first
+    expect(bubble.locator("strong")).to_have_text("Important")
+    links = bubble.locator("a")
+    expect(links).to_have_count(2)
+    assert links.nth(0).get_attribute("href") == "https://example.org/a?b=1"
+    assert links.nth(1).get_attribute("href") == "https://example.org/c"
+    for i in range(2):
+        assert links.nth(i).get_attribute("rel") == "noopener noreferrer"
+        assert links.nth(i).get_attribute("target") == "_blank"
+    expect(bubble.locator("ul li")).to_have_count(2)
+    expect(bubble).to_contain_text("[piège](javascript:alert(1))")
+    expect(bubble).to_contain_text("<b>pas gras</b>")
+    assert bubble.locator("img, b").count() == 0
+
+
 def test_screen_reader_semantics(new_context) -> None:
     """A polite live log, a status region for typing and network, labelled controls."""
     chat = Chat(new_context(PHONE))
@@ -321,6 +352,34 @@ def test_widget_on_a_partner_site(new_context, partner_url) -> None:
     assert page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
+
+
+def test_chat_page_hosted_by_a_partner_calls_the_configured_server(
+    new_context, partner_url
+) -> None:
+    """A partner may host the page itself: `data-server` points its script at Cap Num and
+    the webhook answers this allowed origin (CORS)."""
+    chat = Chat(new_context(PHONE), f"{partner_url}/chat")
+    expect(chat.log).to_contain_text("situation")
+    chat.send("j'ai 24 ans")
+    assert tracker(chat.sender())["slots"]["age"] == 24
+    assert not chat.errors
+
+
+def test_demo_page_of_the_run_command(new_context) -> None:
+    """The demo page served with the assistant embeds the widget with its own colour."""
+    page = new_context(DESKTOP).new_page()
+    page.goto(f"{SERVER}{CHAT_PATH}demo")
+    launcher = page.get_by_role("button", name="Discuter avec Cap Num – Mission locale")
+    launcher.click()
+    frame = page.frame_locator("iframe")
+    expect(frame.locator("#journal")).to_contain_text("situation")
+    accent = frame.locator("html").evaluate(
+        "e => getComputedStyle(e).getPropertyValue('--accent').trim()"
+    )
+    assert accent == "#6a1b5d"
+    page.get_by_role("button", name="Fermer Cap Num – Mission locale").click()
+    expect(launcher).to_be_focused()
 
 
 def test_a_site_not_allowed_can_neither_frame_nor_call(new_context, foreign_url) -> None:
