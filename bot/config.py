@@ -46,3 +46,24 @@ class Settings:
 def get_settings() -> Settings:
     """Current settings from the process environment (read on every call, no caching)."""
     return Settings.from_env()
+
+
+RETENTION_DAYS_ENV = "CAPNUM_RETENTION_DAYS"
+PUBLIC_URL_ENV = "CAPNUM_PUBLIC_URL"
+DEFAULT_RETENTION_DAYS = 30
+PRIVACY_PAGE_PATH = "/webhooks/webchat/confidentialite"
+
+
+def retention_days(environ: Mapping[str, str] | None = None) -> int:
+    """Days a conversation is kept after its last message (`CAPNUM_RETENTION_DAYS`, 30 by
+    default; a value that is not a positive integer falls back to the default)."""
+    env = os.environ if environ is None else environ
+    value = env.get(RETENTION_DAYS_ENV, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_RETENTION_DAYS
+
+
+def privacy_page_url(environ: Mapping[str, str] | None = None) -> str:
+    """Public address of the privacy page (`CAPNUM_PUBLIC_URL` + its path)."""
+    env = os.environ if environ is None else environ
+    base = env.get(PUBLIC_URL_ENV, "").strip().rstrip("/") or "http://127.0.0.1:5005"
+    return base + PRIVACY_PAGE_PATH

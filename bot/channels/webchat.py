@@ -2,7 +2,9 @@
 receives the page's messages (REST-like, JSON answer with the bot's messages).
 
 Routes, under `/webhooks/webchat/`: `` (the chat page), `demo` (a partner page embedding
-the widget), `static/<file>`, and `webhook` (POST `{"sender", "message", "message_id"}`).
+the widget), `confidentialite` (the privacy page), `static/<file>`, and `webhook` (POST
+`{"sender", "message", "message_id"}`). Personal data in messages is masked before Rasa
+sees it (`bot.privacy`).
 Browsers may only call the webhook or frame the page from the server's own origin and the
 origins listed in `allowed_origins` (credentials.yml, from `CAPNUM_WEB_ORIGINS`).
 """
@@ -24,6 +26,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.privacy import mask, masking_note
+
 STATIC_DIR = Path(__file__).parent / "static"
 DEFAULT_MAX_LENGTH = 1000
 MAX_BODY_BYTES = 16 * 1024
@@ -38,6 +42,7 @@ _STATIC_FILES = {
     "widget.js": "text/javascript",
     "widget.css": "text/css",
     "demo.css": "text/css",
+    "document.css": "text/css",
 }
 
 
@@ -183,6 +188,10 @@ class WebChatInput(RestInput):
         async def demo_page(_: Request) -> HTTPResponse:
             return await page("demo.html")
 
+        @webchat.route("/confidentialite", methods=["GET"])
+        async def privacy_page(_: Request) -> HTTPResponse:
+            return await page("confidentialite.html")
+
         @webchat.route("/static/<name>", methods=["GET"])
         async def static(_: Request, name: str) -> HTTPResponse:
             if name not in _STATIC_FILES:
@@ -219,7 +228,8 @@ class WebChatInput(RestInput):
                 not isinstance(message_id, str) or not MESSAGE_ID_PATTERN.fullmatch(message_id)
             ):
                 return self._error(request, 400, "message_id invalid")
-            text = prepare_text(body.get("message"), self.max_length)
+            masked = mask(prepare_text(body.get("message"), self.max_length))
+            text = masked.text
 
             async def turn() -> list[dict[str, Any]]:
                 collector = CollectingOutputChannel()
@@ -236,6 +246,9 @@ class WebChatInput(RestInput):
 
             key = (sender_id, message_id) if message_id else None
             messages = await self.recent.answer(key, turn)
+            if masked.kinds:
+                note = masking_note(request.app.ctx.agent.domain.responses, masked.kinds)
+                messages = [{"recipient_id": sender_id, "text": note}, *messages]
             return response.json(messages, headers=self._cors(request))
 
         return webchat
