@@ -8,6 +8,10 @@ export CAPNUM_TRACKER_URL="${CAPNUM_TRACKER_URL:-sqlite:///$CAPNUM_ROOT/var/trac
 export CAPNUM_ACTION_PORT="${CAPNUM_ACTION_PORT:-5055}"
 export CAPNUM_RASA_PORT="${CAPNUM_RASA_PORT:-5005}"
 export CAPNUM_ACTION_URL="${CAPNUM_ACTION_URL:-http://127.0.0.1:$CAPNUM_ACTION_PORT/webhook}"
+# Public address of the Rasa server (links sent to users, e.g. the privacy page) and how
+# long an inactive conversation is kept (days; `capnum donnees purger`).
+export CAPNUM_PUBLIC_URL="${CAPNUM_PUBLIC_URL:-http://127.0.0.1:$CAPNUM_RASA_PORT}"
+export CAPNUM_RETENTION_DAYS="${CAPNUM_RETENTION_DAYS:-30}"
 export CAPNUM_WEB_ORIGINS="${CAPNUM_WEB_ORIGINS:-}"
 export CAPNUM_CHROMIUM="${CAPNUM_CHROMIUM:-/usr/bin/chromium}"
 export PATH="$CAPNUM_VENV/bin:$PATH"

@@ -172,6 +172,15 @@ async def test_form_validation(domain, slot, value, expected):
     assert result == {slot: expected}
 
 
+@pytest.mark.parametrize(("age", "reminder"), [(14.0, True), (15.0, False), (19.0, False)])
+async def test_under_15_are_reminded_of_parental_consent(domain, age, reminder):
+    """Under 15, the accepted age comes with the parental consent reminder."""
+    tracker = make_tracker(domain, active_loop="profil_form", age=age)
+    dispatcher = CollectingDispatcher()
+    assert ValidateProfilForm().validate_age(age, dispatcher, tracker, domain) == {"age": age}
+    assert (responses(dispatcher.messages) == ["utter_accord_parental"]) is reminder
+
+
 async def test_form_validation_refuses_a_town_without_departement(domain):
     """A town is accepted only once it is resolved (département known)."""
     tracker = make_tracker(domain, active_loop="profil_form", commune="Saint-Denis")
@@ -486,7 +495,14 @@ async def test_session_start_welcomes_only_new_conversations(domain):
 
     new = make_tracker(domain)
     events, messages = await run(ActionSessionStart(), new, domain)
-    assert responses(messages) == ["utter_bienvenue"]
+    assert responses(messages) == ["utter_bienvenue", "utter_notice_confidentialite"]
+    notice = messages[1]
+    assert notice["jours"] == 30
+    assert notice["url_confidentialite"].endswith("/webhooks/webchat/confidentialite")
+    template = domain["responses"]["utter_notice_confidentialite"][0]["text"]
+    text = template.format(**{k: notice[k] for k in ("jours", "url_confidentialite")})
+    for promise in ("30 jours", "supprimer mes données", "moins de 15 ans", "/confidentialite"):
+        assert promise in text
     assert events[0]["event"] == "session_started"
     assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
 

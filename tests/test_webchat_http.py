@@ -48,7 +48,7 @@ def post(message: Any, sender: str | None = None, **extra: Any) -> tuple[int, An
     return status, json.loads(raw) if raw else None
 
 
-@pytest.mark.parametrize("path", ["/", "/demo"])
+@pytest.mark.parametrize("path", ["/", "/demo", "/confidentialite"])
 def test_pages_have_a_strict_security_policy(path: str) -> None:
     status, headers, body = request("GET", f"{BASE}{path}")
     assert status == 200 and b'<html lang="fr">' in body
@@ -136,3 +136,30 @@ def test_retried_message_id_replays_the_answer() -> None:
     users = [e for e in json.loads(raw)["events"] if e["event"] == "user"]
     assert [e["text"] for e in users] == ["j'ai 27 ans"]
     assert users[0]["message_id"] == "abcdef0123"
+
+
+def test_first_turn_has_the_privacy_notice() -> None:
+    status, messages = post("bonjour")
+    assert status == 200
+    text = " ".join(m.get("text", "") for m in messages)
+    assert "assistant automatique" in text
+    assert "supprimer mes données" in text and "moins de 15 ans" in text
+    assert "/webhooks/webchat/confidentialite" in text
+
+
+def test_personal_data_is_masked_before_it_is_stored() -> None:
+    """Phone, e-mail and name are masked in the stored conversation, the person is told,
+    and the rest of the message is still understood."""
+    sender = secrets.token_hex(16)
+    post("bonjour", sender)
+    status, messages = post(
+        "je m'appelle Kevin, j'ai 19 ans, mon 06 12 34 56 78 et kevin@mail.fr", sender
+    )
+    assert status == 200
+    assert "données personnelles" in messages[0]["text"]
+    assert "téléphone" in messages[0]["text"] and "e-mail" in messages[0]["text"]
+    status, _, raw = request("GET", f"/conversations/{sender}/tracker?token={TOKEN}")
+    stored = raw.decode()
+    for secret in ("Kevin", "kevin@mail.fr", "06 12 34 56 78"):
+        assert secret not in stored
+    assert json.loads(raw)["slots"]["age"] == 19

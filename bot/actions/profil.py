@@ -17,6 +17,9 @@ from bot.presentation import Texts
 from bot.profile import age_is_plausible, parse_age
 
 PENDING_MESSAGES = "messages_en_attente"
+# Under 15, consent to share personal data is given with a parent (French data protection
+# act, article 45).
+PARENTAL_CONSENT_AGE = 15
 _PROFILE_SLOT_NAMES = (
     "situation",
     "diplome",
@@ -127,6 +130,8 @@ class ValidateProfilForm(FormValidationAction):
         if not age_is_plausible(age):
             dispatcher.utter_message(response="utter_age_invalide", age_donne=int(age))
             return {"age": None}
+        if age < PARENTAL_CONSENT_AGE:
+            dispatcher.utter_message(response="utter_accord_parental")
         return {"age": age}
 
     def validate_commune(

@@ -7,9 +7,12 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.config import privacy_page_url, retention_days
+
 
 class ActionSessionStart(Action):
-    """Like Rasa's default, plus the welcome message on the very first turn."""
+    """Like Rasa's default, plus the welcome message and the privacy notice on the very
+    first turn."""
 
     def name(self) -> str:
         return "action_session_start"
@@ -27,5 +30,10 @@ class ActionSessionStart(Action):
             ]
         if not any(e.get("event") == "user" for e in tracker.events):
             dispatcher.utter_message(response="utter_bienvenue")
+            dispatcher.utter_message(
+                response="utter_notice_confidentialite",
+                jours=retention_days(),
+                url_confidentialite=privacy_page_url(),
+            )
         events.append(ActionExecuted("action_listen"))
         return events

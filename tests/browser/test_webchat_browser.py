@@ -229,6 +229,10 @@ def test_keyboard_only_and_visible_focus(new_context) -> None:
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Effacer mes données")).to_be_focused()
     page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name=re.compile("^Confidentialité"))).to_be_focused()
+    page.keyboard.press("Tab")  # the privacy page link of the first message's notice
+    expect(chat.log.get_by_role("link", name=re.compile("confidentialite"))).to_be_focused()
+    page.keyboard.press("Tab")
     first_choice = chat.log.get_by_role("button").first
     expect(first_choice).to_be_focused()
     page.keyboard.press("Tab")
@@ -424,3 +428,18 @@ def test_accessibility_of_the_widget(new_context, partner_url) -> None:
     page.get_by_role("button", name=re.compile("Discuter avec")).click()
     expect(page.frame_locator("iframe").locator("#journal")).to_contain_text("situation")
     assert not run_axe(page, "widget-ouvert")
+
+
+def test_privacy_page_is_linked_and_accessible(new_context) -> None:
+    """The chat links the privacy page; it reads on a phone and passes axe."""
+    context = new_context(PHONE, bypass_csp=True)
+    chat = Chat(context)
+    chat.wait_idle()
+    link = chat.page.get_by_role("link", name=re.compile("^Confidentialité"))
+    with context.expect_page() as opened:
+        link.click()
+    page = opened.value
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tes données et Cap Num")
+    expect(page.get_by_role("heading", name="Si tu as moins de 15 ans")).to_be_visible()
+    assert not run_axe(page, "telephone-confidentialite")

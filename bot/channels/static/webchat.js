@@ -34,6 +34,7 @@
   const serveur = script && script.dataset.server;
   const base = serveur ? new URL("/webhooks/webchat/", serveur) : new URL("../", script.src);
   const ENDPOINT = new URL("webhook", base).href;
+  document.getElementById("confidentialite").href = new URL("confidentialite", base).href;
   const params = new URLSearchParams(window.location.search);
   const integre = params.get("integre") === "1";
 
