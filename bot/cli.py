@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot import bench
+from bot import bench, retention
 from bot.catalogue import cli as catalogue_cli
 from bot.devtools import captures
 from bot.knowledge import build as knowledge_build
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.register(sub)
     nlu_evaluation.register(sub)
     captures.register(sub)
+    retention.register(sub)
     return parser
 
 
