@@ -1,0 +1,132 @@
+"""Custom actions bounded in time: a real HTTP action server that is down, slow, failing,
+rejecting or fine, called through Rasa's own RemoteAction."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import resilience
+from bot.config import REPO_ROOT
+
+pytestmark = pytest.mark.anyio
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class FakeActionServer:
+    """An action server whose behaviour each test chooses."""
+
+    def __init__(self) -> None:
+        self.mode = "ok"
+        self.finished: list[str] = []
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if self.mode == "slow":
+            await asyncio.sleep(30)
+        self.finished.append(self.mode)
+        if self.mode == "error":
+            return web.json_response({"error": "boom"}, status=500)
+        if self.mode == "reject":
+            return web.json_response(
+                {"action_name": body["next_action"], "error": "not valid"}, status=400
+            )
+        return web.json_response({"events": [], "responses": [{"text": "réponse normale"}]})
+
+
+@pytest.fixture
+async def action_server() -> AsyncIterator[tuple[FakeActionServer, str]]:
+    fake = FakeActionServer()
+    app = web.Application()
+    app.router.add_post("/webhook", fake.webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield fake, f"http://127.0.0.1:{port}/webhook"
+    await runner.cleanup()
+
+
+@pytest.fixture(scope="module")
+def rasa_domain() -> Domain:
+    return Domain.load(str(REPO_ROOT / "domain"))
+
+
+async def run_action(url: str, domain: Domain) -> list[Any]:
+    action = RemoteAction("action_recommander", EndpointConfig(url))
+    tracker = DialogueStateTracker("resilience-test", domain.slots)
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    return await resilience.run_with_limit(action, CollectingOutputChannel(), nlg, tracker, domain)
+
+
+def failure_text(events: list[Any]) -> str:
+    [event] = events
+    assert isinstance(event, BotUttered)
+    return event.text or ""
+
+
+async def test_action_server_down(rasa_domain) -> None:
+    events = await run_action(f"http://127.0.0.1:{free_port()}/webhook", rasa_domain)
+    assert "souci technique" in failure_text(events)
+
+
+async def test_slow_action_is_cut_and_answered(action_server, rasa_domain, monkeypatch) -> None:
+    """The answer comes back while the action server is still working on the request."""
+    fake, url = action_server
+    fake.mode = "slow"
+    monkeypatch.setenv(resilience.TIMEOUT_ENV, "0.5")
+    events = await run_action(url, rasa_domain)
+    assert "souci technique" in failure_text(events)
+    assert fake.finished == []  # the slow request had not finished
+
+
+async def test_failing_action_server(action_server, rasa_domain) -> None:
+    fake, url = action_server
+    fake.mode = "error"
+    assert "souci technique" in failure_text(await run_action(url, rasa_domain))
+
+
+async def test_rejection_is_passed_to_the_form(action_server, rasa_domain) -> None:
+    fake, url = action_server
+    fake.mode = "reject"
+    with pytest.raises(ActionExecutionRejection):
+        await run_action(url, rasa_domain)
+
+
+async def test_normal_answer_is_unchanged(action_server, rasa_domain) -> None:
+    _, url = action_server
+    assert failure_text(await run_action(url, rasa_domain)) == "réponse normale"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, 2.5), ("1.5", 1.5), ("abc", 2.5), ("0", 2.5), ("500", 2.5)]
+)
+def test_timeout_setting(value, expected) -> None:
+    env = {} if value is None else {resilience.TIMEOUT_ENV: value}
+    assert resilience.action_timeout(env) == expected
+
+
+def test_install_bounds_every_remote_action() -> None:
+    original = RemoteAction.run
+    try:
+        resilience.install()
+        assert RemoteAction.run is resilience.run_with_limit
+    finally:
+        RemoteAction.run = original
