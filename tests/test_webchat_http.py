@@ -163,3 +163,40 @@ def test_personal_data_is_masked_before_it_is_stored() -> None:
     for secret in ("Kevin", "kevin@mail.fr", "06 12 34 56 78"):
         assert secret not in stored
     assert json.loads(raw)["slots"]["age"] == 19
+
+
+def tracker_of(sender: str) -> dict[str, Any]:
+    status, _, raw = request("GET", f"/conversations/{sender}/tracker?token={TOKEN}")
+    assert status == 200
+    return json.loads(raw)
+
+
+def test_intent_syntax_only_for_offered_buttons() -> None:
+    """A typed "/informer{...}" is read as text; the same syntax from an offered button
+    works."""
+    sender = secrets.token_hex(16)
+    post("bonjour", sender)
+    status, _ = post('/informer{"age": "5", "diplome": "bac_plus_3"}', sender)
+    assert status == 200
+    tracker = tracker_of(sender)
+    last_user = [e for e in tracker["events"] if e["event"] == "user"][-1]
+    assert last_user["text"] == 'informer{"age": "5", "diplome": "bac_plus_3"}'
+    assert tracker["slots"]["diplome"] is None and tracker["slots"]["age"] is None
+    status, messages = post('/informer{"situation": "demandeur_emploi"}', sender)
+    assert status == 200 and messages
+    assert tracker_of(sender)["slots"]["situation"] == "demandeur_emploi"
+
+
+def test_a_conversation_sending_too_fast_is_slowed_down() -> None:
+    """After a burst, a conversation gets 429 with Retry-After; others are not affected."""
+    sender = secrets.token_hex(16)
+    statuses = []
+    for _ in range(12):
+        payload = json.dumps({"sender": sender, "message": "salut"}).encode()
+        status, headers, raw = request("POST", f"{BASE}/webhook", payload)
+        statuses.append(status)
+        if status == 429:
+            assert int(headers["Retry-After"]) >= 1
+            assert json.loads(raw)["error"]
+    assert 429 in statuses and statuses[0] == 200
+    assert post("salut")[0] == 200

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import logging
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
@@ -26,11 +27,23 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.guard import (
+    ALWAYS_ALLOWED,
+    RateLimiter,
+    as_plain_text,
+    is_command,
+    offered_payloads,
+)
 from bot.privacy import mask, masking_note
+from bot.resilience import FAILURE_RESPONSE
+
+logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 DEFAULT_MAX_LENGTH = 1000
 MAX_BODY_BYTES = 16 * 1024
+DEFAULT_RATE_PER_CONVERSATION = 20.0  # messages a minute, after a burst of 8
+DEFAULT_RATE_PER_ADDRESS = 300.0  # messages a minute from one address (a class, a NAT)
 EMPTY_MESSAGE_INTENT = "/nlu_fallback"
 TOO_LONG_INTENT = "/message_trop_long"
 WEBHOOK_PATH = "/webhooks/webchat/webhook"
@@ -134,11 +147,18 @@ class WebChatInput(RestInput):
         return "webchat"
 
     def __init__(
-        self, max_length: int = DEFAULT_MAX_LENGTH, allowed_origins: Iterable[str] = ()
+        self,
+        max_length: int = DEFAULT_MAX_LENGTH,
+        allowed_origins: Iterable[str] = (),
+        rate_per_conversation: float = DEFAULT_RATE_PER_CONVERSATION,
+        rate_per_address: float = DEFAULT_RATE_PER_ADDRESS,
     ) -> None:
         self.max_length = max_length
         self.allowed_origins = frozenset(allowed_origins)
         self.recent = RecentAnswers()
+        # Bursts: a few quick taps in a conversation; a whole class behind one address.
+        self.per_conversation = RateLimiter(rate_per_conversation, burst=8)
+        self.per_address = RateLimiter(rate_per_address, burst=max(10, int(rate_per_address)))
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
@@ -146,7 +166,29 @@ class WebChatInput(RestInput):
         return cls(
             int(credentials.get("max_length") or DEFAULT_MAX_LENGTH),
             parse_origins(credentials.get("allowed_origins")),
+            float(credentials.get("rate_per_conversation") or DEFAULT_RATE_PER_CONVERSATION),
+            float(credentials.get("rate_per_address") or DEFAULT_RATE_PER_ADDRESS),
         )
+
+    def _rate_limited(self, request: Request, sender_id: str) -> HTTPResponse | None:
+        for limiter, key in (
+            (self.per_address, request.remote_addr or request.ip),
+            (self.per_conversation, sender_id),
+        ):
+            if not limiter.allow(key):
+                response_ = self._error(request, 429, "too many messages")
+                response_.headers["Retry-After"] = str(limiter.retry_after(key))
+                return response_
+        return None
+
+    async def _checked_command(self, request: Request, sender_id: str, text: str) -> str:
+        """A "/intent" text is kept only if the assistant offered it as a button."""
+        if not is_command(text) or text.strip() in ALWAYS_ALLOWED:
+            return text
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender_id)
+        if tracker is not None and text.strip() in offered_payloads(tracker.events):
+            return text
+        return as_plain_text(text)
 
     def _cors(self, request: Request) -> dict[str, str]:
         origin = request.headers.get("origin")
@@ -168,6 +210,18 @@ class WebChatInput(RestInput):
             return None
         headers = self._cors(request)
         return response.empty(status=204 if headers else 403, headers=headers)
+
+    def _unavailable(self, request: Request, exc: Exception) -> HTTPResponse:
+        """503 with the French failure message: the turn was not recorded, and the page
+        keeps the message and sends it again (same message id) a little later."""
+        logger.error("web chat turn failed: %s", type(exc).__name__)
+        responses = request.app.ctx.agent.domain.responses
+        text = responses.get(FAILURE_RESPONSE, [{}])[0].get("text", "")
+        return response.json(
+            {"error": "unavailable", "messages": [{"text": text}]},
+            status=503,
+            headers={**self._cors(request), "Retry-After": "5"},
+        )
 
     def _error(self, request: Request, status: int, error: str) -> HTTPResponse:
         return response.json({"error": error}, status=status, headers=self._cors(request))
@@ -228,7 +282,16 @@ class WebChatInput(RestInput):
                 not isinstance(message_id, str) or not MESSAGE_ID_PATTERN.fullmatch(message_id)
             ):
                 return self._error(request, 400, "message_id invalid")
-            masked = mask(prepare_text(body.get("message"), self.max_length))
+            limited = self._rate_limited(request, sender_id)
+            if limited is not None:
+                return limited
+            raw = body.get("message")
+            if isinstance(raw, str) and is_command(raw):
+                try:
+                    raw = await self._checked_command(request, sender_id, raw)
+                except Exception as exc:  # the tracker store is down: the turn would fail too
+                    return self._unavailable(request, exc)
+            masked = mask(prepare_text(raw, self.max_length))
             text = masked.text
 
             async def turn() -> list[dict[str, Any]]:
@@ -245,7 +308,10 @@ class WebChatInput(RestInput):
                 return collector.messages
 
             key = (sender_id, message_id) if message_id else None
-            messages = await self.recent.answer(key, turn)
+            try:
+                messages = await self.recent.answer(key, turn)
+            except Exception as exc:  # database or model failure: say so, the client retries
+                return self._unavailable(request, exc)
             if masked.kinds:
                 note = masking_note(request.app.ctx.agent.domain.responses, masked.kinds)
                 messages = [{"recipient_id": sender_id, "text": note}, *messages]

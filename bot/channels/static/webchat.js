@@ -11,6 +11,8 @@
     horsLigne: "Pas de connexion internet. Ton message est gardé et sera envoyé dès qu'elle revient.",
     serveurIndisponible: "Cap Num ne répond pas pour l'instant. Ton message est gardé, nouvel essai dans quelques secondes…",
     ecrit: "Cap Num écrit…",
+    tropVite: "Tu vas un peu vite 🙂 Ton message est gardé et part dans quelques secondes.",
+    garde: "Ton message est gardé : il repartira tout seul.",
     nouvelleFenetre: " (nouvelle fenêtre)",
     voirDetail: "Voir le détail",
     siteOrganisme: "Site de l'organisme",
@@ -290,10 +292,12 @@
     montrerSaisie(false);
   };
 
-  const planifier = () => {
+  /** Next try: 2, 4, 8… up to 30 s, or later if the server asked (Retry-After). */
+  const planifier = (auPlusTotSecondes = 0) => {
     clearTimeout(minuterie);
     essais += 1;
-    minuterie = setTimeout(vider, Math.min(30000, 1000 * 2 ** Math.min(essais, 5)));
+    const delai = Math.max(1000 * auPlusTotSecondes, Math.min(30000, 1000 * 2 ** Math.min(essais, 5)));
+    minuterie = setTimeout(vider, delai);
   };
 
   const vider = async () => {
@@ -312,11 +316,17 @@
       reponse = null;
     }
     if (!reponse || reponse.status >= 500 || reponse.status === 408 || reponse.status === 429) {
+      let texte = navigator.onLine === false ? TEXTES.horsLigne : TEXTES.serveurIndisponible;
+      if (reponse && reponse.status === 429) { texte = TEXTES.tropVite; }
+      if (reponse && reponse.status === 503) {
+        // The server explains (in French) and has not recorded the message: it is kept.
+        try { texte = `${(await reponse.json()).messages[0].text} ${TEXTES.garde}`; } catch (e) { /* keep the default */ }
+      }
       envoiEnCours = false;
       montrerSaisie(false);
       marquerAttente(envoi.id, true);
-      etat(navigator.onLine === false ? TEXTES.horsLigne : TEXTES.serveurIndisponible);
-      planifier();
+      etat(texte);
+      planifier(Number(reponse && reponse.headers.get("Retry-After")) || 0);
       return;
     }
     envois.shift();
