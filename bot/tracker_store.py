@@ -6,6 +6,8 @@ of that conversation is deleted and only what follows the erase action is kept.
 
 from __future__ import annotations
 
+import logging
+from contextvars import ContextVar
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -15,6 +17,8 @@ from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
 from bot.actions.donnees import ERASE_ACTION
+
+logger = logging.getLogger(__name__)
 
 
 def url_kwargs(url: str) -> dict[str, Any]:
@@ -31,6 +35,21 @@ def url_kwargs(url: str) -> dict[str, Any]:
     if parsed.query:
         kwargs["query"] = dict(parsed.query)
     return kwargs
+
+
+# Rasa wraps every tracker store in a FailSafeTrackerStore: when the database fails it
+# logs, answers from an empty tracker and saves in memory, so the turn would be silently
+# lost. The failures of the current turn are collected here (set by the channel) so that
+# the channel can refuse the turn (503) and the client send it again.
+STORE_FAILURES: ContextVar[list[str] | None] = ContextVar("capnum_store_failures", default=None)
+
+
+def record_failure(exc: Exception) -> None:
+    """Notes a database failure for the turn in progress (and logs its class only)."""
+    logger.error("tracker store failure: %s", type(exc).__name__)
+    failures = STORE_FAILURES.get()
+    if failures is not None:
+        failures.append(type(exc).__name__)
 
 
 class ErasableSQLTrackerStore(SQLTrackerStore):
@@ -53,7 +72,21 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             session.commit()
             return int(result.rowcount or 0)
 
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        try:
+            return await super().retrieve(sender_id)
+        except Exception as exc:
+            record_failure(exc)
+            raise
+
     async def save(self, tracker: DialogueStateTracker) -> None:
+        try:
+            await self._save(tracker)
+        except Exception as exc:
+            record_failure(exc)
+            raise
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         events = list(tracker.events)
         with self.session_scope() as session:
             stored = self._event_query(

@@ -21,11 +21,15 @@ start_servers() {
     >"$CAPNUM_ROOT/var/actions.log" 2>&1 &
   CAPNUM_PIDS+=($!)
   wait_for_url "http://127.0.0.1:$CAPNUM_ACTION_PORT/health" 120 "le serveur d'actions"
+  start_rasa "$CAPNUM_RASA_PORT" "$CAPNUM_ROOT/var/rasa.log"
+}
+
+start_rasa() {  # port, log file (the tracker store is CAPNUM_TRACKER_URL)
   python -m bot.server --model models --endpoints endpoints.yml --credentials credentials.yml \
-    --interface 127.0.0.1 --port "$CAPNUM_RASA_PORT" --enable-api --auth-token "$CAPNUM_RASA_TOKEN" \
-    >"$CAPNUM_ROOT/var/rasa.log" 2>&1 &
+    --interface 127.0.0.1 --port "$1" --enable-api --auth-token "$CAPNUM_RASA_TOKEN" \
+    >"$2" 2>&1 &
   CAPNUM_PIDS+=($!)
-  wait_for_url "http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/webchat/" 300 "le serveur Rasa"
+  wait_for_url "http://127.0.0.1:$1/webhooks/webchat/" 300 "le serveur Rasa (port $1)"
 }
 
 stop_servers() {

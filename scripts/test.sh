@@ -3,7 +3,7 @@
 #   1. ruff  2. unit tests (pytest, incl. PostgreSQL)  3. rasa data validate
 #   4. training  5. end-to-end test conversations (rasa test core, real action server)
 #   6. HTTP conversations against the real Rasa server  7. the web chat in headless
-#   Chromium (Playwright, axe-core)  8. held-out NLU scores
+#   Chromium (Playwright, axe-core)  8. held-out NLU scores  9. database outage drill
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$CAPNUM_ROOT"
@@ -17,7 +17,7 @@ step "Lint (ruff)"
 ruff check bot tests
 
 step "Tests unitaires (pytest)"
-python -m pytest -m "not server" -p no:cacheprovider
+python -m pytest -m "not server and not drill" -p no:cacheprovider
 
 step "Validation des données Rasa"
 rasa data validate --domain domain --data data --config config.yml >var/validate.log 2>&1 \
@@ -57,5 +57,11 @@ step "Jeu de test NLU mis de côté (tests/nlu/heldout/, jamais entraîné)"
 capnum nlu evaluer --modele models/capnum.tar.gz --donnees tests/nlu/heldout \
   --sortie results/nlu/evaluation.json 2>var/evaluation-nlu.log \
   || { tail -20 var/evaluation-nlu.log; exit 1; }
+step "Exercice de panne : PostgreSQL arrêté puis relancé sous un serveur Rasa"
+CAPNUM_TRACKER_URL="${CAPNUM_TEST_PG_URL:-postgresql://postgres@127.0.0.1:5432/test}" \
+  start_rasa "${CAPNUM_DRILL_PORT:-5025}" "$CAPNUM_ROOT/var/rasa-drill.log"
+CAPNUM_DRILL_URL="http://127.0.0.1:${CAPNUM_DRILL_PORT:-5025}" \
+  python -m pytest -m drill -p no:cacheprovider -s
+
 echo
 echo "==> Terminé en ${SECONDS}s : tous les tests sont passés."

@@ -113,3 +113,32 @@ def test_url_kwargs():
         "password": "pw",
     }
     assert url_kwargs("sqlite:///var/tracker.db")["db"] == "var/tracker.db"
+
+
+async def test_failures_are_recorded_for_the_turn(tmp_path, rasa_domain, monkeypatch):
+    """A database failure during a turn is noted for the channel, then re-raised for
+    Rasa's fail-safe wrapper; outside a turn nothing is collected."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot.tracker_store import STORE_FAILURES
+
+    store = ErasableSQLTrackerStore(domain=rasa_domain, db_url=f"sqlite:///{tmp_path / 't.db'}")
+
+    async def down(*_args, **_kwargs):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr("rasa.core.tracker_store.SQLTrackerStore.retrieve", down)
+    monkeypatch.setattr("rasa.core.tracker_store.SQLTrackerStore.save", down)
+    failures: list[str] = []
+    token = STORE_FAILURES.set(failures)
+    try:
+        with pytest.raises(OperationalError):
+            await store.retrieve("s1")
+        with pytest.raises(OperationalError):
+            await store.save(conversation("s1", rasa_domain))
+    finally:
+        STORE_FAILURES.reset(token)
+    assert failures == ["OperationalError", "OperationalError"]
+    with pytest.raises(OperationalError):
+        await store.retrieve("s1")
+    assert len(failures) == 2

@@ -36,6 +36,7 @@ from bot.channels.guard import (
 )
 from bot.privacy import mask, masking_note
 from bot.resilience import FAILURE_RESPONSE
+from bot.tracker_store import STORE_FAILURES
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,10 @@ def security_headers(allowed: frozenset[str], page: bool) -> dict[str, str]:
             f"frame-ancestors {ancestors}"
         )
     return headers
+
+
+class TrackerStoreUnavailable(RuntimeError):
+    """The conversation database failed during the turn."""
 
 
 class RecentAnswers:
@@ -296,15 +301,22 @@ class WebChatInput(RestInput):
 
             async def turn() -> list[dict[str, Any]]:
                 collector = CollectingOutputChannel()
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        collector,
-                        sender_id,
-                        input_channel=self.name(),
-                        message_id=message_id,
+                failures: list[str] = []
+                token = STORE_FAILURES.set(failures)
+                try:
+                    await on_new_message(
+                        UserMessage(
+                            text,
+                            collector,
+                            sender_id,
+                            input_channel=self.name(),
+                            message_id=message_id,
+                        )
                     )
-                )
+                finally:
+                    STORE_FAILURES.reset(token)
+                if failures:  # answered from an empty tracker, not saved: refuse the turn
+                    raise TrackerStoreUnavailable(failures[0])
                 return collector.messages
 
             key = (sender_id, message_id) if message_id else None
