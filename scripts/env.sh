@@ -8,6 +8,11 @@ export CAPNUM_TRACKER_URL="${CAPNUM_TRACKER_URL:-sqlite:///$CAPNUM_ROOT/var/trac
 export CAPNUM_ACTION_PORT="${CAPNUM_ACTION_PORT:-5055}"
 export CAPNUM_RASA_PORT="${CAPNUM_RASA_PORT:-5005}"
 export CAPNUM_ACTION_URL="${CAPNUM_ACTION_URL:-http://127.0.0.1:$CAPNUM_ACTION_PORT/webhook}"
+# Telegram channel (docs/channels.md): empty token and secret = channel off (webhook 503).
+export CAPNUM_TELEGRAM_TOKEN="${CAPNUM_TELEGRAM_TOKEN:-}"
+export CAPNUM_TELEGRAM_SECRET="${CAPNUM_TELEGRAM_SECRET:-}"
+export CAPNUM_TELEGRAM_API_URL="${CAPNUM_TELEGRAM_API_URL:-https://api.telegram.org}"
+export CAPNUM_TELEGRAM_BOT_USERNAME="${CAPNUM_TELEGRAM_BOT_USERNAME:-}"
 export PATH="$CAPNUM_VENV/bin:$PATH"
 # Rasa and TensorFlow: no telemetry, quiet logs, everything offline.
 export RASA_TELEMETRY_ENABLED=false
