@@ -28,6 +28,10 @@ step "Entraînement (ignoré si rien n'a changé)"
 export CAPNUM_RASA_TOKEN="${CAPNUM_RASA_TOKEN:-test-$(python -c 'import secrets; print(secrets.token_hex(8))')}"
 export CAPNUM_TRACKER_URL="sqlite:///$CAPNUM_ROOT/var/tracker-test.db"
 rm -f "$CAPNUM_ROOT/var/tracker-test.db"
+# Telegram channel: the fake Bot API of the tests (tests/fake_telegram.py), never a real bot.
+export CAPNUM_TELEGRAM_API_URL="http://127.0.0.1:${CAPNUM_TELEGRAM_FAKE_PORT:-5181}"
+export CAPNUM_TELEGRAM_TOKEN="123456:test-token" CAPNUM_TELEGRAM_BOT_USERNAME=""
+export CAPNUM_TELEGRAM_SECRET="test-$(python -c 'import secrets; print(secrets.token_hex(16))')"
 source "$CAPNUM_ROOT/scripts/servers.sh"
 trap stop_servers EXIT
 step "Démarrage du serveur d'actions et du serveur Rasa"

@@ -29,6 +29,8 @@ class Call:
     params: dict[str, Any]
     token: str
     at: float = field(default_factory=time.monotonic)
+    status: int = 0
+    result: Any = None
 
 
 @dataclass
@@ -92,13 +94,25 @@ class FakeTelegram:
             ]
 
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
-        """The parameters of every `sendMessage` (to one chat), in order."""
-        return [c.params for c in self.calls_of("sendMessage", chat_id)]
+        """The parameters of every successful `sendMessage` (to one chat), in order, each
+        with the `message_id` the fake gave it."""
+        return [
+            {**c.params, "message_id": c.result["message_id"]}
+            for c in self.calls_of("sendMessage", chat_id)
+            if c.status == 200 and isinstance(c.result, dict)
+        ]
 
     # -- the Bot API -----------------------------------------------------------------
     def _answer(self, method: str, params: dict[str, Any], token: str) -> tuple[int, Any]:
+        call = Call(method, params, token)
+        status, body = self._result(call)
+        call.status, call.result = status, (body or {}).get("result")
+        return status, body
+
+    def _result(self, call: Call) -> tuple[int, Any]:
+        method, params, token = call.method, call.params, call.token
         with self._lock:
-            self.calls.append(Call(method, params, token))
+            self.calls.append(call)
             failure = (
                 (self._failures.get(method) or [None]).pop(0) if method in self._failures else None
             )
