@@ -297,7 +297,7 @@ def test_erase_command_asks_then_erases(fake: FakeTelegram) -> None:
     user = User(fake)
     user.say("salut j'ai 19 ans et j'habite à Lille")
     question = user.say("/supprimer")
-    assert "effacer" in texts(question).lower()
+    assert "efface tout" in texts(question)
     assert ("Oui, tout effacer", "/confirmer_suppression") in [
         b for a in question for b in buttons(a)
     ]
@@ -408,8 +408,11 @@ def test_location_abroad_asks_for_the_town(fake: FakeTelegram) -> None:
 
 
 def test_edited_message_is_answered_as_a_new_one(fake: FakeTelegram) -> None:
+    """Correcting the town in the sent message corrects the profile; the answer quotes
+    the edited message."""
     user = User(fake)
-    user.say("salut j'ai 19 ans et j'habite à Lile")
+    user.say("salut j'ai 19 ans et j'habite à Roubaix")
+    assert user.tracker()["slots"]["commune"] == "Roubaix"
     edited = user.message(text="salut j'ai 19 ans et j'habite à Lille", edit_date=int(time.time()))
     edited["message_id"] = 1
     status, answers = user.post({"edited_message": edited})
