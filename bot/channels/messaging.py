@@ -23,12 +23,15 @@ from enum import Enum
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
+from rasa.nlu.constants import RESPONSE_SELECTOR_UTTER_ACTION_KEY
 
 from bot.channels.webchat import EMPTY_MESSAGE_INTENT, prepare_text
 from bot.geo import Commune, Geo, distance_km
 from bot.presentation import Texts
 
 CARD_RESPONSE = "utter_formation_carte"
+# The key of a bot message that names the domain response it comes from.
+RESPONSE_NAME_KEY = RESPONSE_SELECTOR_UTTER_ACTION_KEY
 RECOMMENDATIONS_TYPE = "recommandations"
 MEDIA_INTENT = "/message_media"
 UNKNOWN_POSITION_INTENT = "/position_inconnue"
@@ -272,7 +275,7 @@ def card(t: Texts, formation: Mapping[str, Any]) -> Outgoing:
 
 
 def _is_card_text(message: Mapping[str, Any], formations: Iterable[Mapping[str, Any]]) -> bool:
-    if message.get("utter_action") == CARD_RESPONSE:
+    if message.get(RESPONSE_NAME_KEY) == CARD_RESPONSE:
         return True
     text = message.get("text") or ""
     return any(text.startswith(f"{f.get('rang')}. **{f.get('intitule')}**") for f in formations)
