@@ -7,11 +7,14 @@ import json
 from typing import Any
 
 import pytest
+from rasa.shared.core.events import ActiveLoop, BotUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels.messaging import (
     COMMANDS,
-    MEDIA_INTENT,
-    UNKNOWN_POSITION_INTENT,
+    LOCAL_ANSWERS,
+    MEDIA,
+    UNKNOWN_POSITION,
     Button,
     Incoming,
     Kind,
@@ -22,6 +25,7 @@ from bot.channels.messaging import (
     conversation_id,
     nearest_commune,
     parse_bold,
+    pending_question,
     rasa_text,
     render,
     split_text,
@@ -171,7 +175,7 @@ def test_commands_text_buttons_and_media_to_rasa(geo: Geo) -> None:
     assert set(COMMANDS) == {"start", "recommencer", "supprimer", "aide"}
     assert rasa_text(Incoming(Kind.BUTTON, "/plus_pres"), 1000) == "/plus_pres"
     assert rasa_text(Incoming(Kind.BUTTON, "n'importe quoi"), 1000) == "/nlu_fallback"
-    assert rasa_text(Incoming(Kind.MEDIA), 1000) == MEDIA_INTENT
+    assert rasa_text(Incoming(Kind.MEDIA), 1000) == MEDIA
 
 
 def test_a_position_gives_the_nearest_commune(geo: Geo) -> None:
@@ -190,7 +194,7 @@ def test_a_position_gives_the_nearest_commune(geo: Geo) -> None:
 )
 def test_a_position_far_from_france_is_unknown(geo: Geo, lat: float, lon: float) -> None:
     assert rasa_text(Incoming(Kind.LOCATION, latitude=lat, longitude=lon), 1000, lambda: geo) == (
-        UNKNOWN_POSITION_INTENT
+        UNKNOWN_POSITION
     )
 
 
@@ -221,3 +225,18 @@ async def test_collector_keeps_messages_whole() -> None:
 
 def test_outgoing_defaults() -> None:
     assert Outgoing(RichText("x")).buttons == ()
+
+
+def test_local_answers_and_the_pending_question(texts: Texts) -> None:
+    assert all(texts.get(name).strip() for name in LOCAL_ANSWERS.values())
+    question = BotUttered("Tu as quel âge ?", {"buttons": [{"title": "18", "payload": "/x"}]})
+    tracker = DialogueStateTracker.from_events("s", [question, BotUttered("Merci")])
+    assert pending_question(tracker) is None  # no question pending outside the profile form
+    assert pending_question(None) is None
+    tracker.update(ActiveLoop("profil_form"))
+    assert pending_question(tracker) == {"text": "Merci", "buttons": None}
+    tracker = DialogueStateTracker.from_events("s", [ActiveLoop("profil_form"), question])
+    assert pending_question(tracker) == {
+        "text": "Tu as quel âge ?",
+        "buttons": question.data["buttons"],
+    }

@@ -11,8 +11,6 @@ from bot.config import REPO_ROOT
 from bot.profile import strip_accents
 
 BUTTON_ONLY = {"confirmer_suppression", "annuler_suppression", "message_trop_long"}
-# Sent by the messaging channels (bot/channels/messaging.py), never typed.
-BUTTON_ONLY |= {"message_media", "position_inconnue"}
 
 
 def _key(text: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from rasa.core.channels.channel import UserMessage
-from rasa.shared.core.events import BotUttered
+from rasa.shared.core.events import ActiveLoop, BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels.messaging import Button, Incoming, Kind, Outgoing, RichText, parse_bold
@@ -506,3 +506,32 @@ async def test_keyed_locks_are_dropped_after_use() -> None:
     async with locks.hold("a"):
         assert len(locks) == 1
     assert len(locks) == 0
+
+
+@pytest.mark.anyio
+async def test_media_is_answered_without_a_turn(fake: FakeTelegram, domain: dict[str, Any]) -> None:
+    store = Store()
+    sender = sender_id(SECRET, CHAT, CHAT)
+    question = BotUttered(
+        "Tu as quel âge ?", {"buttons": [{"title": "Je ne sais pas", "payload": "/je_sais_pas"}]}
+    )
+    store.trackers[sender] = DialogueStateTracker.from_events(
+        sender, [ActiveLoop("profil_form"), question]
+    )
+    rasa = Rasa({"text": "jamais"})
+    request = fake_request(domain, store)
+    tg = channel(fake)
+    await tg.receive(
+        body(update(1, message=message(voice={"file_id": "v"}))), SECRET, request, rasa
+    )
+    await tg.receive(
+        body(update(2, message=message(location={"latitude": 40.71, "longitude": -74.0}))),
+        SECRET,
+        request,
+        rasa,
+    )
+    assert rasa.received == []
+    sent = fake.sent(CHAT)
+    assert [m["text"] for m in sent[1::2]] == ["Tu as quel âge ?"] * 2
+    assert "que du texte" in sent[0]["text"] and "commune française" in sent[2]["text"]
+    assert sent[1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "/je_sais_pas"

@@ -386,9 +386,13 @@ def test_media_get_a_kind_answer_and_the_question_again(
 ) -> None:
     user = User(fake)
     user.say("/start")
+    turns = len([e for e in user.tracker()["events"] if e.get("event") == "user"])
     answers = user.send(**content)
     assert "que du texte" in texts(answers)
     assert "situation" in texts(answers)  # the pending question is asked again
+    assert ("Autre", '/informer{"situation": "autre"}') in buttons(answers[-1])
+    # Answered by the channel: no turn, nothing stored.
+    assert len([e for e in user.tracker()["events"] if e.get("event") == "user"]) == turns
 
 
 def test_shared_location_sets_the_commune(fake: FakeTelegram) -> None:

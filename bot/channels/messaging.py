@@ -24,6 +24,8 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 from rasa.nlu.constants import RESPONSE_SELECTOR_UTTER_ACTION_KEY
+from rasa.shared.core.events import BotUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels.webchat import EMPTY_MESSAGE_INTENT, prepare_text
 from bot.geo import Commune, Geo, distance_km
@@ -33,8 +35,14 @@ CARD_RESPONSE = "utter_formation_carte"
 # The key of a bot message that names the domain response it comes from.
 RESPONSE_NAME_KEY = RESPONSE_SELECTOR_UTTER_ACTION_KEY
 RECOMMENDATIONS_TYPE = "recommandations"
-MEDIA_INTENT = "/message_media"
-UNKNOWN_POSITION_INTENT = "/position_inconnue"
+# What Rasa cannot read is answered by the channel itself with a domain text, without a
+# turn (nothing stored): `rasa_text` returns one of these markers (never sent to Rasa).
+MEDIA = "<media>"
+UNKNOWN_POSITION = "<position_inconnue>"
+LOCAL_ANSWERS = {
+    MEDIA: "libelle_messagerie_media",
+    UNKNOWN_POSITION: "libelle_messagerie_position_inconnue",
+}
 # A shared position further than this from every commune with known coordinates is
 # treated as outside France.
 MAX_POSITION_KM = 20.0
@@ -97,11 +105,12 @@ def commune_payload(commune: Commune) -> str:
 
 
 def rasa_text(incoming: Incoming, max_length: int, geo: Callable[[], Geo] = Geo.default) -> str:
-    """What Rasa receives for one incoming message.
+    """What Rasa receives for one incoming message, or a `LOCAL_ANSWERS` marker.
 
     Typed texts are handled as on the web chat (empty or too long texts become intents);
     commands map to intents (an unknown command is "not understood"); a tapped button
-    sends its payload; media get a kind answer; a position gives the nearest commune.
+    sends its payload; a position gives the nearest commune; media (and positions far
+    from France) get a local answer.
     """
     if incoming.kind is Kind.TEXT:
         # Typed text never reaches Rasa as an intent payload: only buttons send those.
@@ -112,8 +121,19 @@ def rasa_text(incoming: Incoming, max_length: int, geo: Callable[[], Geo] = Geo.
         return incoming.text if incoming.text.startswith("/") else EMPTY_MESSAGE_INTENT
     if incoming.kind is Kind.LOCATION and incoming.latitude is not None:
         commune = nearest_commune(geo(), incoming.latitude, float(incoming.longitude or 0))
-        return commune_payload(commune) if commune else UNKNOWN_POSITION_INTENT
-    return MEDIA_INTENT
+        return commune_payload(commune) if commune else UNKNOWN_POSITION
+    return MEDIA
+
+
+def pending_question(tracker: DialogueStateTracker | None) -> dict[str, Any] | None:
+    """The bot's last message (text and buttons) while the profile form waits for an
+    answer, to show the question again after a local answer."""
+    if tracker is None or not tracker.active_loop_name:
+        return None
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered) and event.text:
+            return {"text": event.text, "buttons": event.data.get("buttons")}
+    return None
 
 
 def conversation_id(prefix: str, key: str, *parts: object) -> str:

@@ -25,11 +25,13 @@ from typing import Any
 import aiohttp
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.core.events import BotUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.messaging import (
+    LOCAL_ANSWERS,
     Button,
     Incoming,
     Kind,
@@ -38,6 +40,7 @@ from bot.channels.messaging import (
     RecentIds,
     conversation_id,
     parse_bold,
+    pending_question,
     rasa_text,
     render,
 )
@@ -546,9 +549,13 @@ class TelegramInput(InputChannel):
             incoming = await self._tapped(update, request, sender, texts)
             if incoming is None:
                 return []
+        text = rasa_text(incoming, self.max_length)
+        if text in LOCAL_ANSWERS:
+            question = pending_question(await _tracker(request, sender))
+            messages = [{"text": texts.get(LOCAL_ANSWERS[text])}, *([question] if question else [])]
+            return render(messages, texts, MESSAGE_LIMIT, utf16_len)
         await self._quietly("sendChatAction", {"chat_id": update.chat_id, "action": "typing"})
         collector = TelegramCollector()
-        text = rasa_text(incoming, self.max_length)
         await on_new_message(UserMessage(text, collector, sender, input_channel=CHANNEL))
         return render(collector.messages, texts, MESSAGE_LIMIT, utf16_len)
 
@@ -618,12 +625,17 @@ def _texts(request: Request) -> Texts:
     return Texts(getattr(domain, "responses", None) or {})
 
 
+async def _tracker(request: Request, sender: str) -> DialogueStateTracker | None:
+    """The stored conversation, read only (None when there is none yet)."""
+    agent = getattr(request.app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    return await store.retrieve(sender) if store is not None else None
+
+
 async def _resolve_key(request: Request, sender: str, key: str) -> str | None:
     """The payload behind a hashed callback key: a button of one of the bot's messages
     in this conversation (so it survives restarts and goes away with an erasure)."""
-    agent = getattr(request.app.ctx, "agent", None)
-    store = getattr(agent, "tracker_store", None)
-    tracker = await store.retrieve(sender) if store is not None else None
+    tracker = await _tracker(request, sender)
     for event in reversed(list(tracker.events) if tracker else []):
         if isinstance(event, BotUttered):
             for button in event.data.get("buttons") or []:
