@@ -14,6 +14,11 @@ export CAPNUM_PUBLIC_URL="${CAPNUM_PUBLIC_URL:-http://127.0.0.1:$CAPNUM_RASA_POR
 export CAPNUM_RETENTION_DAYS="${CAPNUM_RETENTION_DAYS:-30}"
 export CAPNUM_WEB_ORIGINS="${CAPNUM_WEB_ORIGINS:-}"
 export CAPNUM_CHROMIUM="${CAPNUM_CHROMIUM:-/usr/bin/chromium}"
+# Telegram channel (docs/channels.md): empty token and secret = channel off (webhook 503).
+export CAPNUM_TELEGRAM_TOKEN="${CAPNUM_TELEGRAM_TOKEN:-}"
+export CAPNUM_TELEGRAM_SECRET="${CAPNUM_TELEGRAM_SECRET:-}"
+export CAPNUM_TELEGRAM_API_URL="${CAPNUM_TELEGRAM_API_URL:-https://api.telegram.org}"
+export CAPNUM_TELEGRAM_BOT_USERNAME="${CAPNUM_TELEGRAM_BOT_USERNAME:-}"
 export PATH="$CAPNUM_VENV/bin:$PATH"
 # Rasa and TensorFlow: no telemetry, quiet logs, everything offline.
 export RASA_TELEMETRY_ENABLED=false

@@ -33,6 +33,10 @@ rm -f "$CAPNUM_ROOT/var/tracker-test.db"
 # A partner site for the browser tests, on an origin the web chat allows.
 export CAPNUM_PARTNER_URL="http://localhost:${CAPNUM_PARTNER_PORT:-5099}"
 export CAPNUM_WEB_ORIGINS="$CAPNUM_PARTNER_URL"
+# Telegram channel: the fake Bot API of the tests (tests/fake_telegram.py), never a real bot.
+export CAPNUM_TELEGRAM_API_URL="http://127.0.0.1:${CAPNUM_TELEGRAM_FAKE_PORT:-5181}"
+export CAPNUM_TELEGRAM_TOKEN="123456:test-token" CAPNUM_TELEGRAM_BOT_USERNAME=""
+export CAPNUM_TELEGRAM_SECRET="test-$(python -c 'import secrets; print(secrets.token_hex(16))')"
 source "$CAPNUM_ROOT/scripts/servers.sh"
 trap stop_servers EXIT
 step "Démarrage du serveur d'actions et du serveur Rasa"
