@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every test layer; fails at the first failing layer.
-#   1. ruff  2. unit tests (pytest, incl. PostgreSQL)  3. rasa data validate
+#   1. ruff  2. unit tests (pytest, incl. PostgreSQL, Hypothesis)  2b. dependency audit
+#   3. rasa data validate
 #   4. training  5. end-to-end test conversations (rasa test core, real action server)
 #   6. HTTP conversations against the real Rasa server  7. the web chat in headless
 #   Chromium (Playwright, axe-core)  8. held-out NLU scores
@@ -18,6 +19,13 @@ ruff check bot tests
 
 step "Tests unitaires (pytest)"
 python -m pytest -m "not server" -p no:cacheprovider
+
+step "Audit des dépendances (pip-audit, security/accepted-risks.yml)"
+# Exit 3 = no vulnerability database answered: a failure, unless CAPNUM_AUDIT_OFFLINE=warn.
+audit=0; "$CAPNUM_ROOT/scripts/audit.sh" 2> >(grep -v "Location '" >&2) || audit=$?
+if [ "$audit" -eq 3 ] && [ "${CAPNUM_AUDIT_OFFLINE:-}" = warn ]; then
+  echo "AVERTISSEMENT : AUDIT DES DÉPENDANCES NON FAIT (CAPNUM_AUDIT_OFFLINE=warn)" >&2
+elif [ "$audit" -ne 0 ]; then exit "$audit"; fi
 
 step "Validation des données Rasa"
 rasa data validate --domain domain --data data --config config.yml >var/validate.log 2>&1 \
