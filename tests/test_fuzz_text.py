@@ -153,9 +153,11 @@ def test_prepare_text_sends_a_short_stripped_text_or_an_intent(value: object, li
     at most `max_length` characters, or one of the two intents that explain the problem."""
     out = prepare_text(value, limit)
     assert isinstance(out, str)
+    out.encode("utf-8")  # no lone surrogate: spaCy's tokenizer needs valid UTF-8
     if out not in (EMPTY_MESSAGE_INTENT, TOO_LONG_INTENT):
         assert isinstance(value, str)
-        assert out == value.strip() and out and len(out) <= limit
+        assert out == out.strip() and out and len(out) <= limit
+        assert len(out) == len(value.strip())
 
 
 @given(any_text)
