@@ -56,6 +56,9 @@ step "Conversations HTTP contre le vrai serveur (pytest -m server)"
 export CAPNUM_SERVER_URL="http://127.0.0.1:$CAPNUM_RASA_PORT"
 python -m pytest -m "server and not browser" -p no:cacheprovider
 
+step "Fuzzing HTTP des points d'entrée du chat web (schemathesis, docs/openapi-webchat.yaml)"
+"$CAPNUM_ROOT/scripts/fuzz-http.sh"
+
 step "Chat web dans Chromium headless (Playwright, axe-core)"
 rm -rf results/browser
 python -m pytest -m browser -p no:cacheprovider
