@@ -103,7 +103,9 @@ def test_static_names_and_methods(name: str, method: str) -> None:
     path = f"{BASE}/static/{quote(name.encode('utf-8', 'surrogatepass'), safe='')}"
     status, _, raw = request(method, path)
     check(status, raw, {200, 403, 404, 405})
-    if status == 200:
+    if status == 200 and method == "OPTIONS":
+        assert not raw  # Sanic-CORS answers OPTIONS itself, with no body
+    elif status == 200:
         assert method == "GET" and name in {
             "webchat.js",
             "webchat.css",
