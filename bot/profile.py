@@ -342,6 +342,7 @@ _SUBJECTS_OF_A = frozenset("il elle on qui".split())
 
 def _contextual(mots: list[MotNormalise], corriger: bool) -> list[MotNormalise]:
     """Words read with their neighbours: "j'" before a consonant is "je" ("j'bosse");
+    the SMS "c" ("c" = "c'est") is only "c" when the verb follows ("c'est", "c'était");
     "pu" is "plus" ("jsui pu a l'école") except as the participle of "pouvoir" ("j'ai
     pu"); with `corriger`, a verb in "-er" after an auxiliary is the participle when that
     is a word of the parsers ("jsui licencier" = licencié, "g quitter" = quitté; not "je
@@ -352,6 +353,9 @@ def _contextual(mots: list[MotNormalise], corriger: bool) -> list[MotNormalise]:
         following = out[i + 1].forme if i + 1 < len(out) else ""
         if mot.forme == "j" and following[:1] in _CONSONANTS and following[:2] != "y ":
             out[i] = MotNormalise("je", mot.debut, mot.fin)  # "j'bosse", "j'cherche"
+            continue
+        if mot.forme in ("c est", "c etait") and following.split()[:1] in (["est"], ["etait"]):
+            out[i] = MotNormalise("c", mot.debut, mot.fin)  # "c'est": "c" is not "c est" here
             continue
         if mot.forme == "pu":
             after = out[i + 1].forme.split()[0] if i + 1 < len(out) else ""

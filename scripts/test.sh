@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every test layer; fails at the first failing layer.
-#   1. ruff  2. unit tests (pytest, incl. PostgreSQL)  3. rasa data validate
+#   1. ruff  2. unit tests (pytest, incl. PostgreSQL, Hypothesis)  2b. dependency audit
+#   3. rasa data validate
 #   4. training  5. end-to-end test conversations (rasa test core, real action server)
 #   6. HTTP conversations against the real Rasa server  7. the web chat in headless
 #   Chromium (Playwright, axe-core)  8. held-out NLU scores  9. database outage drill
@@ -18,6 +19,13 @@ ruff check bot tests
 
 step "Tests unitaires (pytest)"
 python -m pytest -m "not server and not drill" -p no:cacheprovider
+
+step "Audit des dépendances (pip-audit, security/accepted-risks.yml)"
+# Exit 3 = no vulnerability database answered: a failure, unless CAPNUM_AUDIT_OFFLINE=warn.
+audit=0; "$CAPNUM_ROOT/scripts/audit.sh" 2> >(grep -v "Location '" >&2) || audit=$?
+if [ "$audit" -eq 3 ] && [ "${CAPNUM_AUDIT_OFFLINE:-}" = warn ]; then
+  echo "AVERTISSEMENT : AUDIT DES DÉPENDANCES NON FAIT (CAPNUM_AUDIT_OFFLINE=warn)" >&2
+elif [ "$audit" -ne 0 ]; then exit "$audit"; fi
 
 step "Validation des données Rasa"
 rasa data validate --domain domain --data data --config config.yml >var/validate.log 2>&1 \
@@ -51,6 +59,9 @@ python -m bot.reports core results/core
 step "Conversations HTTP contre le vrai serveur (pytest -m server)"
 export CAPNUM_SERVER_URL="http://127.0.0.1:$CAPNUM_RASA_PORT"
 python -m pytest -m "server and not browser" -p no:cacheprovider
+
+step "Fuzzing HTTP des points d'entrée du chat web (schemathesis, docs/openapi-webchat.yaml)"
+"$CAPNUM_ROOT/scripts/fuzz-http.sh"
 
 step "Chat web dans Chromium headless (Playwright, axe-core)"
 rm -rf results/browser

@@ -374,6 +374,27 @@ def test_missing_column_and_bad_encoding_are_file_errors(tmp_path: Path) -> None
         prepare_import(latin, mapping, tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"Titre;Ville\nD\xc3\xa9v;Lille\nD\x00v;Lille\n", "ligne 3 illisible : caractère nul"),
+        (('Titre;Ville\n"' + "x" * 200_000 + '";Lille\n').encode(), "ligne 2 illisible : format"),
+    ],
+)
+def test_csv_the_csv_module_refuses_is_a_file_error(
+    env, capsys, content: bytes, reason: str
+) -> None:
+    """Regression (found by tests/test_fuzz_catalogue.py): a NUL character or a huge field
+    made the csv module raise, and the command crashed with a stack trace."""
+    source = env["tmp"] / "liste.csv"
+    source.write_bytes(content)
+    mapping = write_mapping(env["tmp"] / "m.yml", intitule="Titre", commune="Ville")
+    assert run_cli(import_argv(source, mapping)) == 1
+    err = capsys.readouterr().err
+    assert f"liste.csv: {reason}" in err and "Traceback" not in err
+    assert list(env["catalogue"].iterdir()) == []
+
+
 def test_mapping_problems_are_all_listed() -> None:
     """An incomplete mapping lists every problem in French."""
     with pytest.raises(MappingError) as caught:

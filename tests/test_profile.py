@@ -33,11 +33,23 @@ from bot.profile import (
         ("bac + 2", "bac+2"),
         ("j'ai un cœur", "j ai un coeur"),
         ("l’informatique !!!", "l informatique"),
+        ("c cool", "c est cool"),
+        ("c'est cool", "c est cool"),  # not "c est est" (found by tests/test_fuzz_text.py)
+        ("c’était trop bien", "c etait trop bien"),
     ],
 )
 def test_normalize(text: str, expected: str) -> None:
     """normalize lowercases, strips accents/punctuation, expands SMS words and squeezes runs."""
     assert normalize(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["le dev c'est pas pour moi", "le graphisme c’était pas mon truc", "le dev c pas pour moi"],
+)
+def test_negated_interest_with_c_est(text: str) -> None:
+    """Regression: "c'est" was read "c est est", and the negation after it was missed."""
+    assert parse_interets(text) == []
 
 
 # --- situation -------------------------------------------------------------------------

@@ -30,6 +30,9 @@ pytestmark = pytest.mark.anyio
         ("a" * 5000, TOO_LONG_INTENT),
         ("  salut  ", "salut"),
         ("😀😀😀", "😀😀😀"),
+        # Regression (found by tests/test_fuzz_http.py): a lone surrogate from the JSON
+        # ("\ud800") crashed spaCy's tokenizer, and the webhook answered 500.
+        (" j'ai \ud800 19 ans\udfff", "j'ai \ufffd 19 ans\ufffd"),
     ],
 )
 def test_prepare_text(text, expected):

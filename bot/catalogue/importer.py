@@ -15,7 +15,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -276,6 +276,19 @@ def _delimiter(text: str, forced: str | None) -> str:
     return ";" if header.count(";") >= header.count(",") and ";" in header else ","
 
 
+def _csv_records(reader: Any) -> Iterator[list[str]]:
+    """The records of a csv reader; a file the csv module refuses (NUL character, field
+    over its size limit) is a `SourceFileError` naming the line, not a crash."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        problem = "caractère nul (NUL)" if "NUL" in str(exc) else f"format CSV invalide ({exc})"
+        raise SourceFileError(
+            f"ligne {reader.line_num} illisible : {problem} ; enregistrez le fichier "
+            "au format « CSV UTF-8 »"
+        ) from exc
+
+
 def read_csv(content: bytes, separateur: str | None = None) -> SourceFile:
     """Rows of a CSV file keyed by header; `number` = physical line of the record's start."""
     text = _decode(content)
@@ -283,7 +296,7 @@ def read_csv(content: bytes, separateur: str | None = None) -> SourceFile:
     header: list[str] | None = None
     rows: list[SourceRow] = []
     end = 0
-    for cells in reader:
+    for cells in _csv_records(reader):
         start, end = end + 1, reader.line_num
         if not any(cell.strip() for cell in cells):
             continue

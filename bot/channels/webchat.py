@@ -50,6 +50,7 @@ TOO_LONG_INTENT = "/message_trop_long"
 WEBHOOK_PATH = "/webhooks/webchat/webhook"
 SENDER_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _STATIC_FILES = {
     "webchat.js": "text/javascript",
     "webchat.css": "text/css",
@@ -62,10 +63,11 @@ _STATIC_FILES = {
 
 def prepare_text(text: Any, max_length: int = DEFAULT_MAX_LENGTH) -> str:
     """What is sent to the assistant for a typed text: empty and huge texts are replaced
-    by intents whose answers explain the problem in French."""
+    by intents whose answers explain the problem in French; the text is valid UTF-8."""
     if not isinstance(text, str) or not text.strip():
         return EMPTY_MESSAGE_INTENT
-    text = text.strip()
+    # A lone surrogate ("\ud800" in the JSON) is no character: spaCy cannot hash it.
+    text = LONE_SURROGATE.sub("\ufffd", text).strip()
     if len(text) > max_length:
         return TOO_LONG_INTENT
     return text
