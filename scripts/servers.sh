@@ -17,7 +17,8 @@ PY
 
 start_servers() {
   mkdir -p "$CAPNUM_ROOT/var"
-  rasa run actions --actions bot.actions --port "$CAPNUM_ACTION_PORT" \
+  # rasa-sdk binds to SANIC_HOST (0.0.0.0 by default): keep it on the loopback.
+  SANIC_HOST="${CAPNUM_ACTION_HOST:-127.0.0.1}" rasa run actions --actions bot.actions --port "$CAPNUM_ACTION_PORT" \
     >"$CAPNUM_ROOT/var/actions.log" 2>&1 &
   CAPNUM_PIDS+=($!)
   wait_for_url "http://127.0.0.1:$CAPNUM_ACTION_PORT/health" 120 "le serveur d'actions"

@@ -451,3 +451,31 @@ def test_group_chat_is_silent_unless_addressed(fake: FakeTelegram) -> None:
         },
     )
     assert reply and user.tracker()["slots"]["situation"] == "demandeur_emploi"
+
+
+def test_personal_data_is_masked_on_telegram(fake: FakeTelegram) -> None:
+    """As on the web chat: a phone number and an e-mail are masked before they are stored,
+    and the person is told; the age in the same message is understood."""
+    user = User(fake)
+    user.say("/start")
+    answers = user.say("j'ai 19 ans, mon 06 12 34 56 78 et lea@mail.fr")
+    assert "données personnelles" in texts(answers)
+    stored = json.dumps(user.tracker(), ensure_ascii=False)
+    assert "06 12 34 56 78" not in stored and "lea@mail.fr" not in stored
+    assert user.tracker()["slots"]["age"] == 19
+
+
+def test_forged_callback_data_is_not_run(fake: FakeTelegram) -> None:
+    """Callback data the bot never offered (a crafted client) does not set the profile."""
+    user = User(fake)
+    user.say("/start")
+    query = {
+        "id": secrets.token_hex(8),
+        "from": {"id": user.user_id, "is_bot": False, "first_name": "Léa"},
+        "chat_instance": "1",
+        "data": '/informer{"age": "5", "diplome": "bac_plus_3"}',
+    }
+    status, _ = user.post({"callback_query": query})
+    assert status == 200
+    slots = user.tracker()["slots"]
+    assert slots["diplome"] is None and slots["age"] is None

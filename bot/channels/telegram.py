@@ -30,6 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.guard import ALWAYS_ALLOWED, offered_payloads
 from bot.channels.messaging import (
     LOCAL_ANSWERS,
     Button,
@@ -44,8 +45,14 @@ from bot.channels.messaging import (
     rasa_text,
     render,
 )
-from bot.channels.webchat import DEFAULT_MAX_LENGTH
+from bot.channels.webchat import (
+    DEFAULT_MAX_LENGTH,
+    EMPTY_MESSAGE_INTENT,
+    TrackerStoreUnavailable,
+)
 from bot.presentation import Texts
+from bot.privacy import mask, masking_note
+from bot.tracker_store import STORE_FAILURES
 
 logger = logging.getLogger(__name__)
 
@@ -550,14 +557,33 @@ class TelegramInput(InputChannel):
             if incoming is None:
                 return []
         text = rasa_text(incoming, self.max_length)
+        if incoming.kind is Kind.BUTTON and text not in ALWAYS_ALLOWED:
+            # Callback data comes from the client: only the buttons offered are run.
+            tracker = await _tracker(request, sender)
+            if tracker is None or text not in offered_payloads(tracker.events):
+                text = EMPTY_MESSAGE_INTENT
+        notes: list[dict[str, Any]] = []
+        if incoming.kind is Kind.TEXT:
+            masked = mask(text)
+            text = masked.text
+            if masked.kinds:
+                responses = request.app.ctx.agent.domain.responses
+                notes.append({"text": masking_note(responses, masked.kinds)})
         if text in LOCAL_ANSWERS:
             question = pending_question(await _tracker(request, sender))
             messages = [{"text": texts.get(LOCAL_ANSWERS[text])}, *([question] if question else [])]
             return render(messages, texts, MESSAGE_LIMIT, utf16_len)
         await self._quietly("sendChatAction", {"chat_id": update.chat_id, "action": "typing"})
         collector = TelegramCollector()
-        await on_new_message(UserMessage(text, collector, sender, input_channel=CHANNEL))
-        return render(collector.messages, texts, MESSAGE_LIMIT, utf16_len)
+        failures: list[str] = []
+        token = STORE_FAILURES.set(failures)
+        try:
+            await on_new_message(UserMessage(text, collector, sender, input_channel=CHANNEL))
+        finally:
+            STORE_FAILURES.reset(token)
+        if failures:  # answered from an empty tracker, not saved: apologise instead
+            raise TrackerStoreUnavailable(failures[0])
+        return render([*notes, *collector.messages], texts, MESSAGE_LIMIT, utf16_len)
 
     async def send(
         self, chat_id: int, messages: list[Outgoing], log_key: str, reply_to: int | None = None
