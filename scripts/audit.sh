@@ -12,17 +12,8 @@ cd "$CAPNUM_ROOT"
 AUDIT_VENV="${CAPNUM_AUDIT_VENV:-$CAPNUM_ROOT/.venv-audit}"
 SERVICE="${CAPNUM_AUDIT_SERVICE:-pypi}"
 
-stamp="$AUDIT_VENV/.capnum-installed"
-want=$(sha256sum requirements-audit.lock | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "==> Installation de pip-audit (requirements-audit.lock) dans $AUDIT_VENV"
-  rm -rf "$AUDIT_VENV"
-  "$CAPNUM_VENV/bin/python" -m venv "$AUDIT_VENV"
-  "$AUDIT_VENV/bin/python" -m pip install --quiet "pip==24.0"
-  "$AUDIT_VENV/bin/python" -m pip install --quiet --no-deps -r requirements-audit.lock
-  "$AUDIT_VENV/bin/python" -m pip check
-  echo "$want" >"$stamp"
-fi
+source "$CAPNUM_ROOT/scripts/tool-venv.sh"
+ensure_tool_venv "$AUDIT_VENV" requirements-audit.lock pip-audit
 
 mkdir -p var/audit
 report=var/audit/pip-audit.json

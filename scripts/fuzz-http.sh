@@ -12,18 +12,8 @@ FUZZ_VENV="${CAPNUM_FUZZ_VENV:-$CAPNUM_ROOT/.venv-fuzz}"
 URL="${CAPNUM_SERVER_URL:-http://127.0.0.1:$CAPNUM_RASA_PORT}"
 EXAMPLES="${CAPNUM_FUZZ_HTTP_EXAMPLES:-50}"
 
-stamp="$FUZZ_VENV/.capnum-installed"
-want=$(sha256sum requirements-fuzz.lock | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "==> Installation de schemathesis (requirements-fuzz.lock) dans $FUZZ_VENV"
-  rm -rf "$FUZZ_VENV"
-  "$CAPNUM_VENV/bin/python" -m venv "$FUZZ_VENV"
-  "$FUZZ_VENV/bin/python" -m pip install --quiet "pip==24.0" 2> >(grep -v "Location '" >&2)
-  "$FUZZ_VENV/bin/python" -m pip install --quiet --no-deps -r requirements-fuzz.lock \
-    2> >(grep -v "Location '" >&2)
-  "$FUZZ_VENV/bin/python" -m pip check
-  echo "$want" >"$stamp"
-fi
+source "$CAPNUM_ROOT/scripts/tool-venv.sh"
+ensure_tool_venv "$FUZZ_VENV" requirements-fuzz.lock schemathesis
 
 mkdir -p results/fuzz
 echo "==> schemathesis : $URL, $EXAMPLES cas par opération et par phase"
