@@ -150,18 +150,25 @@ def test_group_members_have_their_own_conversation() -> None:
     assert str(CHAT) not in private
 
 
-def test_callback_query_and_tapped_title() -> None:
-    keyboard = {"inline_keyboard": [[{"text": "Plus près", "callback_data": "/plus_pres"}]]}
-    query = {
-        "id": "q1",
+def callback_query(
+    query_id: str, data: str, message_id: int, keyboard: dict[str, Any]
+) -> dict[str, Any]:
+    """A tap on a button of the bot's message `message_id` in the private chat."""
+    return {
+        "id": query_id,
         "from": {"id": CHAT},
-        "data": "/plus_pres",
+        "data": data,
         "message": {
-            "message_id": 33,
+            "message_id": message_id,
             "chat": {"id": CHAT, "type": "private"},
             "reply_markup": keyboard,
         },
     }
+
+
+def test_callback_query_and_tapped_title() -> None:
+    keyboard = {"inline_keyboard": [[{"text": "Plus près", "callback_data": "/plus_pres"}]]}
+    query = callback_query("q1", "/plus_pres", 33, keyboard)
     parsed = parse_update(update(callback_query=query))
     assert parsed is not None
     assert parsed.incoming == Incoming(Kind.BUTTON, "/plus_pres")
@@ -396,16 +403,7 @@ async def test_tap_is_answered_echoed_and_run(fake: FakeTelegram, domain: dict[s
             [{"text": "Oui, tout effacer", "callback_data": "/confirmer_suppression"}]
         ]
     }
-    query = {
-        "id": "q9",
-        "from": {"id": CHAT},
-        "data": "/confirmer_suppression",
-        "message": {
-            "message_id": 77,
-            "chat": {"id": CHAT, "type": "private"},
-            "reply_markup": keyboard,
-        },
-    }
+    query = callback_query("q9", "/confirmer_suppression", 77, keyboard)
     await tg.receive(body(update(5, callback_query=query)), SECRET, fake_request(domain), rasa)
     assert [m.text for m in rasa.received] == ["/confirmer_suppression"]
     assert fake.calls_of("answerCallbackQuery")[0].params == {"callback_query_id": "q9"}
