@@ -479,3 +479,12 @@ def test_forged_callback_data_is_not_run(fake: FakeTelegram) -> None:
     assert status == 200
     slots = user.tracker()["slots"]
     assert slots["diplome"] is None and slots["age"] is None
+
+
+def test_a_chat_sending_too_fast_is_slowed_down(fake: FakeTelegram) -> None:
+    """After a burst of messages the bot answers "too fast" without running a turn."""
+    user = User(fake)
+    answers = [texts(user.say("salut")) for _ in range(11)]
+    assert any("un peu vite" in a for a in answers[8:])
+    users = [e for e in user.tracker()["events"] if e["event"] == "user"]
+    assert len(users) <= 9

@@ -30,7 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import ALWAYS_ALLOWED, offered_payloads
+from bot.channels.guard import ALWAYS_ALLOWED, RateLimiter, offered_payloads
 from bot.channels.messaging import (
     LOCAL_ANSWERS,
     Button,
@@ -47,6 +47,7 @@ from bot.channels.messaging import (
 )
 from bot.channels.webchat import (
     DEFAULT_MAX_LENGTH,
+    DEFAULT_RATE_PER_CONVERSATION,
     EMPTY_MESSAGE_INTENT,
     TrackerStoreUnavailable,
 )
@@ -434,6 +435,8 @@ class TelegramInput(InputChannel):
         self._bot = BotIdentity(bot_username.lstrip("@")) if bot_username else None
         self._recent = RecentIds()
         self._locks = KeyedLocks()
+        # As on the web chat: a burst of 8 messages, then 20 a minute per conversation.
+        self.per_conversation = RateLimiter(DEFAULT_RATE_PER_CONVERSATION, burst=8)
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
@@ -531,6 +534,13 @@ class TelegramInput(InputChannel):
         secret = self.secret_token or ""
         sender = sender_id(secret, update.chat_id, update.user_id, update.chat_type)
         texts = _texts(request)
+        if not self.per_conversation.allow(sender):
+            # Too fast: one short answer, no turn (Telegram gets its 200 all the same).
+            slow_down = [{"text": texts.get("libelle_messagerie_trop_vite")}]
+            await self.send(
+                update.chat_id, render(slow_down, texts, MESSAGE_LIMIT, utf16_len), sender
+            )
+            return
         async with self._locks.hold(sender):
             try:
                 messages = await self._turn(update, request, sender, texts, on_new_message)
