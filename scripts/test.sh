@@ -41,6 +41,9 @@ rm -f "$CAPNUM_ROOT/var/tracker-test.db"
 # A partner site for the browser tests, on an origin the web chat allows.
 export CAPNUM_PARTNER_URL="http://localhost:${CAPNUM_PARTNER_PORT:-5099}"
 export CAPNUM_WEB_ORIGINS="$CAPNUM_PARTNER_URL"
+# Every test client comes from 127.0.0.1: the per-address limit is tested in
+# tests/test_webchat.py, the per-conversation one over HTTP.
+export CAPNUM_WEB_RATE_ADDRESS=100000
 # Telegram channel: the fake Bot API of the tests (tests/fake_telegram.py), never a real bot.
 export CAPNUM_TELEGRAM_API_URL="http://127.0.0.1:${CAPNUM_TELEGRAM_FAKE_PORT:-5181}"
 export CAPNUM_TELEGRAM_TOKEN="123456:test-token" CAPNUM_TELEGRAM_BOT_USERNAME=""

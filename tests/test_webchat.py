@@ -156,3 +156,28 @@ async def test_model_endpoints_are_refused(method, path, refused):
     """Model upload, unload and training answer 403; other endpoints pass."""
     result = await refuse_model_endpoints(FakeRequest(method, path))
     assert (result is not None and result.status == 403) is refused
+
+
+class FakeClient:
+    """The parts of a Sanic request the rate limits read."""
+
+    def __init__(self, address: str) -> None:
+        self.remote_addr = ""
+        self.ip = address
+        self.host = "127.0.0.1:5005"
+        self.headers: dict[str, str] = {}
+
+
+def test_rate_limits_per_address_and_per_conversation():
+    """One address shares its budget across conversations; a conversation has its own
+    smaller one; refusals are 429 with Retry-After."""
+    channel = WebChatInput(rate_per_conversation=20, rate_per_address=12)
+    school = FakeClient("10.0.0.1")
+    refused = [channel._rate_limited(school, f"conversation-{i:08d}") for i in range(13)]
+    assert all(r is None for r in refused[:12])
+    assert refused[12] is not None and refused[12].status == 429
+    assert int(refused[12].headers["Retry-After"]) >= 1
+    home = FakeClient("10.0.0.2")
+    answers = [channel._rate_limited(home, "one-conversation-00") for _ in range(9)]
+    assert all(r is None for r in answers[:8]) and answers[8].status == 429
+    assert WebChatInput.from_credentials({"rate_per_address": "600"}).per_address.burst == 600

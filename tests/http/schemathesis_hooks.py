@@ -1,9 +1,12 @@
-"""Schemathesis check loaded by scripts/fuzz-http.sh (SCHEMATHESIS_HOOKS): no answer of
-the project's endpoints shows a stack trace or a Python exception name."""
+"""Schemathesis hooks loaded by scripts/fuzz-http.sh (SCHEMATHESIS_HOOKS): no answer of
+the project's endpoints shows a stack trace or a Python exception name; each generated
+message gets a conversation of its own, so that the per-conversation rate limit (8 quick
+messages) does not stop the fuzzing at the first few cases."""
 
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 import schemathesis
@@ -20,3 +23,11 @@ def no_stack_trace(ctx: Any, response: Any, case: Any) -> bool | None:
     if match:
         raise AssertionError(f"Trace ou exception Python dans la réponse : {match.group(0)!r}")
     return None
+
+
+@schemathesis.hook
+def map_body(ctx: Any, body: Any) -> Any:
+    """A fresh valid sender for bodies whose sender is valid (invalid ones stay invalid)."""
+    if isinstance(body, dict) and re.fullmatch(r"[A-Za-z0-9_-]{16,64}", str(body.get("sender"))):
+        return {**body, "sender": secrets.token_hex(16)}
+    return body
