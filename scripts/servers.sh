@@ -16,20 +16,26 @@ PY
 }
 
 start_servers() {
-  mkdir -p "$CAPNUM_ROOT/var"
-  # rasa-sdk binds to SANIC_HOST (0.0.0.0 by default): keep it on the loopback.
-  SANIC_HOST="${CAPNUM_ACTION_HOST:-127.0.0.1}" rasa run actions --actions bot.actions --port "$CAPNUM_ACTION_PORT" \
-    >"$CAPNUM_ROOT/var/actions.log" 2>&1 &
-  CAPNUM_PIDS+=($!)
-  wait_for_url "http://127.0.0.1:$CAPNUM_ACTION_PORT/health" 120 "le serveur d'actions"
+  start_actions
   start_rasa "$CAPNUM_RASA_PORT" "$CAPNUM_ROOT/var/rasa.log"
 }
 
-start_rasa() {  # port, log file (the tracker store is CAPNUM_TRACKER_URL)
-  python -m bot.server --model models --endpoints endpoints.yml --credentials credentials.yml \
-    --interface 127.0.0.1 --port "$1" --enable-api --auth-token "$CAPNUM_RASA_TOKEN" \
-    >"$2" 2>&1 &
+start_actions() {
+  mkdir -p "$CAPNUM_ROOT/var"
+  # rasa-sdk binds to SANIC_HOST (0.0.0.0 by default): keep it on the loopback.
+  SANIC_HOST="${CAPNUM_ACTION_HOST:-127.0.0.1}" rasa run actions --actions bot.actions \
+    --port "$CAPNUM_ACTION_PORT" >"$CAPNUM_ROOT/var/actions.log" 2>&1 &
   CAPNUM_PIDS+=($!)
+  wait_for_url "http://127.0.0.1:$CAPNUM_ACTION_PORT/health" 120 "le serveur d'actions"
+}
+
+start_rasa() {  # port, log file; tracker store and lock store from CAPNUM_ENDPOINTS
+  mkdir -p "$CAPNUM_ROOT/var/pids"
+  python -m bot.server --model models --endpoints "${CAPNUM_ENDPOINTS:-endpoints.yml}" \
+    --credentials credentials.yml --interface 127.0.0.1 --port "$1" --enable-api \
+    --auth-token "$CAPNUM_RASA_TOKEN" >"$2" 2>&1 &
+  CAPNUM_PIDS+=($!)
+  echo $! >"$CAPNUM_ROOT/var/pids/rasa-$1.pid"
   wait_for_url "http://127.0.0.1:$1/webhooks/webchat/" 300 "le serveur Rasa (port $1)"
 }
 

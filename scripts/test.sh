@@ -5,6 +5,7 @@
 #   4. training  5. end-to-end test conversations (rasa test core, real action server)
 #   6. HTTP conversations against the real Rasa server  7. the web chat in headless
 #   Chromium (Playwright, axe-core)  8. held-out NLU scores  9. database outage drill
+#   10. scale-out deployment (nginx, two Rasa servers, PostgreSQL, Redis)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$CAPNUM_ROOT"
@@ -18,7 +19,7 @@ step "Lint (ruff)"
 ruff check bot tests
 
 step "Tests unitaires (pytest)"
-python -m pytest -m "not server and not drill" -p no:cacheprovider
+python -m pytest -m "not server and not drill and not scale" -p no:cacheprovider
 
 step "Audit des dépendances (pip-audit, security/accepted-risks.yml)"
 # Exit 3 = no vulnerability database answered: a failure, unless CAPNUM_AUDIT_OFFLINE=warn.
@@ -80,6 +81,11 @@ CAPNUM_TRACKER_URL="${CAPNUM_TEST_PG_URL:-postgresql://postgres@127.0.0.1:5432/t
   start_rasa "${CAPNUM_DRILL_PORT:-5025}" "$CAPNUM_ROOT/var/rasa-drill.log"
 CAPNUM_DRILL_URL="http://127.0.0.1:${CAPNUM_DRILL_PORT:-5025}" \
   python -m pytest -m drill -p no:cacheprovider -s
+
+step "Déploiement multi-serveurs : nginx, 2 serveurs Rasa, PostgreSQL, Redis (pytest -m scale)"
+CAPNUM_SCALE_TEST=1 "$CAPNUM_ROOT/scripts/scale.sh" >var/scale-test.log 2>&1 \
+  || { grep -vE "Location '|Processed|Epochs" var/scale-test.log | tail -n 80; exit 1; }
+grep -E "^Cap Num sur|^Serveurs|conversations, |passed" var/scale-test.log
 
 echo
 echo "==> Terminé en ${SECONDS}s : tous les tests sont passés."

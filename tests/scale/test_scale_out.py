@@ -1,0 +1,165 @@
+"""Scale-out deployment (scripts/scale.sh): several Rasa servers behind nginx share the
+PostgreSQL tracker store and the Redis lock store.
+
+Run by `make test` (step "Déploiement multi-serveurs") with CAPNUM_SCALE_URLS,
+CAPNUM_LB_URL and CAPNUM_RASA_TOKEN set; skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import REPO_ROOT
+
+pytestmark = pytest.mark.scale
+SERVERS = [u for u in os.environ.get("CAPNUM_SCALE_URLS", "").split(",") if u]
+BALANCER = os.environ.get("CAPNUM_LB_URL", "")
+TOKEN = os.environ.get("CAPNUM_RASA_TOKEN", "")
+PROFILE_TURNS = [
+    "bonjour",
+    "je cherche du travail",
+    "22 ans",
+    "bac",
+    "59100",
+    "le développement web",
+]
+
+
+@pytest.fixture(autouse=True)
+def needs_deployment() -> None:
+    if len(SERVERS) < 2 or not BALANCER:
+        pytest.skip("scale-out deployment not started (scripts/scale.sh)")
+
+
+def post(base: str, sender: str, message: str, message_id: str) -> tuple[int, Any]:
+    body = json.dumps({"sender": sender, "message": message, "message_id": message_id})
+    request = urllib.request.Request(
+        f"{base}/webhooks/webchat/webhook",
+        data=body.encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, None
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0, None
+
+
+def tracker(sender: str, base: str | None = None) -> dict[str, Any]:
+    url = f"{base or SERVERS[-1]}/conversations/{sender}/tracker?token={TOKEN}"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def user_texts(sender: str) -> list[str]:
+    return [e["text"] for e in tracker(sender)["events"] if e["event"] == "user"]
+
+
+def test_turns_alternating_between_servers_keep_the_whole_state() -> None:
+    """Each turn on the other server: the profile builds up in order and the last turn
+    recommends with every answer known; both servers read the same conversation."""
+    sender = secrets.token_hex(16)
+    last: Any = None
+    for i, text in enumerate(PROFILE_TURNS):
+        status, last = post(SERVERS[i % len(SERVERS)], sender, text, f"alt-{i:04d}-{sender[:8]}")
+        assert status == 200, (text, status)
+    payload = next(m["custom"] for m in last if m.get("custom"))
+    assert payload["profil"]["situation"] == "demandeur_emploi"
+    assert payload["profil"]["age"] == 22 and payload["profil"]["diplome"] == "bac"
+    assert payload["profil"]["departement"] == "59"
+    for base in SERVERS:
+        assert [e for e in user_texts(sender)] == PROFILE_TURNS
+        assert tracker(sender, base)["slots"]["diplome"] == "bac"
+
+
+def test_simultaneous_messages_of_one_conversation_are_serialised() -> None:
+    """Two messages of one conversation sent at once to two servers: the Redis lock makes
+    them run one after the other, and both are kept."""
+    sender = secrets.token_hex(16)
+    assert post(SERVERS[0], sender, "bonjour", f"sim-0000-{sender[:8]}")[0] == 200
+    texts = ["je cherche du travail", "j'ai 23 ans"]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(
+            pool.map(
+                lambda i: post(SERVERS[i], sender, texts[i], f"sim-{i + 1:04d}-{sender[:8]}"),
+                range(2),
+            )
+        )
+    assert [status for status, _ in results] == [200, 200]
+    assert sorted(user_texts(sender)[1:]) == sorted(texts)
+    slots = tracker(sender)["slots"]
+    assert slots["situation"] == "demandeur_emploi" and slots["age"] == 23
+
+
+def test_sigkill_of_one_server_under_load_loses_no_acknowledged_message() -> None:
+    """Conversations through nginx while one Rasa server is killed (SIGKILL): every
+    message answered 200 is in its conversation, and each conversation answers again
+    within 20 s (the page resends an unacknowledged message with the same id)."""
+    victim_port = SERVERS[0].rsplit(":", 1)[1]
+    pid = int(Path(REPO_ROOT, "var", "pids", f"rasa-{victim_port}.pid").read_text())
+    conversations = 8
+    acknowledged: dict[str, list[str]] = {}
+    outage: dict[str, float] = {}
+    killed = threading.Event()
+    kill_time: list[float] = []
+
+    def talk(n: int) -> None:
+        sender = secrets.token_hex(16)
+        acknowledged[sender] = []
+        for i, text in enumerate(PROFILE_TURNS * 2):
+            message_id = f"load-{n:02d}-{i:03d}-{sender[:8]}"
+            first_failure = None
+            while True:
+                status, _ = post(BALANCER, sender, text, message_id)
+                if status == 200:
+                    break
+                first_failure = first_failure or time.monotonic()
+                assert time.monotonic() - first_failure < 20, f"{sender}: no answer for 20 s"
+                time.sleep(0.5)
+            if first_failure is not None:
+                outage[sender] = max(outage.get(sender, 0.0), time.monotonic() - first_failure)
+            acknowledged[sender].append(text)
+            if n == 0 and i == 2 and not killed.is_set():
+                os.kill(pid, signal.SIGKILL)
+                kill_time.append(time.monotonic())
+                killed.set()
+            time.sleep(0.2)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(conversations) as pool:
+        list(pool.map(talk, range(conversations)))
+    elapsed = time.monotonic() - started
+    assert killed.is_set()
+    missing = {}
+    duplicated = 0
+    for sender, texts in acknowledged.items():
+        stored = user_texts(sender)
+        if len(stored) < len(texts):
+            missing[sender] = (texts, stored)
+        duplicated += len(stored) - len(texts)
+        # Every acknowledged message is stored, in order.
+        it = iter(stored)
+        assert all(any(t == s for s in it) for t in texts), (texts, stored)
+    assert not missing
+    total = sum(len(t) for t in acknowledged.values())
+    print(
+        f"\n{conversations} conversations, {total} messages acquittés en {elapsed:.1f} s, "
+        f"serveur tué après {kill_time[0] - started:.1f} s ; conversations interrompues : "
+        f"{len(outage)}, plus longue interruption {max(outage.values(), default=0):.1f} s ; "
+        f"tours en double (message renvoyé après une réponse perdue) : {duplicated}"
+    )
