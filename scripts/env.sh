@@ -15,6 +15,8 @@ export CAPNUM_RETENTION_DAYS="${CAPNUM_RETENTION_DAYS:-30}"
 export CAPNUM_WEB_ORIGINS="${CAPNUM_WEB_ORIGINS:-}"
 # Web chat messages a minute from one client address (a class behind one NAT: be generous).
 export CAPNUM_WEB_RATE_ADDRESS="${CAPNUM_WEB_RATE_ADDRESS:-300}"
+# ... and from one conversation (after a burst of 8).
+export CAPNUM_WEB_RATE_CONVERSATION="${CAPNUM_WEB_RATE_CONVERSATION:-20}"
 export CAPNUM_CHROMIUM="${CAPNUM_CHROMIUM:-/usr/bin/chromium}"
 # Telegram channel (docs/channels.md): empty token and secret = channel off (webhook 503).
 export CAPNUM_TELEGRAM_TOKEN="${CAPNUM_TELEGRAM_TOKEN:-}"

@@ -6,39 +6,16 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rasa_sdk import Tracker
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.catalogue.repository import create_engine_from_url
-from bot.config import REPO_ROOT
-
-DOMAIN_DIR = REPO_ROOT / "domain"
-
-
-def load_domain() -> dict[str, Any]:
-    """The merged domain files, as the action server receives them."""
-    merged: dict[str, Any] = {
-        "responses": {},
-        "slots": {},
-        "forms": {},
-        "intents": [],
-        "actions": [],
-    }
-    for path in sorted(Path(DOMAIN_DIR).glob("*.yml")):
-        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        merged["responses"].update(part.get("responses", {}))
-        merged["slots"].update(part.get("slots", {}))
-        merged["forms"].update(part.get("forms", {}))
-        merged["intents"] += part.get("intents", [])
-        merged["actions"] += part.get("actions", [])
-    return merged
+from bot.domain_files import load_domain
 
 
 @pytest.fixture

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Conversational benchmark (issue 8): Cap Num and a reference assistant made by
+# `rasa init`, trained and run on this machine, under the same load; writes
+# bench/results/latest.json and the "Charge conversationnelle" section of docs/benchmarks.md.
+# Own ports (5305/5355, reference 5395): it can run beside `make run`. Needs a quiet machine.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$CAPNUM_ROOT"
+export CAPNUM_RASA_PORT="${CAPNUM_BENCH_PORT:-5305}" CAPNUM_ACTION_PORT="${CAPNUM_BENCH_ACTION_PORT:-5355}"
+export CAPNUM_ACTION_URL="http://127.0.0.1:$CAPNUM_ACTION_PORT/webhook"
+export CAPNUM_TRACKER_URL="sqlite:///$CAPNUM_ROOT/var/tracker-bench.db"
+# The load comes from 127.0.0.1 and replays whole conversations quickly: no rate limits.
+export CAPNUM_WEB_RATE_ADDRESS=100000000 CAPNUM_WEB_RATE_CONVERSATION=100000000
+export CAPNUM_RASA_TOKEN="${CAPNUM_RASA_TOKEN:-bench-$(python -c 'import secrets; print(secrets.token_hex(8))')}"
+REF_PORT="${CAPNUM_BENCH_REF_PORT:-5395}"
+REF="$CAPNUM_ROOT/var/bench/reference"
+
+"$CAPNUM_ROOT/scripts/setup.sh"
+"$CAPNUM_ROOT/scripts/train.sh"
+temps=""
+if [ ! -d "$REF/models" ]; then
+  echo "==> Assistant de référence : rasa init (projet d'exemple de Rasa 3.6, entraîné ici)"
+  rm -rf "$REF" && mkdir -p "$REF"
+  started=$SECONDS
+  (cd "$REF" && rasa init --no-prompt --init-dir . >"$CAPNUM_ROOT/var/bench-reference-init.log" 2>&1)
+  temps+="reference_entrainement_s=$((SECONDS - started)),"
+fi
+rm -f "$CAPNUM_ROOT/var/tracker-bench.db"
+
+first_answer() {  # webhook URL: seconds until it answers 200
+  python - "$1" <<'PY'
+import json, sys, time, urllib.request
+start = time.monotonic()
+body = json.dumps({"sender": "bench-start-0000000", "message": "bonjour"}).encode()
+while time.monotonic() - start < 300:
+    try:
+        req = urllib.request.Request(sys.argv[1], data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            if r.status == 200:
+                break
+    except Exception:
+        time.sleep(0.2)
+print(f"{time.monotonic() - start:.1f}")
+PY
+}
+
+source "$CAPNUM_ROOT/scripts/servers.sh"
+trap stop_servers EXIT INT TERM
+start_actions
+launched=$(date +%s.%N)
+python -m bot.server --model models --endpoints endpoints.yml --credentials credentials.yml \
+  --interface 127.0.0.1 --port "$CAPNUM_RASA_PORT" --enable-api --auth-token "$CAPNUM_RASA_TOKEN" \
+  >"$CAPNUM_ROOT/var/rasa-bench.log" 2>&1 &
+rasa_pid=$!
+CAPNUM_PIDS+=("$rasa_pid")
+waited=$(first_answer "http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/webchat/webhook")
+temps+="capnum_demarrage_s=$(python -c "import time; print(round(time.time() - $launched, 1))"),"
+echo "Cap Num répond (premier message après ${waited} s d'attente)."
+launched=$(date +%s.%N)
+(cd "$REF" && exec rasa run --model models --interface 127.0.0.1 --port "$REF_PORT" \
+  >"$CAPNUM_ROOT/var/rasa-reference.log" 2>&1) &
+ref_pid=$!
+CAPNUM_PIDS+=("$ref_pid")
+first_answer "http://127.0.0.1:$REF_PORT/webhooks/rest/webhook" >/dev/null
+temps+="reference_demarrage_s=$(python -c "import time; print(round(time.time() - $launched, 1))")"
+actions_pid=$(pgrep -f "rasa run actions --actions bot.actions --port $CAPNUM_ACTION_PORT" | head -n1 || true)
+
+capnum bench charge --url "http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/webchat/webhook" \
+  --reference-url "http://127.0.0.1:$REF_PORT/webhooks/rest/webhook" \
+  --action-url "http://127.0.0.1:$CAPNUM_ACTION_PORT/webhook" \
+  --duree "${CAPNUM_BENCH_DUREE:-20}" --temps "$temps" \
+  --pids "serveur Rasa=$rasa_pid,serveur d'actions=${actions_pid:-0},référence=$ref_pid"
