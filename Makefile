@@ -1,4 +1,4 @@
-.PHONY: run test setup train lint captures scale help
+.PHONY: run test setup train lint captures scale bench help
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*##' Makefile | sed 's/:.*## /\t/'
@@ -14,6 +14,9 @@ setup:  ## Only install (virtual environment, dependencies, catalogue database)
 
 train:  ## Only train the model (skipped when nothing changed)
 	./scripts/train.sh
+
+bench:  ## Conversational benchmark against a rasa init reference (docs/benchmarks.md)
+	./scripts/bench.sh
 
 scale:  ## Run the scale-out deployment: nginx, two Rasa servers, PostgreSQL, Redis (docs/deployment.md)
 	./scripts/scale.sh
