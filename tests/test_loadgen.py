@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -18,6 +17,7 @@ from bot.loadgen import (
     run_load,
     turn_latency_by_length,
 )
+from tests.helpers import local_webhook
 
 pytestmark = pytest.mark.anyio
 
@@ -58,16 +58,8 @@ class FakeAssistant:
 @pytest.fixture
 async def assistant() -> AsyncIterator[tuple[FakeAssistant, str]]:
     fake = FakeAssistant()
-    app = web.Application()
-    app.router.add_post("/webhook", fake.webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield fake, f"http://127.0.0.1:{port}/webhook"
-    await runner.cleanup()
+    async with local_webhook(fake.webhook) as url:
+        yield fake, url
 
 
 async def test_closed_loop_plays_conversations_in_order(assistant) -> None:

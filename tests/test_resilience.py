@@ -4,7 +4,6 @@ rejecting or fine, called through Rasa's own RemoteAction."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,14 +19,9 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import resilience
 from bot.config import REPO_ROOT
+from tests.helpers import free_port, local_webhook
 
 pytestmark = pytest.mark.anyio
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class FakeActionServer:
@@ -54,14 +48,8 @@ class FakeActionServer:
 @pytest.fixture
 async def action_server() -> AsyncIterator[tuple[FakeActionServer, str]]:
     fake = FakeActionServer()
-    app = web.Application()
-    app.router.add_post("/webhook", fake.webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield fake, f"http://127.0.0.1:{port}/webhook"
-    await runner.cleanup()
+    async with local_webhook(fake.webhook) as url:
+        yield fake, url
 
 
 @pytest.fixture(scope="module")

@@ -23,24 +23,15 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import post_message
+
 pytestmark = pytest.mark.drill
 SERVER = os.environ.get("CAPNUM_DRILL_URL", "")
 TOKEN = os.environ.get("CAPNUM_RASA_TOKEN", "")
 
 
 def post(sender: str, message: str, message_id: str) -> tuple[int, Any]:
-    body = json.dumps({"sender": sender, "message": message, "message_id": message_id})
-    request = urllib.request.Request(
-        f"{SERVER}/webhooks/webchat/webhook",
-        data=body.encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+    return post_message(SERVER, sender, message, message_id, timeout=30)
 
 
 def cluster(action: str) -> None:

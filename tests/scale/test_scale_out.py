@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from bot.config import REPO_ROOT
+from tests.helpers import post_message
 
 pytestmark = pytest.mark.scale
 SERVERS = [u for u in os.environ.get("CAPNUM_SCALE_URLS", "").split(",") if u]
@@ -43,25 +44,6 @@ def needs_deployment() -> None:
         pytest.skip("scale-out deployment not started (scripts/scale.sh)")
 
 
-def post(
-    base: str, sender: str, message: str, message_id: str, timeout: float = 60
-) -> tuple[int, Any]:
-    body = json.dumps({"sender": sender, "message": message, "message_id": message_id})
-    request = urllib.request.Request(
-        f"{base}/webhooks/webchat/webhook",
-        data=body.encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, None
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return 0, None
-
-
 def tracker(sender: str, base: str | None = None) -> dict[str, Any]:
     url = f"{base or SERVERS[-1]}/conversations/{sender}/tracker?token={TOKEN}"
     with urllib.request.urlopen(url, timeout=30) as response:
@@ -78,7 +60,9 @@ def test_turns_alternating_between_servers_keep_the_whole_state() -> None:
     sender = secrets.token_hex(16)
     last: Any = None
     for i, text in enumerate(PROFILE_TURNS):
-        status, last = post(SERVERS[i % len(SERVERS)], sender, text, f"alt-{i:04d}-{sender[:8]}")
+        status, last = post_message(
+            SERVERS[i % len(SERVERS)], sender, text, f"alt-{i:04d}-{sender[:8]}"
+        )
         assert status == 200, (text, status)
     payload = next(m["custom"] for m in last if m.get("custom"))
     assert payload["profil"]["situation"] == "demandeur_emploi"
@@ -93,12 +77,14 @@ def test_simultaneous_messages_of_one_conversation_are_serialised() -> None:
     """Two messages of one conversation sent at once to two servers: the Redis lock makes
     them run one after the other, and both are kept."""
     sender = secrets.token_hex(16)
-    assert post(SERVERS[0], sender, "bonjour", f"sim-0000-{sender[:8]}")[0] == 200
+    assert post_message(SERVERS[0], sender, "bonjour", f"sim-0000-{sender[:8]}")[0] == 200
     texts = ["je cherche du travail", "j'ai 23 ans"]
     with ThreadPoolExecutor(2) as pool:
         results = list(
             pool.map(
-                lambda i: post(SERVERS[i], sender, texts[i], f"sim-{i + 1:04d}-{sender[:8]}"),
+                lambda i: post_message(
+                    SERVERS[i], sender, texts[i], f"sim-{i + 1:04d}-{sender[:8]}"
+                ),
                 range(2),
             )
         )
@@ -129,7 +115,7 @@ def test_sigkill_of_one_server_under_load_loses_no_acknowledged_message() -> Non
             first_failure = None
             while True:
                 # Like a resilient page: a request unanswered after 8 s is sent again.
-                status, _ = post(BALANCER, sender, text, message_id, timeout=8)
+                status, _ = post_message(BALANCER, sender, text, message_id, timeout=8)
                 if status == 200:
                     break
                 first_failure = first_failure or time.monotonic()
