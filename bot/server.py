@@ -1,6 +1,6 @@
 """Starts the Rasa server (same arguments as `rasa run`) with the model-upload and
-training endpoints of the HTTP API refused, whatever the token, and custom actions
-bounded in time (`bot.resilience`)."""
+training endpoints of the HTTP API refused, whatever the token, custom actions
+bounded in time (`bot.resilience`) and the hot-path fixes of `bot.performance`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import resilience
+from bot import performance, resilience
 from bot.channels.webchat import WebChatInput
 
 REFUSED = {("PUT", "/model"), ("DELETE", "/model"), ("POST", "/model/train")}
@@ -49,6 +49,7 @@ def configure_app(*args, **kwargs):  # type: ignore[no-untyped-def]
 
 def main() -> None:
     resilience.install()
+    performance.install()
     rasa.core.run.configure_app = configure_app
     from rasa.__main__ import main as rasa_main
 

@@ -1,0 +1,68 @@
+"""Hot-path fixes for Rasa 3.6, applied by `bot.server` before Rasa starts.
+
+Profiled with py-spy (docs/benchmarks.md, "Profil"): for every answer of the action
+server, `RemoteAction._validate_action_result` calls `jsonschema.validate`, which first
+checks the (constant) response schema against the JSON Schema 2020-12 meta-schema. That
+check alone took about half of the Rasa server's time per turn. Here the validator is
+built, and the schema checked, once; each answer is still validated against the same
+schema with the same validator class, and an invalid answer still raises the same error.
+
+Rasa also reads every button payload as a template: `/informer{"situation": "salarie"}`
+holds a "placeholder" that is no slot, so each such button logged an ERROR with a full
+traceback (about 3 ms each, six per question) before sending the payload unchanged. Intent
+payloads now get only their known `{slot}` placeholders filled, silently; other texts go
+through Rasa's own interpolation, and texts without braces are returned at once.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+import rasa.core.nlg.interpolator as rasa_interpolator
+from jsonschema import ValidationError, exceptions, validators
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
+
+
+@cache
+def response_validator(action_class: type[RemoteAction]) -> Any:
+    """The validator of an action class's response schema, its schema checked once."""
+    schema = action_class.action_response_format_spec()
+    validator_class = validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+    """`RemoteAction._validate_action_result` with a validator built once per class."""
+    error = exceptions.best_match(response_validator(type(self)).iter_errors(result))
+    if error is None:
+        return True
+    assert isinstance(error, ValidationError)
+    error.message += (
+        ". Failed to validate Action server response from API, "
+        "make sure your response from the Action endpoint is valid. "
+        f"For more information about the format visit {DOCS_BASE_URL}/custom-actions"
+    )
+    raise error
+
+
+_rasa_interpolate_text = rasa_interpolator.interpolate_text
+PLACEHOLDER = re.compile(r"{([^\n{}]+?)}")  # the pattern of Rasa's interpolator
+
+
+def interpolate_text(response: str, values: dict[str, Any]) -> str:
+    """Rasa's `interpolate_text`, without reading intent payloads' JSON as placeholders."""
+    if "{" not in response:
+        return response
+    if response.startswith("/"):
+        return PLACEHOLDER.sub(lambda m: format(values[m[1]]) if m[1] in values else m[0], response)
+    return _rasa_interpolate_text(response, values)
+
+
+def install() -> None:
+    """Applies the fixes to this process."""
+    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    rasa_interpolator.interpolate_text = interpolate_text
