@@ -71,8 +71,12 @@ class Fiches:
                     phrases.setdefault(variant, fiche.id)
             for mot in fiche.mots_cles:
                 phrases[normalize(mot)] = fiche.id
-        # Longest phrases first, so "reseaux sociaux" wins over "reseaux".
-        self._phrases = sorted(phrases.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+        # Longest phrases first, so "reseaux sociaux" wins over "reseaux". Compiled once:
+        # there are more phrases than the `re` module's cache holds.
+        self._phrases = [
+            (re.compile(rf"(?<![a-z0-9+]){re.escape(phrase)}(?![a-z0-9+])"), len(phrase), fid)
+            for phrase, fid in sorted(phrases.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+        ]
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> Fiches:
@@ -119,11 +123,10 @@ class Fiches:
         domains the text describes ("j'aime dessiner" gives the design sheet)."""
         norm = f" {normalize(text)} "
         found: list[tuple[int, str]] = []
-        for phrase, fiche_id in self._phrases:
-            pattern = rf"(?<![a-z0-9+]){re.escape(phrase)}(?![a-z0-9+])"
-            for match in list(re.finditer(pattern, norm)):
+        for pattern, length, fiche_id in self._phrases:
+            for match in list(pattern.finditer(norm)):
                 found.append((match.start(), fiche_id))
-                norm = norm[: match.start()] + " " * len(phrase) + norm[match.end() :]
+                norm = norm[: match.start()] + " " * length + norm[match.end() :]
         ids = list(dict.fromkeys(fiche_id for _, fiche_id in sorted(found)))
         if not ids:
             ids = [f.id for d in parse_interets(text) if (f := self.principale(d)) is not None]

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from bot.contract import DIPLOMES, DOMAINES
@@ -552,12 +552,15 @@ def _corrected(word: str, short: bool = False) -> str:
     return min(candidates, key=lambda t: (distance(word, t, 99), t))
 
 
-def _word(pattern: str) -> str:
-    return rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"
+@cache
+def _word(pattern: str) -> re.Pattern[str]:
+    """The pattern as whole words, compiled once (the `re` module's own cache of 512
+    patterns is too small for all the vocabularies of this module and `bot.metiers`)."""
+    return re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])")
 
 
 def _has(norm: str, patterns: Iterable[str]) -> bool:
-    return any(re.search(_word(p), norm) for p in patterns)
+    return any(_word(p).search(norm) for p in patterns)
 
 
 @dataclass(frozen=True)
@@ -577,7 +580,7 @@ def _find_all(norm: str, code: str, patterns: Iterable[str]) -> list[Trouve]:
     """Every whole-word match; a named group `s` narrows the stated words."""
     found = []
     for pattern in patterns:
-        for m in re.finditer(_word(pattern), norm):
+        for m in _word(pattern).finditer(norm):
             start, end = m.span("s") if "s" in m.groupdict() and m.group("s") else m.span()
             found.append(Trouve(code, start, end, m.start(), m.end()))
     return found
@@ -812,7 +815,7 @@ _PAST_BEFORE = re.compile(r"(?:^| )(?:etais|etait|ai ete|a ete|avant)(?: \w+)? $
 
 def find_situation(norm: str) -> Trouve | None:
     """The person's present situation in a normalised message, where it is stated."""
-    masks = [m.span() for p in _SITUATION_MASKS for m in re.finditer(_word(p), norm)]
+    masks = [m.span() for p in _SITUATION_MASKS for m in _word(p).finditer(norm)]
     found = []
     for index, (code, patterns) in enumerate(_SITUATION_GROUPS):
         for t in _find_all(norm, f"{index}:{code}", patterns):
