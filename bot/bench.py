@@ -34,7 +34,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import bench_charge
+from bot import bench_charge, bench_serveurs
 from bot.catalogue.recommend_sql import recommander_catalogue
 from bot.catalogue.repository import (
     Catalogue,
@@ -380,6 +380,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("bench", help="mesures de performance")
     sub = parser.add_subparsers(dest="bench_command", required=True, metavar="SOUS-COMMANDE")
     bench_charge.register(sub)
+    bench_serveurs.register(sub)
     bench = sub.add_parser(
         "catalogue",
         help="temps de recommandation sur des catalogues synthétiques (SQLite, PostgreSQL)",

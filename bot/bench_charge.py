@@ -30,7 +30,7 @@ from bot.loadgen import (
     turn_latency_by_length,
 )
 
-RATES = (5, 10, 20, 40, 80)
+RATES = (5, 10, 15, 20, 25, 30, 40, 60, 80)
 REPORT_START = "<!-- bench-charge:debut -->"
 REPORT_END = "<!-- bench-charge:fin -->"
 ROUBAIX = {
@@ -154,7 +154,8 @@ def render(summary: dict[str, Any]) -> str:
         REPORT_START,
         f"Mesuré le {summary['date']} sur {summary['machine']['cpu']} "
         f"({summary['machine']['coeurs']} cœurs), Python {summary['machine']['python']}, "
-        f"un serveur Rasa, tracker store SQL (SQLite) ; durée de chaque palier "
+        f"un serveur Rasa, tracker store SQL (SQLite) pour les deux assistants ; durée de "
+        f"chaque palier "
         f"{summary['duree_s']} s. Commande : `{summary['commande']}`.",
         "",
         "| mesure | Cap Num | référence `rasa init` | rapport |",
@@ -190,16 +191,22 @@ def render(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(path: Path, section: str) -> None:
-    """Replaces the section between the markers (appended the first time)."""
+def replace_section(path: Path, section: str, start: str, end: str, title: str) -> None:
+    """Replaces the section between the `start` and `end` markers of a Markdown file
+    (appended under a `title` heading the first time)."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if REPORT_START in text and REPORT_END in text:
-        before, rest = text.split(REPORT_START, 1)
-        after = rest.split(REPORT_END, 1)[1].lstrip("\n")
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1].lstrip("\n")
         text = before + section + after
     else:
-        text = text.rstrip("\n") + "\n\n## Charge conversationnelle\n\n" + section
+        text = text.rstrip("\n") + f"\n\n## {title}\n\n" + section
     path.write_text(text, encoding="utf-8")
+
+
+def write_report(path: Path, section: str) -> None:
+    """Replaces the benchmark's section of the report (appended the first time)."""
+    replace_section(path, section, REPORT_START, REPORT_END, "Charge conversationnelle")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

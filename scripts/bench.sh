@@ -23,9 +23,17 @@ if [ ! -d "$REF/models" ]; then
   rm -rf "$REF" && mkdir -p "$REF"
   started=$SECONDS
   (cd "$REF" && rasa init --no-prompt --init-dir . >"$CAPNUM_ROOT/var/bench-reference-init.log" 2>&1)
-  temps+="reference_entrainement_s=$((SECONDS - started)),"
+  echo $((SECONDS - started)) >"$REF/.training-seconds"
 fi
-rm -f "$CAPNUM_ROOT/var/tracker-bench.db"
+if [ -f "$REF/.training-seconds" ]; then
+  temps+="reference_entrainement_s=$(cat "$REF/.training-seconds"),"
+fi
+rm -f "$CAPNUM_ROOT/var/tracker-bench.db" "$REF/tracker.db"
+if [ -f models/.full-training-seconds ]; then
+  temps+="capnum_entrainement_s=$(cat models/.full-training-seconds),"
+fi
+# Same conditions as Cap Num: a SQL tracker store (SQLite), not rasa init's in-memory one.
+printf 'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: %s\n' "$REF/tracker.db" >"$REF/endpoints-bench.yml"
 
 first_answer() {  # webhook URL: seconds until it answers 200
   python - "$1" <<'PY'
@@ -57,13 +65,14 @@ waited=$(first_answer "http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/webchat/webho
 temps+="capnum_demarrage_s=$(python -c "import time; print(round(time.time() - $launched, 1))"),"
 echo "Cap Num répond (premier message après ${waited} s d'attente)."
 launched=$(date +%s.%N)
-(cd "$REF" && exec rasa run --model models --interface 127.0.0.1 --port "$REF_PORT" \
+(cd "$REF" && exec rasa run --model models --endpoints endpoints-bench.yml \
+  --interface 127.0.0.1 --port "$REF_PORT" \
   >"$CAPNUM_ROOT/var/rasa-reference.log" 2>&1) &
 ref_pid=$!
 CAPNUM_PIDS+=("$ref_pid")
 first_answer "http://127.0.0.1:$REF_PORT/webhooks/rest/webhook" >/dev/null
 temps+="reference_demarrage_s=$(python -c "import time; print(round(time.time() - $launched, 1))")"
-actions_pid=$(pgrep -f "rasa run actions --actions bot.actions --port $CAPNUM_ACTION_PORT" | head -n1 || true)
+actions_pid=$(pgrep -f "rasa_sdk --actions bot.actions --port $CAPNUM_ACTION_PORT" | head -n1 || true)
 
 capnum bench charge --url "http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/webchat/webhook" \
   --reference-url "http://127.0.0.1:$REF_PORT/webhooks/rest/webhook" \

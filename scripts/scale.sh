@@ -22,6 +22,11 @@ export CAPNUM_REDIS_DB="${CAPNUM_REDIS_DB:-1}"
 export TICKET_LOCK_LIFETIME="${TICKET_LOCK_LIFETIME:-10}"
 export CAPNUM_PUBLIC_URL="${CAPNUM_SCALE_PUBLIC_URL:-http://127.0.0.1:$LB_PORT}"
 
+if [ "${CAPNUM_SCALE_TEST:-}" = 1 ]; then
+  # The test load comes from one address and replays conversations quickly.
+  export CAPNUM_WEB_RATE_ADDRESS=100000000 CAPNUM_WEB_RATE_CONVERSATION=100000000
+fi
+
 "$CAPNUM_ROOT/scripts/setup.sh"
 if ! command -v nginx >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -73,6 +78,10 @@ echo
 echo "Cap Num sur $SERVERS serveurs Rasa derrière nginx : $CAPNUM_LB_URL/webhooks/webchat/"
 echo "Serveurs : $CAPNUM_SCALE_URLS ; conversations et catalogue : PostgreSQL ; verrous : Redis ($CAPNUM_REDIS_HOST:$CAPNUM_REDIS_PORT/$CAPNUM_REDIS_DB)"
 if [ "${CAPNUM_SCALE_TEST:-}" = 1 ]; then
+  # Throughput of one server against all of them (docs/deployment.md), then the tests
+  # (the last one kills a server).
+  capnum bench serveurs --un "${urls[0]}" --repartiteur "$CAPNUM_LB_URL" --serveurs "$SERVERS" \
+    --duree "${CAPNUM_SCALE_BENCH_DUREE:-15}"
   python -m pytest -m scale -p no:cacheprovider -s
   exit
 fi

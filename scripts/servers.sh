@@ -23,7 +23,7 @@ start_servers() {
 start_actions() {
   mkdir -p "$CAPNUM_ROOT/var"
   # rasa-sdk binds to SANIC_HOST (0.0.0.0 by default): keep it on the loopback.
-  SANIC_HOST="${CAPNUM_ACTION_HOST:-127.0.0.1}" rasa run actions --actions bot.actions \
+  SANIC_HOST="${CAPNUM_ACTION_HOST:-127.0.0.1}" python -m rasa_sdk --actions bot.actions \
     --port "$CAPNUM_ACTION_PORT" >"$CAPNUM_ROOT/var/actions.log" 2>&1 &
   CAPNUM_PIDS+=($!)
   wait_for_url "http://127.0.0.1:$CAPNUM_ACTION_PORT/health" 120 "le serveur d'actions"

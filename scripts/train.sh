@@ -12,6 +12,10 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$code_digest" ]]; then
   force=(--force)
   echo "Code des composants NLU modifié : entraînement complet."
 fi
+[[ -f models/capnum.tar.gz ]] || force=(--force)
+started=$SECONDS
 rasa train --domain domain --data data --config config.yml --out models --fixed-model-name capnum \
   "${force[@]}"
 echo "$code_digest" >"$stamp"
+# Duration of the last full training (read by the benchmark, scripts/bench.sh).
+if ((${#force[@]})); then echo $((SECONDS - started)) >models/.full-training-seconds; fi

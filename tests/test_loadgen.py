@@ -133,3 +133,61 @@ def test_report_gives_ratios_and_replaces_its_section(tmp_path) -> None:
     text = report.read_text()
     assert text.count(REPORT_START) == 1 and text.count(REPORT_END) == 1
     assert "Autre section." in text and "151.0" in text and "| 150.0 |" not in text
+
+
+async def test_servers_comparison_runs_the_same_load_on_both(tmp_path) -> None:
+    """`capnum bench serveurs`: the same paced load on one server, then on the balancer;
+    the figures come from what each answered, and the report section is written."""
+    from bot import bench_serveurs
+
+    one, many = FakeAssistant(), FakeAssistant()
+    async with local_webhook(one.webhook) as single, local_webhook(many.webhook) as balanced:
+        summary = await bench_serveurs.compare(
+            single, balanced, servers=2, rate=30, conversations=3, duration=0.6
+        )
+    assert summary["un_serveur"]["messages"] == len(one.received) > 10
+    assert summary["repartiteur"]["messages"] == len(many.received) > 10
+    assert {s for s, _ in one.received}.isdisjoint({s for s, _ in many.received})
+    ratio = summary["repartiteur"]["messages_par_s"] / summary["un_serveur"]["messages_par_s"]
+    assert summary["rapport_debit"] == round(ratio, 2)
+    report = tmp_path / "deployment.md"
+    report.write_text("# Déploiement\n")
+    bench_serveurs.replace_section(
+        report,
+        bench_serveurs.render(summary),
+        bench_serveurs.REPORT_START,
+        bench_serveurs.REPORT_END,
+        "Débit",
+    )
+    text = report.read_text()
+    assert "| 1 serveur | 2 serveurs derrière nginx |" in text
+    assert f"**{summary['rapport_debit']}**" in text
+
+
+def test_servers_comparison_reports_a_server_that_is_down(tmp_path, capsys) -> None:
+    from bot.cli import main
+
+    url = "http://127.0.0.1:9"  # discard port: nothing listens
+    code = main(
+        [
+            "bench",
+            "serveurs",
+            "--un",
+            url,
+            "--repartiteur",
+            url,
+            "--duree",
+            "0.3",
+            "--debit",
+            "5",
+            "--conversations",
+            "1",
+            "--sortie",
+            str(tmp_path / "s.json"),
+            "--rapport",
+            str(tmp_path / "d.md"),
+        ]
+    )
+    assert code == 1
+    assert "aucune réponse du serveur seul ni du répartiteur" in capsys.readouterr().out
+    assert not (tmp_path / "s.json").exists() and not (tmp_path / "d.md").exists()

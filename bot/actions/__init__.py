@@ -1,1 +1,1 @@
-"""Rasa action server (`rasa run actions --actions bot.actions`): thin actions only."""
+"""Rasa action server (`python -m rasa_sdk --actions bot.actions`): thin actions only."""

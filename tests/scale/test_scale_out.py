@@ -94,6 +94,31 @@ def test_simultaneous_messages_of_one_conversation_are_serialised() -> None:
     assert slots["situation"] == "demandeur_emploi" and slots["age"] == 23
 
 
+def cpu_seconds(port: str) -> float:
+    """User + system CPU time of the Rasa server on `port` (from its pid file)."""
+    pid = int(Path(REPO_ROOT, "var", "pids", f"rasa-{port}.pid").read_text())
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_balancer_spreads_conversations_over_every_server() -> None:
+    """Eight conversations through nginx: each server does a real share of the work."""
+    ports = [url.rsplit(":", 1)[1] for url in SERVERS]
+    before = {port: cpu_seconds(port) for port in ports}
+
+    def talk(n: int) -> None:
+        sender = secrets.token_hex(16)
+        for i, text in enumerate(PROFILE_TURNS):
+            status, _ = post_message(BALANCER, sender, text, f"spread-{n}-{i}-{sender[:8]}")
+            assert status == 200
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(talk, range(8)))
+    used = {port: cpu_seconds(port) - before[port] for port in ports}
+    print(f"\nCPU des serveurs pendant 48 messages via nginx : {used}")
+    assert all(seconds >= 0.2 * sum(used.values()) / len(ports) for seconds in used.values())
+
+
 def test_sigkill_of_one_server_under_load_loses_no_acknowledged_message() -> None:
     """Conversations through nginx while one Rasa server is killed (SIGKILL): every
     message answered 200 is in its conversation, and each conversation answers again
