@@ -67,10 +67,17 @@ def test_install_replaces_rasa_s_functions(monkeypatch) -> None:
     import rasa.core.nlg.interpolator as module
 
     monkeypatch.setattr(RemoteAction, "_validate_action_result", performance.validate_action_result)
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+    from rasa.utils.tensorflow.models import RasaModel
+
     monkeypatch.setattr(module, "interpolate_text", performance._rasa_interpolate_text)
+    monkeypatch.setattr(SpacyNLP, "load_model", SpacyNLP.load_model)
+    monkeypatch.setattr(RasaModel, "load", RasaModel.load)
     performance.install()
     assert RemoteAction._validate_action_result is performance.validate_action_result
     assert module.interpolate_text is performance.interpolate_text
+    assert SpacyNLP.load_model is performance.load_spacy_model
+    assert RasaModel.load.__func__ is performance.load_model_for_prediction
 
 
 @pytest.mark.parametrize(
