@@ -45,6 +45,7 @@ from bot.catalogue.repository import (
 from bot.catalogue.validation import DEPARTEMENTS, FormationRecord, in_france, validate_files
 from bot.config import get_settings
 from bot.contract import COUTS, DOMAINES, SITUATIONS
+from bot.devtools import profil as bench_profil
 from bot.geo import Commune, Geo
 from bot.recommend import MAX_RESULTATS, Profil, Recommandation, recommander
 
@@ -381,6 +382,7 @@ def register(subparsers: Any) -> None:
     sub = parser.add_subparsers(dest="bench_command", required=True, metavar="SOUS-COMMANDE")
     bench_charge.register(sub)
     bench_serveurs.register(sub)
+    bench_profil.register(sub)
     bench = sub.add_parser(
         "catalogue",
         help="temps de recommandation sur des catalogues synthétiques (SQLite, PostgreSQL)",
