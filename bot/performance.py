@@ -6,6 +6,9 @@ checks the (constant) response schema against the JSON Schema 2020-12 meta-schem
 check alone took about half of the Rasa server's time per turn. Here the validator is
 built, and the schema checked, once; each answer is still validated against the same
 schema with the same validator class, and an invalid answer still raises the same error.
+Each event is checked against the one `oneOf` alternative its name selects, not all 23;
+whatever that does not prove valid goes through the full validation, so the decision and
+the error are Rasa's.
 
 Rasa also reads every button payload as a template: `/informer{"situation": "salarie"}`
 holds a "placeholder" that is no slot, so each such button logged an ERROR with a full
@@ -30,6 +33,7 @@ loaded to be fine-tuned still goes through Rasa's own loading.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -51,8 +55,62 @@ def response_validator(action_class: type[RemoteAction]) -> Any:
     return validator_class(schema)
 
 
+@dataclass(frozen=True)
+class EventDispatch:
+    """The response schema split so that each event is checked against the one `oneOf`
+    alternative its `event` name selects, instead of all 23 of them."""
+
+    outer: Any  # the response, its events only required to be an array
+    base: Any  # what every event must satisfy
+    by_name: dict[str, Any]  # event name -> validator of its alternative
+
+
+@cache
+def event_dispatch(action_class: type[RemoteAction]) -> EventDispatch | None:
+    """None when the schema does not have the expected shape (each `oneOf` alternative
+    fixes a distinct event name): then only the full validation is used."""
+    schema = action_class.action_response_format_spec()
+    validator_class = validators.validator_for(schema)
+    try:
+        events = schema["properties"]["events"]
+        item = events["items"]
+        alternatives = item["oneOf"]
+        names = [a["properties"]["event"]["const"] for a in alternatives]
+    except (KeyError, TypeError):
+        return None
+    if len(set(names)) != len(names) or set(events) != {"type", "items"}:
+        return None
+    outer = {**schema, "properties": {**schema["properties"], "events": {"type": "array"}}}
+    base = {k: v for k, v in item.items() if k != "oneOf"}
+    return EventDispatch(
+        outer=validator_class(outer),
+        base=validator_class(base),
+        by_name={n: validator_class(a) for n, a in zip(names, alternatives, strict=True)},
+    )
+
+
+def passes_fast_check(action_class: type[RemoteAction], result: Any) -> bool:
+    """True only if the full schema accepts `result`: the outer part, and each event
+    against the common part and its own alternative (the others cannot match: they fix
+    other names). False means "not proven": the full validation decides."""
+    dispatch = event_dispatch(action_class)
+    if dispatch is None or not dispatch.outer.is_valid(result):
+        return False
+    for event in result.get("events") or []:
+        name = event.get("event") if isinstance(event, dict) else None
+        alternative = dispatch.by_name.get(name) if isinstance(name, str) else None
+        if alternative is None or not dispatch.base.is_valid(event):
+            return False
+        if not alternative.is_valid(event):
+            return False
+    return True
+
+
 def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-    """`RemoteAction._validate_action_result` with a validator built once per class."""
+    """`RemoteAction._validate_action_result` with validators built once per class; an
+    answer the fast check cannot prove valid goes through the full validation."""
+    if passes_fast_check(type(self), result):
+        return True
     error = exceptions.best_match(response_validator(type(self)).iter_errors(result))
     if error is None:
         return True

@@ -88,6 +88,10 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
 
     async def _save(self, tracker: DialogueStateTracker) -> None:
         events = list(tracker.events)
+        if not any(isinstance(e, ActionExecuted) and e.action_name == ERASE_ACTION for e in events):
+            # The usual turn: no need to count the stored events twice.
+            await super().save(tracker)
+            return
         with self.session_scope() as session:
             stored = self._event_query(
                 session, tracker.sender_id, fetch_events_from_all_sessions=False

@@ -146,7 +146,8 @@ async def test_servers_comparison_runs_the_same_load_on_both(tmp_path) -> None:
             single, balanced, servers=2, rate=30, conversations=3, duration=0.6
         )
     assert summary["un_serveur"]["messages"] == len(one.received) > 10
-    assert summary["repartiteur"]["messages"] == len(many.received) > 10
+    # The balancer also got the warm-up conversations.
+    assert len(many.received) > summary["repartiteur"]["messages"] > 10
     assert {s for s, _ in one.received}.isdisjoint({s for s, _ in many.received})
     ratio = summary["repartiteur"]["messages_par_s"] / summary["un_serveur"]["messages_par_s"]
     assert summary["rapport_debit"] == round(ratio, 2)

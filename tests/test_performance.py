@@ -58,8 +58,9 @@ def test_schema_is_checked_once(action: RemoteAction, monkeypatch) -> None:
         "check_schema",
         classmethod(lambda cls, schema: calls.append(1) or check(schema)),
     )
-    for _ in range(5):
-        performance.validate_action_result(action, VALID[1])
+    for _ in range(5):  # answers the fast check cannot prove valid take the full check
+        with pytest.raises(jsonschema.ValidationError):
+            performance.validate_action_result(action, INVALID[0])
     assert calls == [1]
 
 
@@ -147,3 +148,65 @@ def test_nothing_in_the_pipeline_reads_what_the_trimmed_pipes_gave() -> None:
     assert names.index("bot.nlu.normaliseur.NormaliseurTexte") == names.index("SpacyTokenizer") + 1
     assert "SpacyEntityExtractor" not in names
     assert "pos" not in str([c for c in pipeline if c["name"] == "LexicalSyntacticFeaturizer"])
+
+
+def real_events() -> list[dict]:
+    """One event of each kind an action server may send, as Rasa serialises them."""
+    from rasa.shared.core import events as ev
+
+    samples = [
+        ev.SlotSet("age", 19.0),
+        ev.SlotSet("interets", ["developpement", "reseaux"]),
+        ev.ActiveLoop("profil_form"),
+        ev.ActiveLoop(None),
+        ev.FollowupAction("action_recommander"),
+        ev.BotUttered("Salut", {"buttons": [{"title": "Oui", "payload": "/affirmer"}]}),
+        ev.UserUttered("bonjour", {"name": "saluer", "confidence": 0.9}, []),
+        ev.ActionExecuted("action_listen"),
+        ev.SessionStarted(),
+        ev.Restarted(),
+        ev.AllSlotsReset(),
+        ev.ActionExecutionRejected("profil_form"),
+        ev.LoopInterrupted(True),
+        ev.ReminderScheduled("relance", __import__("datetime").datetime(2026, 11, 29)),
+        ev.ReminderCancelled(name="relance"),
+        ev.ConversationPaused(),
+        ev.ConversationResumed(),
+        ev.UserUtteranceReverted(),
+        ev.ActionReverted(),
+        ev.StoryExported(),
+        ev.EntitiesAdded([{"entity": "age", "value": 19}]),
+    ]
+    return [e.as_dict() for e in samples]
+
+
+WRONG_VALUES = [None, 3, "x", [], {}, True, 1.5, [1], {"a": 1}]
+
+
+def variants(event: dict) -> list[dict]:
+    """The event with each field removed or given a value of another type."""
+    out = []
+    for key in event:
+        out.append({k: v for k, v in event.items() if k != key})
+        out += [{**event, key: wrong} for wrong in WRONG_VALUES]
+    return out + [{**event, "event": "inconnu"}, {**event, "extra": 1}]
+
+
+@pytest.mark.parametrize("event", real_events(), ids=lambda e: e["event"])
+def test_fast_check_never_accepts_what_rasa_rejects(event: dict) -> None:
+    full = performance.response_validator(RemoteAction)
+    assert performance.passes_fast_check(RemoteAction, {"events": [event], "responses": []})
+    for variant in variants(event):
+        for result in ({"events": [variant]}, {"events": [event, variant], "responses": [{}]}):
+            fast = performance.passes_fast_check(RemoteAction, result)
+            assert not fast or full.is_valid(result), variant
+            # Every event kind with a valid content is proven valid without the full check.
+            assert fast or not full.is_valid(result) or variant.get("event") == "inconnu"
+
+
+@pytest.mark.parametrize(
+    "result",
+    [{"events": "x"}, {"events": [3]}, {"events": [[]]}, {"responses": "x"}, [], "x", None],
+)
+def test_malformed_answers_take_the_full_check(result) -> None:
+    assert not performance.passes_fast_check(RemoteAction, result)
