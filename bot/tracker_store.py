@@ -13,9 +13,9 @@ from typing import Any
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
+from bot import retention
 from bot.actions.donnees import ERASE_ACTION
 
 logger = logging.getLogger(__name__)
@@ -65,12 +65,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
 
     def erase(self, sender_id: str) -> int:
         """Delete every stored event of one conversation; returns how many."""
-        with self.session_scope() as session:
-            result = session.execute(
-                delete(self.SQLEvent).where(self.SQLEvent.sender_id == sender_id)
-            )
-            session.commit()
-            return int(result.rowcount or 0)
+        return retention.erase(self.engine, sender_id)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         try:
