@@ -28,11 +28,20 @@ about 15 of the 35 s before the first answer. For prediction, the variables the 
 uses are built by one eager prediction instead, then loaded from the checkpoint (every one
 of them must be found there), and the prediction is traced once as Rasa does. A model
 loaded to be fine-tuned still goes through Rasa's own loading.
+
+Last, for every action to predict, Rasa runs all policies, then keeps the best prediction.
+When the RulePolicy predicts with full confidence (1.0) and its highest priority, no other
+policy of this configuration can win (`docs/benchmarks.md`; TED cannot make end-to-end
+predictions: it was trained without user texts), unless the last action was rejected (the
+ensemble then zeroes that action everywhere). TED's network is then not run: it gives an
+all-zero prediction, which the ensemble never picks. The rule policy runs first in Rasa's
+graph; if it did not, TED would simply run as before.
 """
 
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -40,8 +49,13 @@ from typing import Any
 import rasa.core.nlg.interpolator as rasa_interpolator
 from jsonschema import ValidationError, exceptions, validators
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.policies.ted_policy import TEDPolicy
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected
+from rasa.shared.nlu.constants import TEXT
 from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
 
@@ -185,9 +199,59 @@ def load_model_for_prediction(
     return model
 
 
+# The rule policy's latest prediction and the tracker it was made for (Rasa runs the
+# policies of one prediction one after the other, in the same context).
+RULE_PREDICTION: ContextVar[tuple[Any, int, PolicyPrediction] | None] = ContextVar(
+    "capnum_rule_prediction", default=None
+)
+_rasa_rule_predict = RulePolicy.predict_action_probabilities
+_rasa_ted_predict = TEDPolicy.predict_action_probabilities
+
+
+def rule_predict(
+    self: RulePolicy, tracker: Any, domain: Any, *args: Any, **kwargs: Any
+) -> PolicyPrediction:
+    """RulePolicy's prediction, remembered for the other policies of the same step."""
+    prediction = _rasa_rule_predict(self, tracker, domain, *args, **kwargs)
+    RULE_PREDICTION.set((tracker, len(tracker.events), prediction))
+    return prediction
+
+
+def rule_decides(tracker: Any) -> bool:
+    """Whether the rule policy's prediction for this tracker, as it is now, is certain to
+    be the ensemble's choice."""
+    remembered = RULE_PREDICTION.get()
+    if remembered is None or remembered[0] is not tracker or remembered[1] != len(tracker.events):
+        return False
+    prediction = remembered[2]
+    if prediction.max_confidence < 1.0 or prediction.is_end_to_end_prediction:
+        return False
+    last = next(
+        (
+            e
+            for e in reversed(tracker.events)
+            if isinstance(e, ActionExecuted | ActionExecutionRejected)
+        ),
+        None,
+    )
+    return not isinstance(last, ActionExecutionRejected)
+
+
+def ted_predict(
+    self: TEDPolicy, tracker: Any, domain: Any, *args: Any, **kwargs: Any
+) -> PolicyPrediction:
+    """TED's prediction, or an all-zero one when the rule policy decides (see above)."""
+    end_to_end = self.only_e2e or TEXT in self.fake_features
+    if self.model is not None and not end_to_end and rule_decides(tracker):
+        return self._prediction(self._default_predictions(domain))
+    return _rasa_ted_predict(self, tracker, domain, *args, **kwargs)
+
+
 def install() -> None:
     """Applies the fixes to this process."""
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     rasa_interpolator.interpolate_text = interpolate_text
     SpacyNLP.load_model = staticmethod(load_spacy_model)  # type: ignore[method-assign]
     RasaModel.load = classmethod(load_model_for_prediction)  # type: ignore[method-assign]
+    RulePolicy.predict_action_probabilities = rule_predict  # type: ignore[method-assign]
+    TEDPolicy.predict_action_probabilities = ted_predict  # type: ignore[method-assign]

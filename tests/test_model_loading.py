@@ -44,14 +44,28 @@ def parses(agent: Agent, texts: list[str]) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def agents() -> tuple[Agent, Agent]:
+    """The model loaded by Rasa alone, and as the server loads it (`bot.performance`
+    installed: Rasa's graph keeps the functions it found at loading)."""
+    import rasa.core.nlg.interpolator as interpolator
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.core.policies.ted_policy import TEDPolicy
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
     assert MODEL.exists(), "no trained model: run scripts/train.sh first"
     rasa_loaded = Agent.load(str(MODEL))
-    original = RasaModel.load
-    RasaModel.load = classmethod(performance.load_model_for_prediction)  # type: ignore[method-assign]
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        for owner, name in [
+            (RemoteAction, "_validate_action_result"),
+            (interpolator, "interpolate_text"),
+            (SpacyNLP, "load_model"),
+            (RasaModel, "load"),
+            (RulePolicy, "predict_action_probabilities"),
+            (TEDPolicy, "predict_action_probabilities"),
+        ]:
+            patch.setattr(owner, name, owner.__dict__[name])  # restored on exit
+        performance.install()
         fast = Agent.load(str(MODEL))
-    finally:
-        RasaModel.load = original  # type: ignore[method-assign]
     return rasa_loaded, fast
 
 
@@ -77,3 +91,47 @@ def test_same_understanding_of_the_training_examples(agents) -> None:
     rasa_loaded, fast = agents
     texts = nlu_examples(150)
     assert parses(rasa_loaded, texts) == parses(fast, texts)
+
+
+def story_prefixes(agent: Agent) -> list[Any]:
+    """Every point of the training stories and rules where an action is predicted."""
+    from rasa.core.training import load_data
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = agent.domain
+    prefixes = []
+    for story in load_data(str(REPO_ROOT / "data"), domain, augmentation_factor=0):
+        events = list(story.events)
+        for i, event in enumerate(events):
+            if isinstance(event, ActionExecuted) and i > 0:
+                prefixes.append(
+                    DialogueStateTracker.from_events("equivalence", events[:i], slots=domain.slots)
+                )
+    return prefixes
+
+
+def test_skipping_ted_when_a_rule_decides_changes_no_prediction(agents, monkeypatch) -> None:
+    """Over every prediction point of the stories and rules, the ensemble's choice with
+    `bot.performance`'s rule-first shortcut is Rasa's, to the last probability."""
+    rasa_loaded, fast = agents
+    trackers = story_prefixes(rasa_loaded)
+    assert len(trackers) > 100
+
+    def predictions(agent: Agent) -> list[tuple[str | None, list[float]]]:
+        out = []
+        for tracker in trackers:
+            p = agent.processor._predict_next_with_tracker(tracker.copy())
+            out.append((p.policy_name, [round(x, 6) for x in p.probabilities]))
+        return out
+
+    calls = []
+    original = performance._rasa_ted_predict
+    monkeypatch.setattr(
+        performance, "_rasa_ted_predict", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
+    plain, shortcut = predictions(rasa_loaded), predictions(fast)
+    assert shortcut == plain
+    by_rules = sum(1 for name, _ in plain if name and "RulePolicy" in name)
+    print(f"\n{len(trackers)} prédictions, {by_rules} par les règles ; TED lancé {len(calls)} fois")
+    assert 0 < len(calls) < len(trackers) - by_rules + 1  # skipped when a rule decided

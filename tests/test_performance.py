@@ -210,3 +210,54 @@ def test_fast_check_never_accepts_what_rasa_rejects(event: dict) -> None:
 )
 def test_malformed_answers_take_the_full_check(result) -> None:
     assert not performance.passes_fast_check(RemoteAction, result)
+
+
+def rule_prediction(confidence: float, end_to_end: bool = False):
+    from rasa.core.policies.policy import PolicyPrediction
+
+    probabilities = [0.0, confidence, 0.0]
+    return PolicyPrediction(probabilities, "RulePolicy", 6, is_end_to_end_prediction=end_to_end)
+
+
+def tracker_with(*events):
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    return DialogueStateTracker.from_events("regle", list(events))
+
+
+def test_rule_decides_only_for_the_same_tracker_state_and_a_certain_rule(monkeypatch) -> None:
+    from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, UserUttered
+
+    tracker = tracker_with(ActionExecuted("action_listen"), UserUttered("salut"))
+    assert not performance.rule_decides(tracker)  # nothing remembered
+    performance.RULE_PREDICTION.set((tracker, len(tracker.events), rule_prediction(1.0)))
+    assert performance.rule_decides(tracker)
+    assert not performance.rule_decides(tracker.copy())  # another tracker
+    tracker.update(ActionExecuted("utter_bienvenue"))
+    assert not performance.rule_decides(tracker)  # the tracker moved on
+    for prediction in (rule_prediction(0.3), rule_prediction(1.0, end_to_end=True)):
+        performance.RULE_PREDICTION.set((tracker, len(tracker.events), prediction))
+        assert not performance.rule_decides(tracker)
+    rejected = tracker_with(ActionExecuted("profil_form"), ActionExecutionRejected("profil_form"))
+    performance.RULE_PREDICTION.set((rejected, len(rejected.events), rule_prediction(1.0)))
+    assert not performance.rule_decides(rejected)  # the ensemble zeroes the rejected action
+
+
+def test_config_lets_no_policy_outrank_a_certain_rule() -> None:
+    """The shortcut assumes: no policy above the RulePolicy's priority, and a TED without
+    end-to-end training (no user text in stories or rules)."""
+    import yaml
+
+    from bot.config import REPO_ROOT
+
+    config = yaml.safe_load((REPO_ROOT / "config.yml").read_text("utf-8"))
+    assert [p["name"] for p in config["policies"]] == [
+        "MemoizationPolicy",
+        "RulePolicy",
+        "TEDPolicy",
+    ]
+    assert all("priority" not in p for p in config["policies"])
+    for path in (REPO_ROOT / "data").rglob("*.yml"):
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        for story in data.get("stories", []) + data.get("rules", []):
+            assert all("user" not in step for step in story.get("steps", [])), path
