@@ -6,12 +6,8 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$CAPNUM_ROOT"
-export CAPNUM_RASA_PORT="${CAPNUM_BENCH_PORT:-5305}" CAPNUM_ACTION_PORT="${CAPNUM_BENCH_ACTION_PORT:-5355}"
-export CAPNUM_ACTION_URL="http://127.0.0.1:$CAPNUM_ACTION_PORT/webhook"
-export CAPNUM_TRACKER_URL="sqlite:///$CAPNUM_ROOT/var/tracker-bench.db"
-# The load comes from 127.0.0.1 and replays whole conversations quickly: no rate limits.
-export CAPNUM_WEB_RATE_ADDRESS=100000000 CAPNUM_WEB_RATE_CONVERSATION=100000000
-export CAPNUM_RASA_TOKEN="${CAPNUM_RASA_TOKEN:-bench-$(python -c 'import secrets; print(secrets.token_hex(8))')}"
+source "$CAPNUM_ROOT/scripts/servers.sh"
+measurement_stack "${CAPNUM_BENCH_PORT:-5305}" "${CAPNUM_BENCH_ACTION_PORT:-5355}" bench
 REF_PORT="${CAPNUM_BENCH_REF_PORT:-5395}"
 REF="$CAPNUM_ROOT/var/bench/reference"
 
@@ -28,7 +24,7 @@ fi
 if [ -f "$REF/.training-seconds" ]; then
   temps+="reference_entrainement_s=$(cat "$REF/.training-seconds"),"
 fi
-rm -f "$CAPNUM_ROOT/var/tracker-bench.db" "$REF/tracker.db"
+rm -f "$REF/tracker.db"
 if [ -f models/.full-training-seconds ]; then
   temps+="capnum_entrainement_s=$(cat models/.full-training-seconds),"
 fi
@@ -52,7 +48,6 @@ print(f"{time.monotonic() - start:.1f}")
 PY
 }
 
-source "$CAPNUM_ROOT/scripts/servers.sh"
 trap stop_servers EXIT INT TERM
 start_actions
 launched=$(date +%s.%N)

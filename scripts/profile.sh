@@ -6,11 +6,8 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$CAPNUM_ROOT"
-export CAPNUM_RASA_PORT="${CAPNUM_PROFILE_PORT:-5405}" CAPNUM_ACTION_PORT="${CAPNUM_PROFILE_ACTION_PORT:-5455}"
-export CAPNUM_ACTION_URL="http://127.0.0.1:$CAPNUM_ACTION_PORT/webhook"
-export CAPNUM_TRACKER_URL="sqlite:///$CAPNUM_ROOT/var/tracker-profile.db"
-export CAPNUM_WEB_RATE_ADDRESS=100000000 CAPNUM_WEB_RATE_CONVERSATION=100000000
-export CAPNUM_RASA_TOKEN="${CAPNUM_RASA_TOKEN:-profile-$(python -c 'import secrets; print(secrets.token_hex(8))')}"
+source "$CAPNUM_ROOT/scripts/servers.sh"
+measurement_stack "${CAPNUM_PROFILE_PORT:-5405}" "${CAPNUM_PROFILE_ACTION_PORT:-5455}" profile
 DUREE="${CAPNUM_PROFILE_DUREE:-30}"
 PROFILE_VENV="$CAPNUM_ROOT/.venv-profile"
 
@@ -18,9 +15,7 @@ PROFILE_VENV="$CAPNUM_ROOT/.venv-profile"
 source "$CAPNUM_ROOT/scripts/tool-venv.sh"
 ensure_tool_venv "$PROFILE_VENV" requirements-profile.lock py-spy
 "$CAPNUM_ROOT/scripts/train.sh"
-rm -f var/tracker-profile.db
 mkdir -p var/profile
-source "$CAPNUM_ROOT/scripts/servers.sh"
 trap stop_servers EXIT INT TERM
 start_servers
 rasa_pid=$(cat "var/pids/rasa-$CAPNUM_RASA_PORT.pid")

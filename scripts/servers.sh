@@ -15,6 +15,17 @@ PY
   return 1
 }
 
+measurement_stack() {  # Rasa port, action port, name: a local stack for load measurements
+  export CAPNUM_RASA_PORT="$1" CAPNUM_ACTION_PORT="$2"
+  export CAPNUM_ACTION_URL="http://127.0.0.1:$2/webhook"
+  export CAPNUM_TRACKER_URL="sqlite:///$CAPNUM_ROOT/var/tracker-$3.db"
+  # The load comes from 127.0.0.1 and replays whole conversations quickly: no rate limits.
+  export CAPNUM_WEB_RATE_ADDRESS=100000000 CAPNUM_WEB_RATE_CONVERSATION=100000000
+  CAPNUM_RASA_TOKEN="${CAPNUM_RASA_TOKEN:-$3-$(python -c 'import secrets; print(secrets.token_hex(8))')}"
+  export CAPNUM_RASA_TOKEN
+  rm -f "$CAPNUM_ROOT/var/tracker-$3.db"
+}
+
 start_servers() {
   start_actions
   start_rasa "$CAPNUM_RASA_PORT" "$CAPNUM_ROOT/var/rasa.log"

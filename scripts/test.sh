@@ -85,7 +85,7 @@ CAPNUM_DRILL_URL="http://127.0.0.1:${CAPNUM_DRILL_PORT:-5025}" \
 step "Déploiement multi-serveurs : nginx, 2 serveurs Rasa, PostgreSQL, Redis (pytest -m scale)"
 CAPNUM_SCALE_TEST=1 "$CAPNUM_ROOT/scripts/scale.sh" >var/scale-test.log 2>&1 \
   || { grep -vE "Location '|Processed|Epochs" var/scale-test.log | tail -n 80; exit 1; }
-grep -E "^Cap Num sur|^Serveurs|^\| |^Rapport des débits|conversations, |passed" var/scale-test.log
+grep -E "^Cap Num sur|^Serveurs|^\| |^Rapport des débits|^CPU des serveurs|conversations, |passed" var/scale-test.log
 
 echo
 echo "==> Terminé en ${SECONDS}s : tous les tests sont passés."
