@@ -62,6 +62,189 @@ def test_ordinary_messages_are_untouched(text: str) -> None:
     assert result.text == text and result.kinds == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("moi c'est Kevin Dupont", "moi c'est"),
+        ("moi c'est Kevin", "moi c'est"),
+        ("Moi, c'est Kevin DUPONT et j'ai 19 ans", "j'ai 19 ans"),
+        ("c'est Kevin", "c'est"),
+        ("Bonjour, c'est Kevin", "Bonjour, c'est"),
+        ("salut c'est Kevin Dupont, je suis demandeur d'emploi", "je suis demandeur d'emploi"),
+        ("je suis Kevin Dupont", "je suis"),
+        ("Je suis Kevin, j'ai 19 ans et je suis à Lille", "je suis à Lille"),
+        ("jsuis Kevin", "jsuis"),
+        ("ici c'est Kevin", "ici c'est"),
+        ("moi c Kevin", "moi c"),
+        ("moi c'est kevin dupont", "moi c'est"),
+        ("moi c'est kevin dupont et j'ai 19 ans", "j'ai 19 ans"),
+        ("moi c’est Jean-Pierre Dupont", "moi c’est"),
+    ],
+)
+def test_names_introduced_without_je_m_appelle_are_masked(text: str, kept: str) -> None:
+    """A name after "moi c'est", "je suis", "ici c'est" or an opening "c'est" is masked."""
+    result = mask(text)
+    assert result.kinds == ("nom",)
+    assert PLACEHOLDERS["nom"] in result.text and kept in result.text
+    for secret in ("Kevin", "kevin", "Dupont", "dupont", "DUPONT", "Jean-Pierre"):
+        assert secret not in result.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je suis demandeur d'emploi",
+        "Je suis Demandeur d'emploi",
+        "je suis en terminale",
+        "Je Suis En Terminale",
+        "je suis perdu",
+        "je suis a Lille",
+        "Je suis Titulaire d'un bac pro",
+        "je suis au RSA",
+        "moi c'est le dev web qui m'interesse",
+        "moi c'est Dev web",
+        "moi c'est dev web que je veux",
+        "moi c'est les maths mon truc",
+        "moi c'est informatique",
+        "moi c'est 19 ans",
+        "moi c st denis dans le 93",
+        "ché moi c la rochelle",
+        "chez moi c'est Roubaix",
+        "slt moi c sarah 19 ans en decrochage sur reims",  # one lower-case word: kept
+        "c'est payant ?",
+        "C'est Payant ?",
+        "c'est quoi un testeur",
+        "C'est Quoi Un Testeur",
+        "c'est Simplon qui organise la formation ?",
+        "c'est Lille ?",
+        "C'est Le Havre",
+        "la formation c'est Simplon",  # "c'est" not opening the message
+    ],
+)
+def test_situation_age_town_and_interests_are_not_taken_for_names(text: str) -> None:
+    """Situations, ages, towns, interests, clefts and questions after these words are kept."""
+    result = mask(text)
+    assert result.text == text and result.kinds == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "06/12/34/56/78",
+        "06 12 34 56 78",
+        "06-12-34-56-78",
+        "0612345678",
+        "+33 6 12 34 56 78",
+        "+33612345678",
+        "06.12.34.56.78",
+        "06 1234 5678",
+        "06  12  34  56  78",
+        "06 - 12 - 34 - 56 - 78",
+        "+33 06 12 34 56 78",
+    ],
+)
+def test_phone_numbers_with_any_separator_are_masked(text: str) -> None:
+    """A French mobile number is masked whether its pairs are glued or split by / . - or spaces."""
+    result = mask(f"mon tel {text} merci")
+    assert result.text == f"mon tel {PLACEHOLDERS['telephone']} merci"
+    assert result.kinds == ("telephone",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kevin point dupont arobase gmail point com",
+        "kevin.dupont at gmail.com",
+        "kevin(at)gmail(dot)com",
+        "kevin @ gmail . com",
+        "kevin arobase orange.fr",
+        "kevin [at] gmail [dot] com",
+        "KEVIN POINT DUPONT AROBASE GMAIL POINT COM",
+    ],
+)
+def test_emails_written_in_words_are_masked(text: str) -> None:
+    """An e-mail written with "arobase"/"at"/"(at)"/" @ " and "point"/"dot"/" . " is masked."""
+    result = mask(f"mon mail {text} merci")
+    assert result.text == f"mon mail {PLACEHOLDERS['email']} merci"
+    assert result.kinds == ("email",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("écris à kevin@gmail.com. De plus", "écris à [e-mail masqué]. De plus"),
+        ("kevin@gmail.com point final", "[e-mail masqué] point final"),
+        ("pole emploi @ Lille. Je suis là", "pole emploi @ Lille. Je suis là"),
+    ],
+)
+def test_emails_end_at_their_domain(text: str, expected: str) -> None:
+    """Only the address is masked, not the words around it; "@ Lille. Je" is no address."""
+    assert mask(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "j'ai 19 ans",
+        "59100",
+        "j'habite dans le 93",
+        "je suis né en 2016",
+        "la formation dure 400 heures",
+        "le titre RNCP37674 développeur web",
+        "ça coûte 1 500 € ou 2400 euros",
+        "59100 Roubaix",
+        "je vis à Saint-Denis",
+        "la formation Simplon à Lille",
+        "elle commence le 01/09/2026 et finit le 30/06/2027",
+        "rendez-vous le 01/02/2026 14h",  # a date and a time, not a phone number
+        "je cherche un point info à Lille",
+        "je suis dispo at home",
+    ],
+)
+def test_numbers_towns_and_trainings_are_kept(text: str) -> None:
+    """Ages, postcodes, years, durations, RNCP codes, amounts, dates, towns are not masked."""
+    result = mask(text)
+    assert result.text == text and result.kinds == ()
+
+
+ADVERSARIAL_UNITS = [
+    "0",
+    "0 ",
+    "06  ",
+    "06/",
+    "0.",
+    "9-",
+    "a.",
+    "a-",
+    "a.a+a-a_",
+    "@",
+    "a@",
+    "a @ ",
+    " . ",
+    "point ",
+    "a point ",
+    "a point b arobase ",
+    "a at b point ",
+    "(at)(dot)",
+    "+33 ",
+    "1 85 05 78 006 ",
+    "12 rue ",
+    "moi c'est ",
+    "moi c'est kevin ",
+    "je suis Kevin ",
+    "c'est ",
+    " ",
+]
+
+
+@pytest.mark.parametrize("unit", ADVERSARIAL_UNITS)
+def test_mask_completes_on_hostile_input(unit: str) -> None:
+    """mask() finishes on 1,000 characters built to make regexes backtrack (linear patterns)."""
+    for text in ((unit * 1000)[:1000], ("x " + unit * 1000)[:1000], (unit * 1000)[:999] + "!"):
+        result = mask(text)
+        assert isinstance(result.text, str)
+
+
 def test_several_kinds_are_reported_once_each() -> None:
     result = mask("06 12 34 56 78 ou 07 98 76 54 32, mail a@b.fr")
     assert result.kinds == ("email", "telephone")
