@@ -39,3 +39,7 @@ PROFILE_SLOTS: tuple[str, ...] = (
 def diplome_rank(code: str) -> int:
     """Position of a diploma code in the ordered scale (aucun = 0)."""
     return DIPLOMES.index(code)
+
+# Actions that the Rasa server side (tracker store, channels) recognises by name.
+ERASE_ACTION = "action_supprimer_donnees"
+RESTART_ACTION = "action_recommencer"

@@ -5,6 +5,12 @@ Rasa 3.6 waits up to 5 minutes for the action server and, on failure, logs the e
 sends nothing. `install()` (called by `bot.server` before Rasa starts) bounds every call of
 `RemoteAction.run` (custom actions and form validations) and turns a failure into that
 message. A rejection (`ActionExecutionRejection`, used by forms) is passed through.
+
+It also keeps a conversation alive when Rasa's circuit breaker trips (more than
+`MAX_NUMBER_OF_PREDICTIONS` actions in one turn): Rasa then stops the turn without
+listening, so every later message trips it again at once and gets no answer at all, not
+even "recommencer". Here the turn ends with a French message, the form is left and the
+assistant listens again.
 """
 
 from __future__ import annotations
@@ -21,15 +27,20 @@ from rasa.core.actions.action import (
     RemoteAction,
     create_bot_utterance,
 )
-from rasa.shared.core.events import Event
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
 logger = logging.getLogger(__name__)
 FAILURE_RESPONSE = "utter_probleme_technique"
+LOOP_RESPONSE = "utter_boucle_interrompue"
 TIMEOUT_ENV = "CAPNUM_ACTION_TIMEOUT"
 DEFAULT_TIMEOUT_SECONDS = 2.5
 
 _original_run = RemoteAction.run
+_original_prediction_loop = MessageProcessor._run_prediction_loop
 
 
 def action_timeout(environ: dict[str, str] | None = None) -> float:
@@ -59,7 +70,28 @@ async def run_with_limit(
         return [create_bot_utterance(message or {"text": ""})]
 
 
+async def prediction_loop_that_listens(
+    processor: MessageProcessor, output_channel: Any, tracker: DialogueStateTracker
+) -> None:
+    """Rasa's prediction loop; when its circuit breaker stopped the turn, the person gets
+    `LOOP_RESPONSE`, the form is left and the assistant listens again."""
+    await _original_prediction_loop(processor, output_channel, tracker)
+    if not processor.is_action_limit_reached(tracker, should_predict_another_action=True):
+        return
+    logger.error("circuit breaker tripped: turn stopped, the assistant listens again")
+    message = await processor.nlg.generate(LOOP_RESPONSE, tracker, output_channel.name())
+    if message:
+        tracker.update(create_bot_utterance(message))
+        await output_channel.send_response(tracker.sender_id, message)
+    if tracker.active_loop_name:
+        tracker.update(ActiveLoop(None))
+        tracker.update(SlotSet(REQUESTED_SLOT, None))
+    tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+
+
 def install() -> None:
-    """Applies the time limit to every custom action of this process."""
+    """Applies the time limit to every custom action of this process, and the recovery
+    from a tripped circuit breaker."""
     rasa_action.DEFAULT_REQUEST_TIMEOUT = int(action_timeout()) + 1
     RemoteAction.run = run_with_limit  # type: ignore[method-assign]
+    MessageProcessor._run_prediction_loop = prediction_loop_that_listens  # type: ignore[method-assign]

@@ -1,24 +1,39 @@
-"""Rasa SQL tracker store configured by one URL, that really erases a conversation.
+"""Rasa SQL tracker store configured by one URL, that really erases a conversation and
+never stops the server.
 
-When a turn contains the erase action (`action_supprimer_donnees`), every stored event
-of that conversation is deleted and only what follows the erase action is kept.
+When a turn contains the erase action (`action_supprimer_donnees`) or the restart action
+(`action_recommencer`), every stored event of that conversation is deleted and only what
+follows that action is kept: a new start keeps none of the earlier answers.
+
+Rasa's `session_scope` turns any `ValueError` raised while the database is used (an
+encoding error for a sender id holding a lone surrogate, say) into "schema not found" and
+exits the process; here such errors fail the turn (`TrackerStoreError`) instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Generator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, ensure_schema_exists
+from rasa.shared.core.events import ActionExecuted, Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
 from bot import retention
-from bot.actions.donnees import ERASE_ACTION
+from bot.contract import ERASE_ACTION, RESTART_ACTION
 
 logger = logging.getLogger(__name__)
+# Actions after which nothing said before is kept.
+FORGETTING_ACTIONS = frozenset({ERASE_ACTION, RESTART_ACTION})
+
+
+class TrackerStoreError(RuntimeError):
+    """The conversation database refused an operation; the turn fails, the server lives."""
 
 
 def url_kwargs(url: str) -> dict[str, Any]:
@@ -63,6 +78,23 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             kwargs = {**kwargs, **url_kwargs(db_url)}
         super().__init__(domain=domain, **kwargs)
 
+    @contextmanager
+    def session_scope(self) -> Generator[Any, None, None]:
+        """Rasa's transactional scope, where a `ValueError` fails the operation instead of
+        exiting the process (Rasa calls `print_error_and_exit` for any of them)."""
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as exc:
+                raise TrackerStoreError("database schema not found") from exc
+            try:
+                yield session
+            except ValueError as exc:
+                raise TrackerStoreError(type(exc).__name__) from exc
+        finally:
+            session.close()
+
     def erase(self, sender_id: str) -> int:
         """Delete every stored event of one conversation; returns how many."""
         return retention.erase(self.engine, sender_id)
@@ -83,27 +115,54 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
 
     async def _save(self, tracker: DialogueStateTracker) -> None:
         events = list(tracker.events)
-        if not any(isinstance(e, ActionExecuted) and e.action_name == ERASE_ACTION for e in events):
-            # The usual turn: no need to count the stored events twice.
+        if forget_from(events) is None:
+            # The usual turn: no need to count the stored events.
             await super().save(tracker)
             return
         with self.session_scope() as session:
             stored = self._event_query(
                 session, tracker.sender_id, fetch_events_from_all_sessions=False
             ).count()
-        erase_at = max(
-            (
-                i
-                for i, e in enumerate(events)
-                if i >= stored and isinstance(e, ActionExecuted) and e.action_name == ERASE_ACTION
-            ),
-            default=None,
-        )
-        if erase_at is None:
+        forget_at = forget_from(events, stored)
+        if forget_at is None:
             await super().save(tracker)
             return
         self.erase(tracker.sender_id)
         kept = DialogueStateTracker.from_events(
-            tracker.sender_id, events[erase_at + 1 :], slots=self.domain.slots
+            tracker.sender_id, events[forget_at + 1 :], slots=self.domain.slots
         )
         await super().save(kept)
+
+
+def forget_from(events: list[Any], start: int = 0) -> int | None:
+    """Index of the last forgetting action at or after `start`: a restart, or an erase
+    that did erase (the erase action ends with `Restarted`; when the person had not
+    confirmed, it only asks and nothing is forgotten)."""
+    found = None
+    for i in range(start, len(events)):
+        event = events[i]
+        if not isinstance(event, ActionExecuted) or event.action_name not in FORGETTING_ACTIONS:
+            continue
+        if event.action_name == RESTART_ACTION or any(
+            isinstance(e, Restarted) for e in events[i + 1 :]
+        ):
+            found = i
+    return found
+
+
+def inner_store(store: Any) -> Any:
+    """The store under Rasa's wrappers (`FailSafeTrackerStore`, `AwaitableTrackerStore`)."""
+    while hasattr(store, "_tracker_store"):
+        store = store._tracker_store
+    return store
+
+
+async def erase_conversation(store: Any, sender_id: str) -> int:
+    """Deletes every stored event of one conversation, through Rasa's wrappers; returns
+    how many. Raises when it could not (the caller must not say it is erased)."""
+    inner = inner_store(store)
+    if isinstance(inner, ErasableSQLTrackerStore):
+        return await asyncio.to_thread(inner.erase, sender_id)
+    if isinstance(inner, InMemoryTrackerStore):  # tests, `rasa shell`
+        return int(inner.store.pop(sender_id, None) is not None)
+    raise TrackerStoreError(f"{type(inner).__name__} cannot erase a conversation")

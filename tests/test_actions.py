@@ -422,15 +422,54 @@ async def test_practical_question_about_the_training_looked_at(domain):
     assert responses(messages) == ["utter_reponse_apres", "utter_source_catalogue"]
 
 
+def _turns(*turns: tuple[str, list[str]]) -> list[dict[str, Any]]:
+    """Rasa events for user messages, each followed by the actions that answered it."""
+    events: list[dict[str, Any]] = []
+    for text, actions in turns:
+        events.append({"event": "user", "text": text})
+        events += [{"event": "action", "name": name} for name in actions]
+    return events
+
+
 async def test_restart_and_erase_reset_everything(domain):
-    """Restart resets the slots; erasing also restarts the conversation."""
+    """Restart resets the slots; erasing, confirmed in the next turn, also restarts the
+    conversation and says so in a machine-readable payload."""
     tracker = make_tracker(domain, **profile("profil_roubaix"))
     events, messages = await run(ActionRecommencer(), tracker, domain)
     assert [e["event"] for e in events] == ["reset_slots"]
     assert responses(messages) == ["utter_recommencer"]
+    tracker.events = _turns(
+        ("supprimer mes données", ["utter_confirmer_suppression", "action_listen"]),
+        ("oui", []),
+    )
     events, messages = await run(ActionSupprimerDonnees(), tracker, domain)
     assert [e["event"] for e in events] == ["reset_slots", "restart"]
     assert responses(messages) == ["utter_donnees_supprimees"]
+    assert messages[0]["custom"] == {"type": "effacement", "efface": True}
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        [("je confirme", [])],
+        [("bonjour", ["utter_saluer", "action_listen"]), ("je confirme", [])],
+        # Asked two turns ago, then the person talked about something else.
+        [
+            ("supprimer mes données", ["utter_confirmer_suppression", "action_listen"]),
+            ("c'est payant ?", ["utter_reponse_cout", "action_listen"]),
+            ("oui efface tout", []),
+        ],
+    ],
+)
+async def test_erase_without_confirmation_only_asks(domain, history):
+    """Erasing without the question "tout effacer ?" in the previous turn asks it and
+    erases nothing (no `Restarted`, so the tracker store keeps the conversation)."""
+    slots = profile("profil_roubaix")
+    tracker = make_tracker(domain, "je confirme", "confirmer_suppression", **slots)
+    tracker.events = _turns(*history)
+    events, messages = await run(ActionSupprimerDonnees(), tracker, domain)
+    assert events == []
+    assert responses(messages) == ["utter_confirmer_suppression"]
 
 
 def test_every_response_used_by_actions_exists(domain):
@@ -448,14 +487,23 @@ def test_every_response_used_by_actions_exists(domain):
 
 
 async def test_fallback_repeats_the_pending_question(domain):
-    """An answer nobody understood gets "pas compris" and the same question again."""
+    """An answer nobody understood gets "pas compris" and the same question again, and
+    the turn ends there (it looped until Rasa's circuit breaker tripped)."""
+    listen = {"event": "followup", "name": "action_listen", "timestamp": None}
     tracker = make_tracker(
         domain, "bof", "informer", active_loop="profil_form", requested_slot="diplome"
     )
-    _, messages = await run(ActionRepli(), tracker, domain)
+    events, messages = await run(ActionRepli(), tracker, domain)
     assert responses(messages) == ["utter_reponse_non_comprise", "utter_ask_diplome"]
-    _, messages = await run(ActionRepli(), make_tracker(domain, "bof", "informer"), domain)
+    assert events[-1] == listen
+    events, messages = await run(ActionRepli(), make_tracker(domain, "bof", "informer"), domain)
     assert responses(messages) == ["utter_pas_compris"]
+    assert events == [listen]
+    tracker = make_tracker(
+        domain, "ok", "affirmer", active_loop="profil_form", requested_slot="commune"
+    )
+    events, _ = await run(ActionRepli(), tracker, domain)
+    assert events[-1] == listen
 
 
 async def test_form_asks_the_ambiguous_town_first(domain):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import secrets
+
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
@@ -9,8 +12,11 @@ from bot.channels.guard import (
     ALWAYS_ALLOWED,
     RateLimiter,
     as_plain_text,
+    guard_text,
     is_command,
     offered_payloads,
+    sender_ok,
+    without_repeats,
 )
 
 
@@ -80,3 +86,65 @@ def test_commands_not_offered_become_text(text: str, command: bool, plain: str) 
 def test_channel_controls_are_always_allowed() -> None:
     assert {"/recommencer", "/confirmer_suppression", "/saluer"} <= ALWAYS_ALLOWED
     assert not any("informer" in c for c in ALWAYS_ALLOWED)
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "x",
+        "12",
+        "a" * 16,
+        "0" * 32,
+        "aaaaaaaabbbbbbbb",
+        "1234567890123456",
+        "abcdefghijklmnop",
+        "abababababababababababababababab",
+        "a" * 10_000,
+        "abc\x00defghijklmnopqrs",
+        "ab cd ef gh ij kl mn",
+        ["a1b2c3d4e5f6a7b8c9d0"],
+        12345678901234567890,
+        None,
+        "é" * 20,
+    ],
+)
+def test_guessable_or_malformed_sender_ids_are_refused(sender) -> None:
+    """Short, repetitive, sequential or non-string ids are refused (they were accepted
+    by the plain REST channel, and repetitive ones by the web chat)."""
+    assert not sender_ok(sender)
+
+
+def test_ids_made_like_the_page_makes_them_are_accepted() -> None:
+    """20,000 ids built as the page and Telegram build them (hex of 16 random bytes,
+    "tg-" and an HMAC prefix) all pass; the generator is seeded, so this never flakes."""
+    rng = random.Random(2016)
+    ids = [rng.randbytes(16).hex() for _ in range(20_000)]
+    ids += [f"tg-{rng.randbytes(16).hex()}" for _ in range(1_000)]
+    assert [i for i in ids if not sender_ok(i)] == []
+    assert sender_ok(secrets.token_hex(16))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "kinds"),
+    [
+        ("j'ai 19 ans", "j'ai 19 ans", ()),
+        ("mon numéro 06 12 34 56 78", "mon numéro [téléphone masqué]", ("telephone",)),
+        ("\x00\x00", "/nlu_fallback", ()),
+        ("x" * 5000, "/message_trop_long", ()),
+    ],
+)
+def test_guard_text_prepares_then_masks(text, expected, kinds) -> None:
+    """Every channel's typed text is made safe and masked by the same function."""
+    guarded = guard_text(text)
+    assert guarded.text == expected
+    assert guarded.kinds == kinds
+
+
+def test_an_answer_never_holds_the_same_message_twice() -> None:
+    """Identical bot messages of one answer are sent once (a looping turn sent the same
+    question ten times); different buttons or payloads make different messages."""
+    question = {"recipient_id": "x", "text": "Tu as quel diplôme ?", "buttons": [{"payload": "/a"}]}
+    other = {"recipient_id": "x", "text": "Tu as quel diplôme ?", "buttons": [{"payload": "/b"}]}
+    note = {"recipient_id": "x", "text": "Je n'ai pas compris."}
+    messages = [note, question, note, question, other, {**question, "recipient_id": "y"}]
+    assert without_repeats(messages) == [note, question, other]

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
+from types import SimpleNamespace
 
 import pytest
+from rasa.shared.core.domain import Domain
 
+from bot.channels.guard import EMPTY_MESSAGE_INTENT, TOO_LONG_INTENT, prepare_text
 from bot.channels.webchat import (
-    EMPTY_MESSAGE_INTENT,
-    TOO_LONG_INTENT,
     RecentAnswers,
     WebChatInput,
     origin_allowed,
+    own_origins,
     parse_origins,
-    prepare_text,
     security_headers,
 )
+from bot.config import REPO_ROOT
 from bot.server import refuse_model_endpoints
 
 pytestmark = pytest.mark.anyio
@@ -33,6 +37,10 @@ pytestmark = pytest.mark.anyio
         # Regression (found by tests/test_fuzz_http.py): a lone surrogate from the JSON
         # ("\ud800") crashed spaCy's tokenizer, and the webhook answered 500.
         (" j'ai \ud800 19 ans\udfff", "j'ai \ufffd 19 ans\ufffd"),
+        # A NUL byte or other control characters are no text: they become spaces.
+        ("\x00", EMPTY_MESSAGE_INTENT),
+        ("ok\x00\x1b[31m", "ok [31m"),
+        ("ligne 1\nligne 2", "ligne 1\nligne 2"),
     ],
 )
 def test_prepare_text(text, expected):
@@ -83,8 +91,39 @@ def test_parse_origins(value, expected):
     ],
 )
 def test_origin_allowed(origin, allowed):
+    """Only the server's own origin and the configured ones may call from a page."""
     configured = frozenset({"https://partenaire.example"})
-    assert origin_allowed(origin, "127.0.0.1:5005", configured) is allowed
+    own = own_origins("http", "127.0.0.1:5005", None)
+    assert origin_allowed(origin, own, configured) is allowed
+
+
+@pytest.mark.parametrize(
+    ("scheme", "host", "public_url", "expected"),
+    [
+        ("http", "127.0.0.1:5005", None, {"http://127.0.0.1:5005"}),
+        ("http", "localhost:5005", None, {"http://localhost:5005"}),
+        ("http", "[::1]:5005", None, {"http://[::1]:5005"}),
+        # The scheme counts: https://127.0.0.1:5005 is another origin.
+        ("https", "127.0.0.1:5005", None, {"https://127.0.0.1:5005"}),
+        # A Host header that is not the loopback (DNS rebinding, a forged header) is
+        # never taken as the server's own origin; the public address is.
+        ("http", "evil.example:5005", None, set()),
+        (
+            "http",
+            "evil.example",
+            "https://capnum.example/chat",
+            {"https://capnum.example"},
+        ),
+    ],
+)
+def test_own_origins(scheme, host, public_url, expected):
+    """The server's own origins come from its public address and the loopback only,
+    scheme included (the old check compared with any Host header, scheme ignored)."""
+    assert own_origins(scheme, host, public_url) == expected
+    if expected:
+        origin = sorted(expected)[0]
+        assert origin_allowed(origin, own_origins(scheme, host, public_url), frozenset())
+    assert not origin_allowed(f"http://{host}", own_origins("https", host, None), frozenset())
 
 
 def test_security_headers_frame_only_for_allowed_origins():
@@ -158,14 +197,22 @@ async def test_model_endpoints_are_refused(method, path, refused):
     assert (result is not None and result.status == 403) is refused
 
 
+@functools.lru_cache(maxsize=1)
+def _domain_responses() -> dict:
+    return Domain.load(str(REPO_ROOT / "domain")).responses
+
+
 class FakeClient:
-    """The parts of a Sanic request the rate limits read."""
+    """The parts of a Sanic request the rate limits read (and the domain, for the texts)."""
 
     def __init__(self, address: str) -> None:
         self.remote_addr = ""
         self.ip = address
         self.host = "127.0.0.1:5005"
+        self.scheme = "http"
         self.headers: dict[str, str] = {}
+        domain = SimpleNamespace(responses=_domain_responses())
+        self.app = SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(domain=domain)))
 
 
 def test_rate_limits_per_address_and_per_conversation():
@@ -177,6 +224,9 @@ def test_rate_limits_per_address_and_per_conversation():
     assert all(r is None for r in refused[:12])
     assert refused[12] is not None and refused[12].status == 429
     assert int(refused[12].headers["Retry-After"]) >= 1
+    body = json.loads(refused[12].body)
+    assert body["error"] == "too_many_messages"
+    assert body["message"].startswith("Tu envoies beaucoup de messages")
     home = FakeClient("10.0.0.2")
     answers = [channel._rate_limited(home, "one-conversation-00") for _ in range(9)]
     assert all(r is None for r in answers[:8]) and answers[8].status == 429

@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
+from rasa_sdk.events import AllSlotsReset, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import services
-from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
+from bot.contract import DIPLOMES, DOMAINES, RESTART_ACTION, SITUATIONS
 from bot.extraction import extract, prioritise
 from bot.interests import DEFAULT_DOMAINS, next_exploration_step
 from bot.presentation import Texts
 from bot.profile import age_is_plausible, parse_age
 
 PENDING_MESSAGES = "messages_en_attente"
+ACTION_LISTEN = "action_listen"
 # Under 15, consent to share personal data is given with a parent (French data protection
 # act, article 45).
 PARENTAL_CONSENT_AGE = 15
@@ -147,7 +148,10 @@ class ValidateProfilForm(FormValidationAction):
 
 
 class ActionRepli(Action):
-    """Core fallback: says the answer was not understood and asks the question again."""
+    """Core fallback: says the answer was not understood and asks the question again,
+    then listens. Without the explicit `action_listen`, the policies found nothing
+    confident after it either and ran it again, ten times in one answer, until Rasa's
+    circuit breaker stopped the turn ("ok" or "👍" at a profile question)."""
 
     def name(self) -> str:
         return "action_repli"
@@ -155,15 +159,16 @@ class ActionRepli(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        listen = [FollowupAction(ACTION_LISTEN)]
         requested = tracker.get_slot("requested_slot")
         if not (tracker.active_loop.get("name") and requested):
             dispatcher.utter_message(response="utter_pas_compris")
-            return []
+            return listen
         dispatcher.utter_message(response="utter_reponse_non_comprise")
         if requested == "commune":
-            return await ActionAskCommune().run(dispatcher, tracker, domain)
+            return [*await ActionAskCommune().run(dispatcher, tracker, domain), *listen]
         dispatcher.utter_message(response=f"utter_ask_{requested}")
-        return []
+        return listen
 
 
 class ActionAskCommune(Action):
@@ -255,7 +260,7 @@ class ActionRecommencer(Action):
     """Forgets every answer and starts the questions again."""
 
     def name(self) -> str:
-        return "action_recommencer"
+        return RESTART_ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -1,13 +1,35 @@
-"""Input guards shared by the channels: rate limits per conversation and per client
-address, and Rasa's "/intent" syntax accepted only for the buttons the assistant offered.
+"""The one guard that every channel exposed by the server applies before Rasa sees a
+message: conversation ids checked (pattern and entropy), texts made safe (valid UTF-8, no
+control characters, empty or too long texts turned into intents that explain), personal
+data masked, Rasa's "/intent" syntax accepted only for the buttons the assistant offered,
+and rate limits per conversation and per client address.
+
+`bot.server` refuses to start a channel that is not a `GuardedInput`.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from typing import Any
+
+from bot.privacy import Masking, mask
+
+EMPTY_MESSAGE_INTENT = "/nlu_fallback"
+TOO_LONG_INTENT = "/message_trop_long"
+DEFAULT_MAX_LENGTH = 1000
+SENDER_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# A lone surrogate ("\ud800" in JSON) is no character (spaCy cannot hash it); control
+# characters (NUL...) are no text either. Line breaks and tabs are kept.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+MIN_SENDER_DISTINCT = 8
+MIN_SENDER_BITS = 64.0
+MAX_SENDER_RUN = 8
 
 # Commands that the channels' own controls send (restart, erase, greeting), always allowed.
 ALWAYS_ALLOWED = frozenset(
@@ -48,6 +70,54 @@ class RateLimiter:
         return max(1, int((1.0 - tokens) / self.rate + 0.999)) if self.rate else 60
 
 
+class GuardedInput:
+    """Marker of the input channels that apply this guard to everything they receive."""
+
+
+def sender_ok(sender_id: Any) -> bool:
+    """A conversation id that a client chose: 16-64 of `[A-Za-z0-9_-]`, and not guessable
+    (at least 8 distinct characters, 64 bits by the frequency of its characters, no run of
+    8 consecutive characters like "abcdefgh"). The page's ids (32 random hex digits) always
+    pass; "aaaaaaaaaaaaaaaa", "1234567890123456" or "abcdefghijklmnop" do not."""
+    if not isinstance(sender_id, str) or not SENDER_PATTERN.fullmatch(sender_id):
+        return False
+    counts = Counter(sender_id)
+    if len(counts) < MIN_SENDER_DISTINCT:
+        return False
+    n = len(sender_id)
+    bits = -n * sum(c / n * math.log2(c / n) for c in counts.values())
+    if bits < MIN_SENDER_BITS:
+        return False
+    run = 1
+    for previous, current in zip(sender_id, sender_id[1:], strict=False):
+        step = ord(current) - ord(previous)
+        run = run + 1 if step in (1, -1) else 1
+        if run >= MAX_SENDER_RUN:
+            return False
+    return True
+
+
+def prepare_text(text: Any, max_length: int = DEFAULT_MAX_LENGTH) -> str:
+    """What is sent to the assistant for a typed text: empty and huge texts are replaced
+    by intents whose answers explain the problem in French; the text is valid UTF-8
+    without control characters."""
+    if not isinstance(text, str):
+        return EMPTY_MESSAGE_INTENT
+    if len(text) > 4 * max_length:  # not worth cleaning
+        return TOO_LONG_INTENT
+    text = _CONTROL.sub(" ", _LONE_SURROGATE.sub("\ufffd", text)).strip()
+    if not text:
+        return EMPTY_MESSAGE_INTENT
+    if len(text) > max_length:
+        return TOO_LONG_INTENT
+    return text
+
+
+def guard_text(text: Any, max_length: int = DEFAULT_MAX_LENGTH) -> Masking:
+    """A typed text as Rasa may receive it: prepared, then with personal data masked."""
+    return mask(prepare_text(text, max_length))
+
+
 def offered_payloads(events: Iterable[Any]) -> set[str]:
     """Payloads the person may send now: the buttons of the assistant's messages since the
     person's last message, and the "details" payloads of the latest recommendations.
@@ -80,3 +150,18 @@ def is_command(text: str) -> bool:
 def as_plain_text(text: str) -> str:
     """A command that was not offered is read as ordinary text (without its slashes)."""
     return text.lstrip().lstrip("/").strip()
+
+
+def without_repeats(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The bot's messages of one answer with each identical message (text, buttons,
+    payload) kept once: whatever the policies do, nobody reads the same question twice
+    in one answer."""
+    seen: set[str] = set()
+    kept = []
+    for message in messages:
+        content = {k: v for k, v in message.items() if k != "recipient_id"}
+        key = json.dumps(content, sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            kept.append(message)
+    return kept

@@ -27,7 +27,7 @@ from rasa.nlu.constants import RESPONSE_SELECTOR_UTTER_ACTION_KEY
 from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.channels.webchat import EMPTY_MESSAGE_INTENT, prepare_text
+from bot.channels.guard import EMPTY_MESSAGE_INTENT, prepare_text
 from bot.geo import Commune, Geo, distance_km
 from bot.presentation import Texts
 

@@ -30,7 +30,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import ALWAYS_ALLOWED, RateLimiter, offered_payloads
+from bot.channels.guard import (
+    ALWAYS_ALLOWED,
+    DEFAULT_MAX_LENGTH,
+    EMPTY_MESSAGE_INTENT,
+    GuardedInput,
+    RateLimiter,
+    guard_text,
+    offered_payloads,
+    without_repeats,
+)
 from bot.channels.messaging import (
     LOCAL_ANSWERS,
     Button,
@@ -45,14 +54,9 @@ from bot.channels.messaging import (
     rasa_text,
     render,
 )
-from bot.channels.webchat import (
-    DEFAULT_MAX_LENGTH,
-    DEFAULT_RATE_PER_CONVERSATION,
-    EMPTY_MESSAGE_INTENT,
-    TrackerStoreUnavailable,
-)
+from bot.channels.webchat import DEFAULT_RATE_PER_CONVERSATION, TrackerStoreUnavailable
 from bot.presentation import Texts
-from bot.privacy import mask, masking_note
+from bot.privacy import masking_note
 from bot.tracker_store import STORE_FAILURES
 
 logger = logging.getLogger(__name__)
@@ -412,7 +416,7 @@ class TelegramCollector(MessageCollector):
 
 
 # --- the input channel ------------------------------------------------------------------
-class TelegramInput(InputChannel):
+class TelegramInput(GuardedInput, InputChannel):
     """Telegram webhook (`/webhooks/telegram/webhook`) built on Rasa's `InputChannel`."""
 
     @classmethod
@@ -508,7 +512,7 @@ class TelegramInput(InputChannel):
             return 403, {"error": "forbidden"}
         try:
             update = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return 400, {"error": "malformed update"}
         if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
             return 400, {"error": "malformed update"}
@@ -574,7 +578,7 @@ class TelegramInput(InputChannel):
                 text = EMPTY_MESSAGE_INTENT
         notes: list[dict[str, Any]] = []
         if incoming.kind is Kind.TEXT:
-            masked = mask(text)
+            masked = guard_text(text, self.max_length)
             text = masked.text
             if masked.kinds:
                 responses = request.app.ctx.agent.domain.responses
@@ -593,7 +597,8 @@ class TelegramInput(InputChannel):
             STORE_FAILURES.reset(token)
         if failures:  # answered from an empty tracker, not saved: apologise instead
             raise TrackerStoreUnavailable(failures[0])
-        return render([*notes, *collector.messages], texts, MESSAGE_LIMIT, utf16_len)
+        messages = without_repeats(collector.messages)
+        return render([*notes, *messages], texts, MESSAGE_LIMIT, utf16_len)
 
     async def send(
         self, chat_id: int, messages: list[Outgoing], log_key: str, reply_to: int | None = None

@@ -2,9 +2,11 @@
 receives the page's messages (REST-like, JSON answer with the bot's messages).
 
 Routes, under `/webhooks/webchat/`: `` (the chat page), `demo` (a partner page embedding
-the widget), `confidentialite` (the privacy page), `static/<file>`, and `webhook` (POST
-`{"sender", "message", "message_id"}`). Personal data in messages is masked before Rasa
-sees it (`bot.privacy`).
+the widget), `confidentialite` (the privacy page), `static/<file>`, `webhook` (POST
+`{"sender", "message", "message_id"}`) and `effacer` (POST `{"sender"}`: erases the
+conversation and answers `{"efface": true}` only once it is erased). Every message goes
+through `bot.channels.guard` (sender id, text, masking, commands, rate limits); errors
+answer `{"error": code, "message": French text}`.
 Browsers may only call the webhook or frame the page from the server's own origin and the
 origins listed in `allowed_origins` (credentials.yml, from `CAPNUM_WEB_ORIGINS`).
 """
@@ -15,6 +17,7 @@ import asyncio
 import inspect
 import json
 import logging
+import os
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
@@ -29,28 +32,40 @@ from sanic.response import HTTPResponse
 
 from bot.channels.guard import (
     ALWAYS_ALLOWED,
+    DEFAULT_MAX_LENGTH,
+    GuardedInput,
     RateLimiter,
     as_plain_text,
+    guard_text,
     is_command,
     offered_payloads,
+    sender_ok,
+    without_repeats,
 )
-from bot.privacy import mask, masking_note
+from bot.privacy import masking_note
 from bot.resilience import FAILURE_RESPONSE
-from bot.tracker_store import STORE_FAILURES
+from bot.tracker_store import STORE_FAILURES, erase_conversation
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
-DEFAULT_MAX_LENGTH = 1000
 MAX_BODY_BYTES = 16 * 1024
 DEFAULT_RATE_PER_CONVERSATION = 20.0  # messages a minute, after a burst of 8
 DEFAULT_RATE_PER_ADDRESS = 300.0  # messages a minute from one address (a class, a NAT)
-EMPTY_MESSAGE_INTENT = "/nlu_fallback"
-TOO_LONG_INTENT = "/message_trop_long"
 WEBHOOK_PATH = "/webhooks/webchat/webhook"
-SENDER_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+ERASE_PATH = "/webhooks/webchat/effacer"
 MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+# French text (domain response) of each error code of the HTTP routes.
+ERROR_TEXTS = {
+    "origin_not_allowed": "libelle_erreur_origine",
+    "body_too_large": "libelle_erreur_trop_long",
+    "invalid_json": "libelle_erreur_requete",
+    "invalid_sender": "libelle_erreur_requete",
+    "invalid_message_id": "libelle_erreur_requete",
+    "too_many_messages": "libelle_erreur_trop_de_messages",
+    "unavailable": FAILURE_RESPONSE,
+}
 _STATIC_FILES = {
     "webchat.js": "text/javascript",
     "webchat.css": "text/css",
@@ -61,35 +76,51 @@ _STATIC_FILES = {
 }
 
 
-def prepare_text(text: Any, max_length: int = DEFAULT_MAX_LENGTH) -> str:
-    """What is sent to the assistant for a typed text: empty and huge texts are replaced
-    by intents whose answers explain the problem in French; the text is valid UTF-8."""
-    if not isinstance(text, str) or not text.strip():
-        return EMPTY_MESSAGE_INTENT
-    # A lone surrogate ("\ud800" in the JSON) is no character: spaCy cannot hash it.
-    text = LONE_SURROGATE.sub("\ufffd", text).strip()
-    if len(text) > max_length:
-        return TOO_LONG_INTENT
-    return text
-
-
 def parse_origins(value: str | Iterable[str] | None) -> frozenset[str]:
     """Allowed origins from credentials: a list, or one string separated by commas/spaces.
     Each is normalised to `scheme://host[:port]` without a trailing slash."""
     if value is None:
         return frozenset()
     items = re.split(r"[,\s]+", value) if isinstance(value, str) else list(value)
-    return frozenset(str(o).strip().rstrip("/") for o in items if str(o).strip())
+    return frozenset(o for o in map(_clean_origin, items) if o)
 
 
-def origin_allowed(origin: str | None, host: str, allowed: frozenset[str]) -> bool:
+def _clean_origin(value: object) -> str:
+    """An origin without surrounding spaces nor trailing slashes ("0\r/" gives "0")."""
+    text, previous = str(value), None
+    while text != previous:
+        previous, text = text, text.strip().rstrip("/")
+    return text
+
+
+def origin_of(url: str | None) -> str | None:
+    """`scheme://host[:port]` of a URL (None for an empty one)."""
+    if not url or "://" not in url:
+        return None
+    scheme, rest = url.split("://", 1)
+    return f"{scheme.lower()}://{rest.split('/', 1)[0].lower()}"
+
+
+def origin_allowed(
+    origin: str | None, own_origins: Iterable[str], allowed: frozenset[str]
+) -> bool:
     """True for requests without an Origin header (not from a browser page), for the
-    server's own origin, and for the configured origins."""
+    server's own origins (scheme included) and for the configured origins."""
     if not origin:
         return True
-    if origin in allowed:
-        return True
-    return origin.split("://", 1)[-1] == host
+    return origin in allowed or origin.lower() in own_origins
+
+
+def own_origins(scheme: str, host: str, public_url: str | None) -> frozenset[str]:
+    """The server's own origins: the public address (`CAPNUM_PUBLIC_URL`), and the address
+    asked for when it is the loopback. Any other Host header is ignored: a page of a
+    domain pointed at this machine (DNS rebinding) is not the server's own origin."""
+    origins = {o for o in [origin_of(public_url)] if o}
+    host = host.lower()
+    hostname = host.split("]")[0] + "]" if host.startswith("[") else host.rsplit(":", 1)[0]
+    if hostname in LOOPBACK_HOSTS:
+        origins.add(f"{scheme.lower()}://{host}")
+    return frozenset(origins)
 
 
 def security_headers(allowed: frozenset[str], page: bool) -> dict[str, str]:
@@ -145,8 +176,13 @@ class RecentAnswers:
         future.set_result(result)
         return result
 
+    def forget(self, sender_id: str) -> None:
+        """Drops the answers kept for one conversation (after its erasure)."""
+        for key in [k for k in self._answers if k[0] == sender_id]:
+            del self._answers[key]
 
-class WebChatInput(RestInput):
+
+class WebChatInput(GuardedInput, RestInput):
     """REST channel plus the chat page, the widget and the demo page."""
 
     @classmethod
@@ -177,13 +213,17 @@ class WebChatInput(RestInput):
             float(credentials.get("rate_per_address") or DEFAULT_RATE_PER_ADDRESS),
         )
 
+    def _origin_ok(self, request: Request) -> bool:
+        own = own_origins(request.scheme, request.host, os.environ.get("CAPNUM_PUBLIC_URL"))
+        return origin_allowed(request.headers.get("origin"), own, self.allowed_origins)
+
     def _rate_limited(self, request: Request, sender_id: str) -> HTTPResponse | None:
         for limiter, key in (
             (self.per_address, request.remote_addr or request.ip),
             (self.per_conversation, sender_id),
         ):
             if not limiter.allow(key):
-                response_ = self._error(request, 429, "too many messages")
+                response_ = self._error(request, 429, "too_many_messages")
                 response_.headers["Retry-After"] = str(limiter.retry_after(key))
                 return response_
         return None
@@ -199,7 +239,7 @@ class WebChatInput(RestInput):
 
     def _cors(self, request: Request) -> dict[str, str]:
         origin = request.headers.get("origin")
-        if not origin or not origin_allowed(origin, request.host, self.allowed_origins):
+        if not origin or not self._origin_ok(request):
             return {}
         return {
             "Access-Control-Allow-Origin": origin,
@@ -213,7 +253,9 @@ class WebChatInput(RestInput):
         """CORS preflight of the webhook. `bot.server` installs it as an app middleware,
         ahead of Sanic-CORS (set up by Rasa for its API), which would otherwise answer
         every OPTIONS request itself, without the allowed origins."""
-        if request.method != "OPTIONS" or not request.path.rstrip("/").endswith(WEBHOOK_PATH):
+        if request.method != "OPTIONS" or not request.path.rstrip("/").endswith(
+            (WEBHOOK_PATH, ERASE_PATH)
+        ):
             return None
         headers = self._cors(request)
         return response.empty(status=204 if headers else 403, headers=headers)
@@ -222,16 +264,54 @@ class WebChatInput(RestInput):
         """503 with the French failure message: the turn was not recorded, and the page
         keeps the message and sends it again (same message id) a little later."""
         logger.error("web chat turn failed: %s", type(exc).__name__)
-        responses = request.app.ctx.agent.domain.responses
-        text = responses.get(FAILURE_RESPONSE, [{}])[0].get("text", "")
+        text = _domain_text(request, FAILURE_RESPONSE)
         return response.json(
-            {"error": "unavailable", "messages": [{"text": text}]},
+            {"error": "unavailable", "message": text, "messages": [{"text": text}]},
             status=503,
             headers={**self._cors(request), "Retry-After": "5"},
         )
 
     def _error(self, request: Request, status: int, error: str) -> HTTPResponse:
-        return response.json({"error": error}, status=status, headers=self._cors(request))
+        """`{"error": code, "message": French text}` with the CORS headers."""
+        body = {"error": error, "message": _domain_text(request, ERROR_TEXTS[error])}
+        return response.json(body, status=status, headers=self._cors(request))
+
+    async def _read_body(self, request: Request) -> dict[str, Any] | HTTPResponse:
+        """The JSON object of a POST, with a valid sender id, or the error answer."""
+        if not self._origin_ok(request):
+            return self._error(request, 403, "origin_not_allowed")
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            return self._error(request, 413, "body_too_large")
+        try:
+            body = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            # RecursionError: thousands of nested brackets.
+            return self._error(request, 400, "invalid_json")
+        if not isinstance(body, dict):
+            return self._error(request, 400, "invalid_json")
+        if not sender_ok(body.get("sender")):
+            return self._error(request, 400, "invalid_sender")
+        return body
+
+    async def erase(self, request: Request) -> HTTPResponse:
+        """Erases one conversation at once (the page's "Effacer mes données" button, after
+        its own confirmation dialog); answers `{"efface": true}` once it is done."""
+        body = await self._read_body(request)
+        if isinstance(body, HTTPResponse):
+            return body
+        sender_id = body["sender"]
+        limited = self._rate_limited(request, sender_id)
+        if limited is not None:
+            return limited
+        agent = request.app.ctx.agent
+        try:
+            async with agent.lock_store.lock(sender_id):
+                await erase_conversation(agent.tracker_store, sender_id)
+        except Exception as exc:  # database down: nothing is said to be erased
+            return self._unavailable(request, exc)
+        self.recent.forget(sender_id)
+        text = _domain_text(request, "libelle_effacement_fait")
+        return response.json({"efface": True, "message": text}, headers=self._cors(request))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webchat = Blueprint("webchat_webhook", inspect.getmodule(self).__name__)
@@ -267,28 +347,25 @@ class WebChatInput(RestInput):
         async def options(request: Request) -> HTTPResponse:
             return await self.preflight(request) or response.empty(status=405)
 
+        @webchat.route("/effacer", methods=["OPTIONS"])
+        async def erase_options(request: Request) -> HTTPResponse:
+            return await self.preflight(request) or response.empty(status=405)
+
+        @webchat.route("/effacer", methods=["POST"])
+        async def erase(request: Request) -> HTTPResponse:
+            return await self.erase(request)
+
         @webchat.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not origin_allowed(
-                request.headers.get("origin"), request.host, self.allowed_origins
-            ):
-                return self._error(request, 403, "origin not allowed")
-            if len(request.body or b"") > MAX_BODY_BYTES:
-                return self._error(request, 413, "body too large")
-            try:
-                body = json.loads(request.body or b"{}")
-            except (ValueError, UnicodeDecodeError):
-                return self._error(request, 400, "invalid JSON")
-            if not isinstance(body, dict):
-                return self._error(request, 400, "JSON object expected")
-            sender_id = body.get("sender")
-            if not isinstance(sender_id, str) or not SENDER_PATTERN.fullmatch(sender_id):
-                return self._error(request, 400, "sender missing or invalid")
+            body = await self._read_body(request)
+            if isinstance(body, HTTPResponse):
+                return body
+            sender_id = body["sender"]
             message_id = body.get("message_id")
             if message_id is not None and (
                 not isinstance(message_id, str) or not MESSAGE_ID_PATTERN.fullmatch(message_id)
             ):
-                return self._error(request, 400, "message_id invalid")
+                return self._error(request, 400, "invalid_message_id")
             limited = self._rate_limited(request, sender_id)
             if limited is not None:
                 return limited
@@ -298,7 +375,7 @@ class WebChatInput(RestInput):
                     raw = await self._checked_command(request, sender_id, raw)
                 except Exception as exc:  # the tracker store is down: the turn would fail too
                     return self._unavailable(request, exc)
-            masked = mask(prepare_text(raw, self.max_length))
+            masked = guard_text(raw, self.max_length)
             text = masked.text
 
             async def turn() -> list[dict[str, Any]]:
@@ -319,7 +396,7 @@ class WebChatInput(RestInput):
                     STORE_FAILURES.reset(token)
                 if failures:  # answered from an empty tracker, not saved: refuse the turn
                     raise TrackerStoreUnavailable(failures[0])
-                return collector.messages
+                return without_repeats(collector.messages)
 
             key = (sender_id, message_id) if message_id else None
             try:
@@ -332,3 +409,9 @@ class WebChatInput(RestInput):
             return response.json(messages, headers=self._cors(request))
 
         return webchat
+
+
+def _domain_text(request: Request, name: str) -> str:
+    """The French text of a domain response (empty if the domain lacks it)."""
+    responses = request.app.ctx.agent.domain.responses
+    return str((responses.get(name) or [{}])[0].get("text", ""))
