@@ -4,7 +4,9 @@ bounded in time (`bot.resilience`) and the hot-path fixes of `bot.performance`."
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import rasa.core.run
@@ -47,13 +49,32 @@ def configure_app(*args, **kwargs):  # type: ignore[no-untyped-def]
     return app
 
 
+def rasa_arguments(argv: list[str], environ: Mapping[str, str]) -> list[str]:
+    """`rasa run` arguments for `argv`; with `--enable-api` and no `--auth-token`, the
+    token comes from CAPNUM_RASA_TOKEN (so it never shows in `ps`). Exits with code 2,
+    French message on stderr, when the API would be open without a token."""
+    arguments = ["rasa", "run", *argv]
+    explicit = any(a == "--auth-token" or a.startswith(("--auth-token=", "-t")) for a in argv)
+    if "--enable-api" in argv and not explicit:
+        token = environ.get("CAPNUM_RASA_TOKEN", "").strip()
+        if not token:
+            print(
+                "ERREUR : CAPNUM_RASA_TOKEN est vide ou absent : l'API HTTP de Rasa "
+                "(--enable-api) ne démarre pas sans jeton.",
+                file=sys.stderr,
+            )
+            raise SystemExit(2)
+        arguments += ["--auth-token", token]
+    return arguments
+
+
 def main() -> None:
+    sys.argv = rasa_arguments(sys.argv[1:], os.environ)
     resilience.install()
     performance.install()
     rasa.core.run.configure_app = configure_app
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", "run", *sys.argv[1:]]
     rasa_main()
 
 

@@ -52,7 +52,7 @@ trap stop_servers EXIT INT TERM
 start_actions
 launched=$(date +%s.%N)
 python -m bot.server --model models --endpoints endpoints.yml --credentials credentials.yml \
-  --interface 127.0.0.1 --port "$CAPNUM_RASA_PORT" --enable-api --auth-token "$CAPNUM_RASA_TOKEN" \
+  --interface 127.0.0.1 --port "$CAPNUM_RASA_PORT" --enable-api \
   >"$CAPNUM_ROOT/var/rasa-bench.log" 2>&1 &
 rasa_pid=$!
 CAPNUM_PIDS+=("$rasa_pid")

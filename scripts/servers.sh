@@ -1,4 +1,6 @@
-# Start/stop helpers for the action server and the Rasa server (sourced).
+# Start/stop helpers for the action server and the Rasa server (sourced). `make run` starts
+# them through bot/supervisor.py (same commands: keep both in step), which restarts them.
+# Logs: var/actions$CAPNUM_LOG_SUFFIX.log and var/rasa$CAPNUM_LOG_SUFFIX.log.
 # shellcheck shell=bash
 CAPNUM_PIDS=()
 
@@ -17,6 +19,8 @@ PY
 
 measurement_stack() {  # Rasa port, action port, name: a local stack for load measurements
   export CAPNUM_RASA_PORT="$1" CAPNUM_ACTION_PORT="$2"
+  # Its own logs (var/actions-NAME.log, var/rasa-NAME.log): never those of `make run`.
+  export CAPNUM_LOG_SUFFIX="-$3"
   export CAPNUM_ACTION_URL="http://127.0.0.1:$2/webhook"
   export CAPNUM_TRACKER_URL="sqlite:///$CAPNUM_ROOT/var/tracker-$3.db"
   # The load comes from 127.0.0.1 and replays whole conversations quickly: no rate limits.
@@ -28,23 +32,24 @@ measurement_stack() {  # Rasa port, action port, name: a local stack for load me
 
 start_servers() {
   start_actions
-  start_rasa "$CAPNUM_RASA_PORT" "$CAPNUM_ROOT/var/rasa.log"
+  start_rasa "$CAPNUM_RASA_PORT" "$CAPNUM_ROOT/var/rasa${CAPNUM_LOG_SUFFIX:-}.log"
 }
 
 start_actions() {
   mkdir -p "$CAPNUM_ROOT/var"
   # rasa-sdk binds to SANIC_HOST (0.0.0.0 by default): keep it on the loopback.
   SANIC_HOST="${CAPNUM_ACTION_HOST:-127.0.0.1}" python -m rasa_sdk --actions bot.actions \
-    --port "$CAPNUM_ACTION_PORT" >"$CAPNUM_ROOT/var/actions.log" 2>&1 &
+    --port "$CAPNUM_ACTION_PORT" >"$CAPNUM_ROOT/var/actions${CAPNUM_LOG_SUFFIX:-}.log" 2>&1 &
   CAPNUM_PIDS+=($!)
   wait_for_url "http://127.0.0.1:$CAPNUM_ACTION_PORT/health" 120 "le serveur d'actions"
 }
 
 start_rasa() {  # port, log file; tracker store and lock store from CAPNUM_ENDPOINTS
+  # The API token: CAPNUM_RASA_TOKEN, read by bot.server (not on the command line: `ps`).
   mkdir -p "$CAPNUM_ROOT/var/pids"
   python -m bot.server --model models --endpoints "${CAPNUM_ENDPOINTS:-endpoints.yml}" \
     --credentials credentials.yml --interface 127.0.0.1 --port "$1" --enable-api \
-    --auth-token "$CAPNUM_RASA_TOKEN" >"$2" 2>&1 &
+    >"$2" 2>&1 &
   CAPNUM_PIDS+=($!)
   echo $! >"$CAPNUM_ROOT/var/pids/rasa-$1.pid"
   wait_for_url "http://127.0.0.1:$1/webhooks/webchat/" 300 "le serveur Rasa (port $1)"
