@@ -81,8 +81,9 @@ async def prediction_loop_that_listens(
     logger.error("circuit breaker tripped: turn stopped, the assistant listens again")
     message = await processor.nlg.generate(LOOP_RESPONSE, tracker, output_channel.name())
     if message:
-        tracker.update(create_bot_utterance(message))
-        await output_channel.send_response(tracker.sender_id, message)
+        # Both calls pop keys from the message they get: each gets its own copy.
+        tracker.update(create_bot_utterance(dict(message)))
+        await output_channel.send_response(tracker.sender_id, dict(message))
     if tracker.active_loop_name:
         tracker.update(ActiveLoop(None))
         tracker.update(SlotSet(REQUESTED_SLOT, None))

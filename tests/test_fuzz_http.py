@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.fuzz import any_text, chat_text, examples
-from tests.test_http_conversation import SERVER
+from tests.test_http_conversation import SERVER, TOKEN
 from tests.test_webchat_http import BASE, request
 
 pytestmark = pytest.mark.server
@@ -133,3 +133,72 @@ def test_random_origins(origin: str, preflight: bool) -> None:
     check(status, raw, {200, 204, 400, 403})
     if status == 403:
         assert "Access-Control-Allow-Origin" not in got
+
+
+# Every route the run command exposes: the web chat, Telegram, and Rasa's HTTP API
+# (token or not); `{id}` takes random conversation ids.
+ROUTES = [
+    "/",
+    "/version",
+    "/status",
+    "/domain",
+    "/webhooks/rest/webhook",
+    "/webhooks/webchat/",
+    "/webhooks/webchat/webhook",
+    "/webhooks/webchat/effacer",
+    "/webhooks/telegram/webhook",
+    "/webhooks/telegram/",
+    "/conversations/{id}/tracker",
+    "/conversations/{id}/tracker/events",
+    "/conversations/{id}/messages",
+    "/conversations/{id}/trigger_intent",
+    "/conversations/{id}/predict",
+    "/conversations/{id}/execute",
+    "/conversations/{id}/story",
+    "/model/parse",
+    "/model/predict",
+    "/model/test/intents",
+    "/model/test/stories",
+    "/model",
+    "/model/train",
+]
+IDS = st.one_of(SENDERS, st.just("\ud800"), st.just("x" * 10_000), st.just("%00"))
+BODIES = st.one_of(
+    st.binary(max_size=2048),
+    JSON.map(lambda v: json.dumps(v, ensure_ascii=False).encode("utf-8", "surrogatepass")),
+    FIELDS.map(lambda v: json.dumps(v, ensure_ascii=False).encode("utf-8", "surrogatepass")),
+)
+
+
+def alive() -> bool:
+    status, _, raw = request("GET", f"{BASE}/")
+    return status == 200 and b"<html" in raw
+
+
+@HTTP
+@given(
+    st.sampled_from(ROUTES),
+    IDS,
+    st.sampled_from(["GET", "POST", "PUT", "DELETE", "OPTIONS"]),
+    BODIES,
+    st.sampled_from(["", "?token=", "?token=wrong", "token"]),
+)
+@example("/conversations/{id}/tracker", "\ud800", "GET", b"", "token")
+@example("/conversations/{id}/messages", "\ud800", "POST", b'{"text": "ok"}', "token")
+@example("/webhooks/rest/webhook", "x", "POST", b'{"sender": "\\ud800", "message": "a"}', "")
+def test_every_route_survives_anything(
+    route: str, sender: object, method: str, body: bytes, token: str
+) -> None:
+    """Any method, id, body and token on any exposed route: without the token never a
+    5xx nor a stack trace, and whatever happened, the server answers afterwards (one
+    request stopped the whole Rasa server)."""
+    from urllib.parse import quote
+
+    conversation = quote(str(sender).encode("utf-8", "surrogatepass"), safe="")
+    query = f"?token={TOKEN}" if token == "token" else token
+    path = route.replace("{id}", conversation) + query
+    data = None if method in ("GET", "OPTIONS") else body
+    status, _, raw = request(method, path, data)
+    if token != "token":
+        check(status, raw, set(range(200, 500)))
+    assert alive(), (method, path[:120], status)

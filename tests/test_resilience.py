@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from types import MethodType, SimpleNamespace
 from typing import Any
 
 import pytest
@@ -12,8 +13,9 @@ from aiohttp import web
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.core.processor import MessageProcessor
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -112,9 +114,74 @@ def test_timeout_setting(value, expected) -> None:
 
 
 def test_install_bounds_every_remote_action() -> None:
-    original = RemoteAction.run
+    """`install()` replaces the action call and the prediction loop, and both come back."""
+    originals = (RemoteAction.run, MessageProcessor._run_prediction_loop)
     try:
         resilience.install()
         assert RemoteAction.run is resilience.run_with_limit
+        assert MessageProcessor._run_prediction_loop is resilience.prediction_loop_that_listens
     finally:
-        RemoteAction.run = original
+        RemoteAction.run, MessageProcessor._run_prediction_loop = originals
+    assert (RemoteAction.run, MessageProcessor._run_prediction_loop) == originals
+
+
+def fake_processor(domain: Domain) -> Any:
+    """The parts of Rasa's MessageProcessor the recovery reads, with Rasa's own check."""
+    processor = SimpleNamespace(
+        max_number_of_predictions=10, nlg=TemplatedNaturalLanguageGenerator(domain.responses)
+    )
+    processor.is_action_limit_reached = MethodType(
+        MessageProcessor.is_action_limit_reached, processor
+    )
+    return processor
+
+
+async def test_tripped_circuit_breaker_answers_and_listens(rasa_domain, monkeypatch) -> None:
+    """A turn stopped by the circuit breaker (ten actions, no listen) ends with a French
+    message, the form left and the assistant listening: the next message is a normal
+    turn (it tripped again at once, for every later message, "recommencer" included)."""
+
+    async def looping(_processor: Any, _channel: Any, tracker: DialogueStateTracker) -> None:
+        for _ in range(10):
+            tracker.update(ActionExecuted("action_repli"))
+
+    monkeypatch.setattr(resilience, "_original_prediction_loop", looping)
+    processor = fake_processor(rasa_domain)
+    tracker = DialogueStateTracker.from_events(
+        "breaker-test-0001",
+        [
+            ActionExecuted("action_listen"),
+            ActiveLoop("profil_form"),
+            UserUttered("ok", {"name": "affirmer"}),
+        ],
+        slots=rasa_domain.slots,
+    )
+    channel = CollectingOutputChannel()
+    await resilience.prediction_loop_that_listens(processor, channel, tracker)
+    assert [m["text"] for m in channel.messages] == [
+        rasa_domain.responses[resilience.LOOP_RESPONSE][0]["text"]
+    ]
+    assert tracker.latest_action_name == "action_listen"
+    assert tracker.active_loop_name is None
+    tracker.update(UserUttered("recommencer", {"name": "recommencer"}))
+    assert not processor.is_action_limit_reached(tracker, should_predict_another_action=True)
+
+
+async def test_normal_turn_is_left_alone(rasa_domain, monkeypatch) -> None:
+    """A turn that ends by listening gets no extra message."""
+
+    async def normal(_processor: Any, _channel: Any, tracker: DialogueStateTracker) -> None:
+        tracker.update(ActionExecuted("utter_saluer"))
+        tracker.update(ActionExecuted("action_listen"))
+
+    monkeypatch.setattr(resilience, "_original_prediction_loop", normal)
+    tracker = DialogueStateTracker.from_events(
+        "breaker-test-0002", [UserUttered("salut")], slots=rasa_domain.slots
+    )
+    channel = CollectingOutputChannel()
+    await resilience.prediction_loop_that_listens(fake_processor(rasa_domain), channel, tracker)
+    assert channel.messages == []
+    assert [e.action_name for e in tracker.events if isinstance(e, ActionExecuted)] == [
+        "utter_saluer",
+        "action_listen",
+    ]

@@ -18,7 +18,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 
 from bot.config import REPO_ROOT
-from bot.tracker_store import ErasableSQLTrackerStore, url_kwargs
+from bot.tracker_store import ErasableSQLTrackerStore, TrackerStoreError, url_kwargs
 
 pytestmark = pytest.mark.anyio
 PG_URL = os.environ.get("CAPNUM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -142,3 +142,27 @@ async def test_failures_are_recorded_for_the_turn(tmp_path, rasa_domain, monkeyp
     with pytest.raises(OperationalError):
         await store.retrieve("s1")
     assert len(failures) == 2
+
+
+@pytest.mark.parametrize("sender", ["\ud800", "a\udfffb", "x" * 300])
+async def test_a_database_error_fails_the_operation_not_the_server(rasa_domain, tmp_path, sender):
+    """A sender id the database cannot encode (a lone surrogate: Rasa turned the
+    `ValueError` into "schema not found" and exited) raises `TrackerStoreError`; the
+    store then keeps working."""
+    store = ErasableSQLTrackerStore(domain=rasa_domain, db_url=f"sqlite:///{tmp_path}/t.db")
+    tracker = DialogueStateTracker.from_events(sender, [UserUttered("salut")])
+    for operation in (store.retrieve(sender), store.save(tracker)):
+        try:
+            await operation
+        except TrackerStoreError:
+            pass
+    await store.save(conversation("apres-erreur-0001", rasa_domain))
+    assert (await store.retrieve("apres-erreur-0001")).get_slot("commune") == "Roubaix"
+
+
+async def test_surrogate_sender_on_postgresql(rasa_domain):
+    """Same on PostgreSQL, where the production server would have exited."""
+    store = ErasableSQLTrackerStore(domain=rasa_domain, db_url=PG_URL)
+    with pytest.raises(TrackerStoreError):
+        await store.retrieve("\ud800")
+    assert await store.retrieve(f"apres-{uuid.uuid4().hex}") is None

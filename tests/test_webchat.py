@@ -231,3 +231,29 @@ def test_rate_limits_per_address_and_per_conversation():
     answers = [channel._rate_limited(home, "one-conversation-00") for _ in range(9)]
     assert all(r is None for r in answers[:8]) and answers[8].status == 429
     assert WebChatInput.from_credentials({"rate_per_address": "600"}).per_address.burst == 600
+
+
+def test_server_refuses_an_unguarded_channel(capsys):
+    """Rasa's plain REST channel (no guard) stops the start with a French message; the
+    web chat and Telegram are accepted."""
+    from rasa.core.channels.rest import RestInput
+
+    from bot.channels.telegram import TelegramInput
+    from bot.server import UnguardedChannel, check_channels
+
+    check_channels([WebChatInput(), TelegramInput.from_credentials({})])
+    with pytest.raises(UnguardedChannel) as refused:
+        check_channels([WebChatInput(), RestInput()])
+    assert refused.value.code == 2
+    assert "canal non protégé" in capsys.readouterr().err
+
+
+def test_credentials_expose_only_guarded_channels():
+    """credentials.yml names no channel outside bot.channels (no `rest:`)."""
+    import yaml
+
+    credentials = yaml.safe_load((REPO_ROOT / "credentials.yml").read_text(encoding="utf-8"))
+    assert sorted(credentials) == [
+        "bot.channels.telegram.TelegramInput",
+        "bot.channels.webchat.WebChatInput",
+    ]

@@ -148,10 +148,12 @@ class ValidateProfilForm(FormValidationAction):
 
 
 class ActionRepli(Action):
-    """Core fallback: says the answer was not understood and asks the question again,
-    then listens. Without the explicit `action_listen`, the policies found nothing
-    confident after it either and ran it again, ten times in one answer, until Rasa's
-    circuit breaker stopped the turn ("ok" or "👍" at a profile question)."""
+    """Core fallback: says the answer was not understood. In the profile, the form then
+    runs again and asks its question (it does not re-read the message after another
+    action, so it cannot refuse it again). Without that, the form stayed "rejected": the
+    policies found nothing confident, ran this action again, ten times in one answer
+    until Rasa's circuit breaker stopped the turn, and every later answer ("ok", "👍",
+    even "je cherche du travail") came back here."""
 
     def name(self) -> str:
         return "action_repli"
@@ -159,16 +161,12 @@ class ActionRepli(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        listen = [FollowupAction(ACTION_LISTEN)]
-        requested = tracker.get_slot("requested_slot")
-        if not (tracker.active_loop.get("name") and requested):
+        form = tracker.active_loop.get("name")
+        if not (form and tracker.get_slot("requested_slot")):
             dispatcher.utter_message(response="utter_pas_compris")
-            return listen
+            return [FollowupAction(ACTION_LISTEN)]
         dispatcher.utter_message(response="utter_reponse_non_comprise")
-        if requested == "commune":
-            return [*await ActionAskCommune().run(dispatcher, tracker, domain), *listen]
-        dispatcher.utter_message(response=f"utter_ask_{requested}")
-        return listen
+        return [FollowupAction(form)]
 
 
 class ActionAskCommune(Action):

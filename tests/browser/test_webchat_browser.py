@@ -173,6 +173,54 @@ def test_erase_button_with_confirmation(new_context) -> None:
     assert "Lille" not in chat.log.inner_text()
 
 
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(200, "[]"), (503, '{"error": "unavailable"}'), (200, '{"efface": false}')],
+)
+def test_erase_button_says_erased_only_when_the_server_confirmed(new_context, status, body):
+    """An answer that does not confirm the erasure (the old page took `[]` for a
+    success) leaves the conversation here and shows a French error with a retry."""
+    chat = Chat(new_context(PHONE))
+    chat.send("salut j'ai 19 ans et j'habite à Lille")
+    sender = chat.sender()
+    chat.page.route(
+        "**/webhooks/webchat/effacer",
+        lambda route: route.fulfill(status=status, body=body, content_type="application/json"),
+    )
+    chat.page.get_by_role("button", name="Effacer mes données").click()
+    chat.page.get_by_role("button", name="Oui, tout effacer").click()
+    dialog = chat.page.get_by_role("dialog", name="Effacer tes données ?")
+    expect(dialog).to_contain_text("n'a pas pu être fait")
+    expect(dialog).to_be_visible()
+    assert chat.sender() == sender
+    expect(chat.log).to_contain_text("Lille")
+    assert "Lille" in chat.page.evaluate("localStorage.getItem('capnum.historique')")
+    chat.page.unroute("**/webhooks/webchat/effacer")
+    chat.page.get_by_role("button", name="Oui, tout effacer").click()
+    expect(dialog).to_be_hidden()
+    assert chat.sender() != sender
+    assert "Lille" not in json.dumps(tracker(sender)["events"], ensure_ascii=False)
+
+
+def test_typed_erasure_clears_the_device_too(new_context) -> None:
+    """"supprimer mes données" then "oui", typed: erased on the server and on this
+    device (the conversation stayed on the page, even after a reload)."""
+    chat = Chat(new_context(PHONE))
+    chat.send("salut j'ai 19 ans et j'habite à Lille")
+    sender = chat.sender()
+    chat.send("supprimer mes données")
+    expect(chat.log).to_contain_text("vraiment")
+    chat.send("oui")
+    expect(chat.log).to_contain_text("effacé")
+    expect(chat.log.locator("li.utilisateur")).to_have_count(0)
+    assert chat.sender() != sender
+    chat.page.reload()
+    chat.wait_idle()
+    assert "Lille" not in chat.log.inner_text()
+    assert "Lille" not in (chat.page.evaluate("localStorage.getItem('capnum.historique')") or "")
+    assert "Lille" not in json.dumps(tracker(sender)["events"], ensure_ascii=False)
+
+
 def test_network_loss_keeps_the_message_and_sends_it_later(new_context) -> None:
     """Offline: a clear message, the text kept (also across a reload); back online: sent
     once, answered."""

@@ -36,6 +36,7 @@
   const serveur = script && script.dataset.server;
   const base = serveur ? new URL("/webhooks/webchat/", serveur) : new URL("../", script.src);
   const ENDPOINT = new URL("webhook", base).href;
+  const EFFACER = new URL("effacer", base).href;
   document.getElementById("confidentialite").href = new URL("confidentialite", base).href;
   const params = new URLSearchParams(window.location.search);
   const integre = params.get("integre") === "1";
@@ -285,6 +286,14 @@
     const cartesTexte = new Set(((reco && reco.custom.formations) || []).map((f) => `${f.rang}. **${f.intitule}**`));
     const aAfficher = messages.filter((m) => !(m.text && [...cartesTexte].some((d) => m.text.startsWith(d))));
     if (reco) { historique.forEach((i) => { if (i.custom && i.custom.type === "recommandations" && !i.perime) { i.perime = true; afficher(i); } }); }
+    const effacement = messages.find((m) => m.custom && m.custom.type === "effacement" && m.custom.efface === true);
+    if (effacement) {
+      // Erased on the server (typed "supprimer mes données", then confirmed): the device
+      // forgets the conversation too, as with the header button.
+      montrerSaisie(false);
+      effaceIci(effacement.text || TEXTES.effacementFait);
+      return;
+    }
     for (const [n, m] of aAfficher.entries()) {
       if (n > 0) { montrerSaisie(true, false); await pause(DELAI_ENTRE_MESSAGES_MS); }
       ajouter({ de: "bot", texte: m.text, boutons: m.buttons || m.quick_replies, custom: m.custom });
@@ -329,6 +338,18 @@
       planifier(Number(reponse && reponse.headers.get("Retry-After")) || 0);
       return;
     }
+    let erreur = {};
+    if (!reponse.ok) {
+      try { erreur = await reponse.json(); } catch (e) { erreur = {}; }
+    }
+    if (erreur.error === "invalid_sender") {
+      // An id the server refuses (an old page's, say): a new conversation, same message.
+      expediteur = nouvelId();
+      ecrire("capnum.expediteur", expediteur);
+      envoiEnCours = false;
+      vider();
+      return;
+    }
     envois.shift();
     sauver();
     essais = 0;
@@ -340,7 +361,7 @@
       await afficherReponses(Array.isArray(messages) ? messages : []);
     } else {
       montrerSaisie(false);
-      etat(TEXTES.refuse);
+      etat(erreur.message || TEXTES.refuse);
     }
     envoiEnCours = false;
     vider();
@@ -384,29 +405,34 @@
     document.getElementById("annuler-effacement").focus();
   });
   document.getElementById("annuler-effacement").addEventListener("click", () => dialogue.close());
+  /** Once the server said it erased: nothing of the conversation stays on this device
+   * either; a new conversation id; the confirmation is shown but not kept. */
+  const effaceIci = (texte) => {
+    toutOublierIci();
+    expediteur = nouvelId();
+    ecrire("capnum.expediteur", expediteur);
+    journal.append(rendre({ de: "bot", texte }));
+    historique = [];
+    sauver();
+  };
+
   document.getElementById("confirmer-effacement").addEventListener("click", async () => {
-    let messages;
+    // "Effacé" is said only when the server answered that it erased ({"efface": true}).
+    let resultat = null;
     try {
-      const r = await fetch(ENDPOINT, {
+      const r = await fetch(EFFACER, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: expediteur, message: "/confirmer_suppression", message_id: nouvelId() }),
+        body: JSON.stringify({ sender: expediteur }),
       });
-      if (!r.ok) { throw new Error(`HTTP ${r.status}`); }
-      messages = await r.json();
+      resultat = await r.json();
+      if (!r.ok || !resultat || resultat.efface !== true) { throw new Error(`HTTP ${r.status}`); }
     } catch (e) {
       erreurDialogue.textContent = TEXTES.effacementImpossible;
       return;
     }
-    toutOublierIci();
-    expediteur = nouvelId();
-    ecrire("capnum.expediteur", expediteur);
     dialogue.close();
-    // The confirmation is shown but not kept: nothing of the erased conversation remains here.
-    const texte = (messages.find((m) => m.text) || {}).text || TEXTES.effacementFait;
-    journal.append(rendre({ de: "bot", texte }));
-    historique = [];
-    sauver();
+    effaceIci(resultat.message || TEXTES.effacementFait);
     champ.focus();
   });
 
