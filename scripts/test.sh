@@ -49,6 +49,9 @@ export CAPNUM_WEB_RATE_ADDRESS=100000
 export CAPNUM_TELEGRAM_API_URL="http://127.0.0.1:${CAPNUM_TELEGRAM_FAKE_PORT:-5181}"
 export CAPNUM_TELEGRAM_TOKEN="123456:test-token" CAPNUM_TELEGRAM_BOT_USERNAME=""
 export CAPNUM_TELEGRAM_SECRET="test-$(python -c 'import secrets; print(secrets.token_hex(16))')"
+# The test servers log to var/*-test.log (the live var/rasa.log is left alone); the
+# security tests read the Rasa log to check that no conversation id stays in it.
+export CAPNUM_LOG_SUFFIX=-test CAPNUM_RASA_LOG="$CAPNUM_ROOT/var/rasa-test.log"
 source "$CAPNUM_ROOT/scripts/servers.sh"
 trap stop_servers EXIT
 step "Démarrage du serveur d'actions et du serveur Rasa"
