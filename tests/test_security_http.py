@@ -106,7 +106,7 @@ def test_no_answer_traps_a_profile_question(question: str) -> None:
     """At every profile question, each of "ok", "👍", empty, a request, a NUL byte,
     nonsense and off-topic gets an answer with the question at most once (it came ten
     times, then the circuit breaker made every later message answer nothing); the
-    conversation then goes on, and "recommencer" works."""
+    conversation then goes on: "recommencer" and "supprimer mes données" work."""
     for bad in BAD_ANSWERS:
         chat = Conversation()
         for message in TO_QUESTION[question]:
@@ -119,6 +119,9 @@ def test_no_answer_traps_a_profile_question(question: str) -> None:
         restarted = chat.say("recommencer")
         assert any("reparti" in t for t in texts(restarted)), (bad, texts(restarted))
         assert chat.tracker()["slots"]["requested_slot"] == "situation"
+        chat.say("supprimer mes données")
+        erased = chat.say("oui")
+        assert {"type": "effacement", "efface": True} in [m.get("custom") for m in erased]
 
 
 def test_after_an_unclear_answer_the_next_real_answer_is_taken() -> None:
