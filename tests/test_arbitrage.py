@@ -50,3 +50,17 @@ def test_a_town_named_in_another_language_is_not_an_answer() -> None:
     assert intention_arbitree(unsure, [town], ranking) is None
     ranking = [unsure, {"name": "informer", "confidence": 0.38}, {"name": "autre_langue"}]
     assert intention_arbitree(unsure, [town], ranking) == {"name": "informer", "confidence": 0.4}
+
+
+def test_yes_or_no_with_a_profile_fact_is_an_answer() -> None:
+    """"non j'ai un CAP" is `informer` whatever the classifier's noise between `nier`
+    and `informer` (another CPU flipped it and the test command failed); a bare yes or
+    no, or one with a non-profile entity, stays as it is."""
+    cap = {"entity": "diplome", "value": "cap_bep", "extractor": EXTRACTOR_NAME}
+    for name in ("nier", "affirmer"):
+        said = {"name": name, "confidence": 0.52}
+        assert intention_arbitree(said, [cap]) == {"name": "informer", "confidence": 0.52}
+        assert intention_arbitree(said, []) is None
+        distance = {"entity": "distanciel", "value": True, "extractor": EXTRACTOR_NAME}
+        assert intention_arbitree(said, [distance]) is None
+        assert intention_arbitree(said, [{"entity": "diplome", "value": "bac"}]) is None

@@ -1,6 +1,8 @@
-"""NLU pipeline component, after the fallback classifier: a message the classifier is
-unsure about but that states profile facts ("g 19 an chui a lyon") is an answer to the
-profile questions (`informer`), not a misunderstanding."""
+"""NLU pipeline component, after the fallback classifier: a message that states profile
+facts is an answer to the profile questions (`informer`) when the classifier is unsure
+("g 19 an chui a lyon") or hesitates between yes and no ("non j'ai un CAP", "oui j'ai le
+bac"). The second case must not depend on numeric noise: on one machine the same model
+said `nier` for "non j'ai un CAP", on another `informer`; the facts decide."""
 
 from __future__ import annotations
 
@@ -22,6 +24,9 @@ PROFILE_INTENT = "informer"
 # Likeliest intents for which facts in the message are not answers (a town named in
 # another language is still a message in another language).
 NOT_ANSWERS = frozenset({"autre_langue"})
+# A yes or a no that comes with one of these facts answers the profile.
+YES_NO = frozenset({"affirmer", "nier"})
+PROFILE_FACTS = frozenset({"situation", "diplome", "age", "commune", "interets"})
 
 
 def intention_arbitree(
@@ -30,7 +35,14 @@ def intention_arbitree(
     ranking: list[dict[str, Any]] | None = None,
 ) -> dict | None:
     """The intent to use instead of an unsure one, or None to keep it."""
-    if not intent or intent.get("name") != FALLBACK_INTENT:
+    if not intent:
+        return None
+    if intent.get("name") in YES_NO:
+        facts = {e.get("entity") for e in entities if e.get("extractor") == EXTRACTOR_NAME}
+        if facts & PROFILE_FACTS:
+            return {"name": PROFILE_INTENT, "confidence": intent.get("confidence")}
+        return None
+    if intent.get("name") != FALLBACK_INTENT:
         return None
     if not any(e.get("extractor") == EXTRACTOR_NAME for e in entities):
         return None
@@ -44,7 +56,7 @@ def intention_arbitree(
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ArbitreProfil(GraphComponent):
-    """Unsure + profile facts found = `informer`."""
+    """Unsure, or yes/no, + profile facts found = `informer`."""
 
     @classmethod
     def create(
