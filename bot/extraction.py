@@ -18,10 +18,20 @@ from bot.profile import normalize, parse_age, parse_message
 
 # Intents whose text may carry profile facts.
 PROFILE_INTENTS = frozenset(
-    {"informer", "saluer", "demander_formation", "affirmer", "nier", "nlu_fallback", "hors_sujet"}
+    {
+        "informer",
+        "saluer",
+        "demander_formation",
+        "affirmer",
+        "nier",
+        "nlu_fallback",
+        "hors_sujet",
+        "je_sais_pas",
+    }
 )
-# Intents that only count when the form is waiting for an answer.
-ANSWER_ONLY_INTENTS = frozenset({"affirmer", "nier", "nlu_fallback", "hors_sujet"})
+# Intents that only count when the form is waiting for an answer ("rien" or "aucun",
+# read as "je ne sais pas", answer the diploma question: no diploma).
+ANSWER_ONLY_INTENTS = frozenset({"affirmer", "nier", "nlu_fallback", "hors_sujet", "je_sais_pas"})
 MAX_COMMUNES_PROPOSEES = 6
 _POSTCODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 

@@ -212,6 +212,19 @@ async def test_je_sais_pas_walks_the_steps_then_sets_defaults(domain):
     assert "buttons" in domain["responses"]["utter_explorer_interets_1"][0]
 
 
+async def test_je_sais_pas_is_silent_when_the_message_answered(domain):
+    """ "rien" at the diploma question filled it (no diploma): no "c'est le dernier
+    diplôme…" help, the form moves on; a real "je sais pas" still gets the help."""
+    answered = make_tracker(
+        domain, "rien", "je_sais_pas", requested_slot="diplome", diplome="aucun"
+    )
+    events, messages = await run(ActionJeSaisPas(), answered, domain)
+    assert (events, messages) == ([], [])
+    unsure = make_tracker(domain, "je sais pas", "je_sais_pas", requested_slot="diplome")
+    _, messages = await run(ActionJeSaisPas(), unsure, domain)
+    assert responses(messages) == ["utter_je_sais_pas_diplome"]
+
+
 async def test_recommander_sends_cards_and_the_payload(domain):
     """A complete Roubaix profile gets explained cards and one `recommandations` payload."""
     tracker = make_tracker(domain, **profile("profil_roubaix"))

@@ -53,7 +53,7 @@ def test_a_town_named_in_another_language_is_not_an_answer() -> None:
 
 
 def test_yes_or_no_with_a_profile_fact_is_an_answer() -> None:
-    """"non j'ai un CAP" is `informer` whatever the classifier's noise between `nier`
+    """ "non j'ai un CAP" is `informer` whatever the classifier's noise between `nier`
     and `informer` (another CPU flipped it and the test command failed); a bare yes or
     no, or one with a non-profile entity, stays as it is."""
     cap = {"entity": "diplome", "value": "cap_bep", "extractor": EXTRACTOR_NAME}
@@ -64,3 +64,22 @@ def test_yes_or_no_with_a_profile_fact_is_an_answer() -> None:
         distance = {"entity": "distanciel", "value": True, "extractor": EXTRACTOR_NAME}
         assert intention_arbitree(said, [distance]) is None
         assert intention_arbitree(said, [{"entity": "diplome", "value": "bac"}]) is None
+
+
+def test_a_message_made_of_profile_facts_is_an_answer() -> None:
+    """ "bac s" (read as a requirement question) and "bts sio" (read as distance
+    learning) are answers; a question about the same fact, or a fact lost in a longer
+    sentence, keeps its intent."""
+    bac = {"entity": "diplome", "value": "bac", "start": 0, "end": 5, "extractor": EXTRACTOR_NAME}
+    bts = {"entity": "diplome", "value": "bac_plus_2", "start": 0, "end": 3}
+    bts["extractor"] = EXTRACTOR_NAME
+    question = {"name": "question_prerequis", "confidence": 0.54}
+    distance = {"name": "accepter_distance", "confidence": 0.62}
+    assert intention_arbitree(question, [bac], text="bac s")["name"] == "informer"
+    assert intention_arbitree(distance, [bts], text="bts sio")["name"] == "informer"
+    late = {**bac, "start": 16, "end": 19}
+    assert intention_arbitree(question, [late], text="faut il avoir le bac ?") is None
+    assert intention_arbitree(question, [late], text="il faut avoir le bac pour y aller") is None
+    place = {"entity": "distanciel", "value": True, "start": 2, "end": 10}
+    place["extractor"] = EXTRACTOR_NAME
+    assert intention_arbitree(distance, [place], text="à distance") is None

@@ -354,3 +354,14 @@ def test_entities_of_the_nlu_extractor_are_not_buttons(geo: Geo) -> None:
     button = [{"entity": "interets", "value": "developpement"}]
     slots = run(geo, "/question_cout", "question_cout", entities=button).slots
     assert slots["interets"] == ["developpement"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("rien", "aucun"), ("aucun", "aucun"), ("je sais pas", None)]
+)
+def test_rien_or_aucun_read_as_je_sais_pas_answers_the_diploma_question(geo, text, expected):
+    """ "rien" and "aucun" (classified "je ne sais pas") answer the diploma question:
+    no diploma (the question came back again and again); "je sais pas" does not."""
+    out = run(geo, text, intent="je_sais_pas", requested_slot="diplome")
+    assert out.slots.get("diplome") == expected
+    assert run(geo, text, intent="je_sais_pas").slots.get("diplome") is None

@@ -217,6 +217,9 @@ class ActionJeSaisPas(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
+        if requested in _PROFILE_SLOT_NAMES and tracker.get_slot(requested) is not None:
+            # The message answered after all ("rien" to the diploma question: none).
+            return []
         if requested == "diplome":
             dispatcher.utter_message(response="utter_je_sais_pas_diplome")
             return []

@@ -12,7 +12,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.entites import EXTRACTOR_NAME
@@ -29,17 +29,37 @@ YES_NO = frozenset({"affirmer", "nier"})
 PROFILE_FACTS = frozenset({"situation", "diplome", "age", "commune", "interets"})
 
 
+def only_facts(text: str, facts: list[dict[str, Any]]) -> bool:
+    """True when the message is (mostly) the facts themselves, not a question: "bac s",
+    "bts sio" (read as a requirement question and as distance learning)."""
+    if not text or "?" in text or not facts:
+        return False
+    covered = set()
+    for fact in facts:
+        start, end = fact.get("start"), fact.get("end")
+        if isinstance(start, int) and isinstance(end, int):
+            covered |= set(range(start, end))
+    letters = [i for i, c in enumerate(text) if c.isalnum()]
+    return bool(letters) and sum(i in covered for i in letters) * 2 >= len(letters)
+
+
 def intention_arbitree(
     intent: dict[str, Any] | None,
     entities: list[dict[str, Any]],
     ranking: list[dict[str, Any]] | None = None,
+    text: str = "",
 ) -> dict | None:
     """The intent to use instead of an unsure one, or None to keep it."""
     if not intent:
         return None
-    if intent.get("name") in YES_NO:
-        facts = {e.get("entity") for e in entities if e.get("extractor") == EXTRACTOR_NAME}
-        if facts & PROFILE_FACTS:
+    facts = [
+        e
+        for e in entities
+        if e.get("extractor") == EXTRACTOR_NAME and e.get("entity") in PROFILE_FACTS
+    ]
+    bare_facts = intent.get("name") not in {PROFILE_INTENT, FALLBACK_INTENT, *NOT_ANSWERS}
+    if intent.get("name") in YES_NO or (bare_facts and only_facts(text, facts)):
+        if facts:
             return {"name": PROFILE_INTENT, "confidence": intent.get("confidence")}
         return None
     if intent.get("name") != FALLBACK_INTENT:
@@ -71,7 +91,10 @@ class ArbitreProfil(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             replacement = intention_arbitree(
-                message.get(INTENT), message.get(ENTITIES) or [], message.get(INTENT_RANKING_KEY)
+                message.get(INTENT),
+                message.get(ENTITIES) or [],
+                message.get(INTENT_RANKING_KEY),
+                message.get(TEXT) or "",
             )
             if replacement is not None:
                 message.set(INTENT, replacement, add_to_output=True)
