@@ -18,6 +18,16 @@ from bot.profile import age_is_plausible, parse_age
 
 PENDING_MESSAGES = "messages_en_attente"
 ACTION_LISTEN = "action_listen"
+FORM = "profil_form"
+# The question asked last (a slot name) and how many times in a row; the profile slots
+# the person could not or would not give (the form goes on without them).
+ASKED_SLOT = "question_posee"
+ASK_COUNT = "fois_posee"
+UNSPECIFIED = "non_precises"
+# A question is asked at most twice in a row: plainly, then rephrased with an example.
+MAX_ASKS = 2
+# Facts said back briefly when given while another question was asked.
+_FACT_SLOTS = ("situation", "diplome", "age", "commune", "interets")
 # Under 15, consent to share personal data is given with a parent (French data protection
 # act, article 45).
 PARENTAL_CONSENT_AGE = 15
@@ -37,6 +47,7 @@ _PROFILE_SLOT_NAMES = (
 
 
 def _correction_text(texts: Texts, corrections: dict[str, Any]) -> str:
+    """Facts in plain French ("ville : Bordeaux, âge : 19 ans")."""
     parts = []
     for slot, value in corrections.items():
         if slot == "interets":
@@ -78,6 +89,20 @@ class ActionExtraireProfil(Action):
         if corrections:
             changes = _correction_text(texts, corrections)
             pending.append({"response": "utter_correction_notee", "changements": changes})
+        requested = tracker.get_slot("requested_slot")
+        noted = {
+            slot: result.slots[slot]
+            for slot in _FACT_SLOTS
+            if requested
+            and slot != requested
+            and slot not in corrections
+            and result.slots.get(slot) not in (None, [])
+            and current.get(slot) in (None, [])
+        }
+        if noted:
+            # Given while another question was asked: taken, and said back briefly.
+            faits = _correction_text(texts, noted)
+            pending.append({"response": "utter_fait_note", "faits": faits})
         pending += [{"response": name, **variables} for name, variables in result.responses]
         events = [SlotSet(slot, value) for slot, value in result.slots.items()]
         if pending:
@@ -111,11 +136,13 @@ class ValidateProfilForm(FormValidationAction):
     ) -> list[str]:
         """Asks next what the last message left pending (a town to choose, an age to fix)."""
         text = (tracker.latest_message or {}).get("text") or ""
-        return prioritise(
+        unspecified = set(tracker.get_slot(UNSPECIFIED) or [])
+        ordered = prioritise(
             domain_slots,
             town_pending=bool(tracker.get_slot("communes_possibles")),
             age_pending=parse_age(text) is not None and tracker.get_slot("age") is None,
         )
+        return [s for s in ordered if s not in unspecified or tracker.get_slot(s) is not None]
 
     def validate_situation(self, value: Any, *_: Any) -> dict[str, Any]:
         return {"situation": value if value in SITUATIONS else None}
@@ -169,15 +196,66 @@ class ActionRepli(Action):
         return [FollowupAction(form)]
 
 
-class ActionAskCommune(Action):
-    """Asks for the town, or which one when the name is shared by several communes."""
+class BoundedAsk(Action):
+    """Asks for one profile slot: plainly the first time, rephrased with an example (and
+    buttons) the second time in a row; a third time, it moves on instead: the slot is
+    noted as not given ("je note : diplôme non précisé", saying what that changes), and
+    the form asks the next question."""
+
+    slot = ""
 
     def name(self) -> str:
-        return "action_ask_commune"
+        return f"action_ask_{self.slot}"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        again = tracker.get_slot(ASKED_SLOT) == self.slot
+        count = int(tracker.get_slot(ASK_COUNT) or 0) + 1 if again else 1
+        if count > MAX_ASKS:
+            dispatcher.utter_message(response=f"utter_non_precise_{self.slot}")
+            unspecified = [*(tracker.get_slot(UNSPECIFIED) or []), self.slot]
+            return [
+                *self.defaults(tracker),
+                SlotSet(UNSPECIFIED, list(dict.fromkeys(unspecified))),
+                SlotSet(ASKED_SLOT, None),
+                SlotSet(ASK_COUNT, 0.0),
+                FollowupAction(FORM),
+            ]
+        events = self.ask(dispatcher, tracker, first=count == 1)
+        return [*events, SlotSet(ASKED_SLOT, self.slot), SlotSet(ASK_COUNT, float(count))]
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker, first: bool) -> list[Any]:
+        """Sends the question (rephrased when not `first`); returns extra events."""
+        dispatcher.utter_message(
+            response=f"utter_ask_{self.slot}" if first else f"utter_relance_{self.slot}"
+        )
+        return []
+
+    def defaults(self, tracker: Tracker) -> list[EventType]:
+        """What the assistant goes on with when the slot is not given."""
+        return []
+
+
+class ActionAskSituation(BoundedAsk):
+    slot = "situation"
+
+
+class ActionAskAge(BoundedAsk):
+    slot = "age"
+
+
+class ActionAskDiplome(BoundedAsk):
+    slot = "diplome"
+
+
+class ActionAskCommune(BoundedAsk):
+    """Asks for the town, or which one when the name is shared by several communes;
+    without a town, only distance learning can be proposed."""
+
+    slot = "commune"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker, first: bool) -> list[Any]:
         possibles = tracker.get_slot("communes_possibles") or []
         if possibles:
             name = possibles[0].split(" (")[0]
@@ -188,23 +266,29 @@ class ActionAskCommune(Action):
             dispatcher.utter_message(
                 response="utter_commune_ambigue", commune_cherchee=name, buttons=buttons
             )
-        else:
-            dispatcher.utter_message(response="utter_ask_commune")
-        return []
+            return []
+        return super().ask(dispatcher, tracker, first)
+
+    def defaults(self, tracker: Tracker) -> list[EventType]:
+        return [SlotSet("distanciel", True), SlotSet("communes_possibles", None)]
 
 
-class ActionAskInterets(Action):
-    """Asks what the person likes, unless the "je sais pas" choices were just shown."""
+class ActionAskInterets(BoundedAsk):
+    """Asks what the person likes, unless the "je sais pas" choices were just shown;
+    without an answer, beginner-friendly domains."""
 
-    def name(self) -> str:
-        return "action_ask_interets"
+    slot = "interets"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if not tracker.get_slot("etape_exploration"):
-            dispatcher.utter_message(response="utter_ask_interets")
-        return []
+        if tracker.get_slot("etape_exploration"):
+            # The "je sais pas" choices were just shown: other questions, not a repeat.
+            return [SlotSet(ASKED_SLOT, self.slot), SlotSet(ASK_COUNT, 0.0)]
+        return await super().run(dispatcher, tracker, domain)
+
+    def defaults(self, tracker: Tracker) -> list[EventType]:
+        return [SlotSet("interets", list(DEFAULT_DOMAINS))]
 
 
 class ActionJeSaisPas(Action):
