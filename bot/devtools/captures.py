@@ -28,7 +28,11 @@ def take(server: str, out: Path, executable: str = CHROMIUM) -> list[Path]:
     with sync_playwright() as playwright:
         browser = launch(playwright, executable)
         for name, viewport in (("mobile", PHONE), ("ordinateur", DESKTOP)):
-            context = browser.new_context(viewport=viewport, locale="fr-FR")
+            # Reduced motion: the view lands on the first card at once (no smooth scroll
+            # still running when the screenshot is taken).
+            context = browser.new_context(
+                viewport=viewport, locale="fr-FR", reduced_motion="reduce"
+            )
             page = context.new_page()
             page.goto(f"{server}{CHAT_PATH}")
             page.wait_for_function(IDLE_JS)
@@ -37,9 +41,14 @@ def take(server: str, out: Path, executable: str = CHROMIUM) -> list[Path]:
             page.screenshot(path=written[-1])
             send(page, PROFILE_SENTENCE)
             tap(page, "Aucun diplôme")
-            page.locator(".carte").first.scroll_into_view_if_needed()
             written.append(out / f"webchat-recommandations-{name}.png")
             page.screenshot(path=written[-1])
+            if viewport == PHONE:  # a card opened: its reasons and every detail
+                first = page.locator(".carte").first
+                first.get_by_role("button", name="Pourquoi elle te va").click()
+                first.scroll_into_view_if_needed()
+                written.append(out / "webchat-carte-ouverte-mobile.png")
+                page.screenshot(path=written[-1])
             context.close()
         context = browser.new_context(viewport=DESKTOP, locale="fr-FR")
         page = context.new_page()

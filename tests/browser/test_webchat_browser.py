@@ -87,10 +87,20 @@ def test_full_conversation_on_a_phone(new_context) -> None:
     first = cards.first
     expect(first.locator("h3")).to_have_text(re.compile(r"^1\. \S"))
     for label in ("Lieu", "Durée", "Coût"):
-        expect(first.locator("dt", has_text=label)).to_have_count(1)
+        expect(first.locator(".essentiel dt", has_text=label)).to_have_count(1)
     expect(first.locator("dd").first).to_contain_text("Roubaix")  # town and distance
-    expect(first.locator(".raisons-titre + ul li").first).to_be_visible()
+    # Reasons, every fact in full and the data's date behind "Pourquoi elle te va".
+    reasons = first.locator(".raisons-titre + ul li").first
+    expect(reasons).to_be_hidden()
+    toggle = first.get_by_role("button", name=re.compile("^Pourquoi elle te va"))
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(reasons).to_be_visible()
+    for label in ("Durée", "Coût", "Public"):
+        expect(first.locator(".complet dt", has_text=label)).to_be_visible()
     expect(first.locator(".donnees")).to_contain_text(re.compile(r"Données (19|20)\d\d"))
+    expect(first.locator(".donnees")).to_be_visible()
     # The plain-text cards meant for text-only channels are not shown twice.
     assert "📍" not in chat.bot_text() and "✅" not in chat.bot_text()
     sites = chat.page.locator(".carte a")
@@ -132,16 +142,75 @@ def test_buttons_stay_readable_and_history_survives_reload(new_context) -> None:
     assert tracker(sender)["slots"]["situation"] == "demandeur_emploi"
 
 
-def test_restart_button(new_context) -> None:
-    """ "Recommencer" clears the screen and the answers, and asks again from the start."""
+def test_restart_button_asks_first(new_context) -> None:
+    """ "Recommencer" asks first: cancelling keeps everything, confirming restarts."""
     chat = Chat(new_context(PHONE))
     chat.send("j'ai 19 ans et j'habite à Lille")
-    chat.page.get_by_role("button", name="Recommencer", exact=True).first.click()
+    page = chat.page
+    restart = page.locator("header").get_by_role("button", name="Recommencer", exact=True)
+    dialog = page.get_by_role("dialog", name="Tout recommencer ?")
+    restart.click()
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Tes réponses seront oubliées.")
+    expect(dialog.get_by_role("button", name="Annuler")).to_be_focused()
+    dialog.get_by_role("button", name="Annuler").click()
+    expect(dialog).to_be_hidden()
+    expect(restart).to_be_focused()
+    restart.press("Enter")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(restart).to_be_focused()
+    expect(chat.log).to_contain_text("Lille")
+    assert tracker(chat.sender())["slots"]["commune"] == "Lille"
+    restart.press("Enter")
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Recommencer")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
     chat.wait_idle()
     expect(chat.log).to_contain_text("reparti de zéro")
     expect(chat.log.locator("li.utilisateur")).to_have_count(0)
+    expect(chat.field).to_be_focused()
     slots = tracker(chat.sender())["slots"]
     assert slots["age"] is None and slots["commune"] is None
+
+
+def test_restart_choice_asks_first_too(new_context) -> None:
+    """A "Recommencer" choice asks too: cancelled, nothing is sent; confirmed, it restarts."""
+    context = new_context(PHONE)
+    posted: list[str] = []
+
+    def fake_server(route: Any) -> None:
+        posted.append(json.loads(route.request.post_data)["message"])
+        route.fulfill(
+            json=[
+                {
+                    "text": "On continue ?",
+                    "buttons": [
+                        {"title": "Voir plus", "payload": "/plus_de_resultats"},
+                        {"title": "Recommencer", "payload": "/recommencer"},
+                    ],
+                }
+            ]
+        )
+
+    context.route("**/webhooks/webchat/webhook", fake_server)
+    chat = Chat(context)
+    chat.wait_idle()
+    choice = chat.log.get_by_role("button", name="Recommencer", exact=True)
+    choice.click()
+    dialog = chat.page.get_by_role("dialog", name="Tout recommencer ?")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Annuler").click()
+    expect(dialog).to_be_hidden()
+    expect(choice).to_be_enabled()
+    expect(choice).to_be_focused()
+    assert posted == ["/saluer"]
+    choice.click()
+    dialog.get_by_role("button", name="Recommencer").click()
+    chat.wait_idle()
+    assert posted == ["/saluer", "/recommencer"]
 
 
 def test_erase_button_with_confirmation(new_context) -> None:
@@ -203,7 +272,7 @@ def test_erase_button_says_erased_only_when_the_server_confirmed(new_context, st
 
 
 def test_typed_erasure_clears_the_device_too(new_context) -> None:
-    """"supprimer mes données" then "oui", typed: erased on the server and on this
+    """ "supprimer mes données" then "oui", typed: erased on the server and on this
     device (the conversation stayed on the page, even after a reload)."""
     chat = Chat(new_context(PHONE))
     chat.send("salut j'ai 19 ans et j'habite à Lille")
@@ -219,6 +288,27 @@ def test_typed_erasure_clears_the_device_too(new_context) -> None:
     assert "Lille" not in chat.log.inner_text()
     assert "Lille" not in (chat.page.evaluate("localStorage.getItem('capnum.historique')") or "")
     assert "Lille" not in json.dumps(tracker(sender)["events"], ensure_ascii=False)
+
+
+def test_typing_indicator_only_while_an_answer_is_pending(new_context) -> None:
+    """The typing dots are hidden when idle and shown while an answer is awaited."""
+    context = new_context(PHONE)
+    held: list[Any] = []
+    # The first request (the greeting) is held, the others go through.
+    context.route(
+        "**/webhooks/webchat/webhook",
+        lambda route: route.continue_() if held else held.append(route),
+    )
+    chat = Chat(context)
+    dots = chat.page.locator("#saisie-en-cours")
+    expect(dots).to_be_visible()  # the greeting is on its way
+    expect(chat.page.get_by_role("status")).to_have_text("Cap Num écrit…")
+    held[0].continue_()
+    chat.wait_idle()
+    expect(chat.log).to_contain_text("situation")
+    expect(dots).to_be_hidden()
+    assert dots.evaluate("e => getComputedStyle(e).display") == "none"
+    expect(chat.page.get_by_role("status")).to_have_text("")
 
 
 def test_network_loss_keeps_the_message_and_sends_it_later(new_context) -> None:
@@ -261,6 +351,88 @@ def test_retried_message_is_answered_once(new_context) -> None:
     assert answers[0] == answers[1] and answers[0]
     users = [e for e in tracker(chat.sender())["events"] if e["event"] == "user"]
     assert [e["text"] for e in users].count("j'ai 31 ans") == 1
+
+
+FIRST_CARD_IN_VIEW_JS = """() => {
+    const lists = document.querySelectorAll('#journal .cartes');
+    const card = lists[lists.length - 1]?.querySelector('.carte');
+    if (!card) { return false; }
+    const box = card.getBoundingClientRect();
+    const zone = document.getElementById('fil').getBoundingClientRect();
+    const title = card.querySelector('h3').getBoundingClientRect();
+    return box.top >= zone.top - 1 && title.bottom <= zone.bottom
+        && box.top >= 0 && title.bottom <= window.innerHeight;
+}"""
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_results_land_on_the_first_card(new_context, motion) -> None:
+    """After the results the view lands on the first card, the focus stays in the field."""
+    chat = Chat(new_context(PHONE, reduced_motion=motion))
+    expect(chat.log).to_contain_text("situation")
+    chat.send(PROFILE_SENTENCE)
+    chat.field.fill("aucun diplôme")
+    chat.field.press("Enter")
+    chat.wait_idle()
+    page = chat.page
+    if motion == "reduce":  # no smooth scrolling to wait for
+        assert page.evaluate(FIRST_CARD_IN_VIEW_JS)
+    page.wait_for_function(FIRST_CARD_IN_VIEW_JS, timeout=5_000)
+    first = page.locator(".carte").first
+    box = first.bounding_box()
+    assert box is not None and 0 <= box["y"] < PHONE["height"]
+    expect(first).to_be_in_viewport()
+    # The rest of the answer (the next question) is below, out of view.
+    expect(chat.log.locator("li.bot").last).not_to_be_in_viewport()
+    expect(chat.field).to_be_focused()
+    # A later message scrolls to the bottom again.
+    chat.send("c'est payant ?")
+    expect(chat.log.locator("li.bot").last).to_be_in_viewport()
+
+
+PARIS_SENTENCE = (
+    "j'ai 22 ans, je cherche du travail, j'ai le bac, j'habite à Paris et j'aime l'informatique"
+)
+FIVE_CARDS_BUDGET_PX = 1_200
+
+
+def test_five_compact_cards_fit_the_height_budget(new_context) -> None:
+    """Five cards at 360 px take less than 1,200 px; opening one shows its details."""
+    chat = Chat(new_context(PHONE, has_touch=True, is_mobile=True))
+    expect(chat.log).to_contain_text("situation")
+    chat.send(PARIS_SENTENCE)
+    cards = chat.page.locator(".carte")
+    expect(cards).to_have_count(5)
+    heights = cards.evaluate_all("cs => cs.map(c => c.getBoundingClientRect().height)")
+    assert sum(heights) < FIVE_CARDS_BUDGET_PX, heights
+    for i in range(5):  # one line of key facts, never wider than the card
+        facts = cards.nth(i).locator(".faits")
+        assert facts.evaluate("e => e.getClientRects().length && e.offsetHeight < 30"), i
+    assert chat.no_horizontal_scroll()
+    cards.nth(4).get_by_role("button", name=re.compile("^Pourquoi elle te va")).click()
+    expect(cards.nth(4).locator(".raisons-titre + ul li").first).to_be_visible()
+    expect(cards.nth(4).locator(".complet dt", has_text="Coût")).to_be_visible()
+
+
+def test_practical_answer_is_one_bubble_with_its_source(new_context) -> None:
+    """ "c'est payant ?": the answer and its "Source" line are one bubble, reload too."""
+    chat = Chat(new_context(PHONE))
+    expect(chat.log).to_contain_text("situation")
+    chat.wait_idle()
+    before = chat.log.locator("li.bot").count()
+    chat.send("c'est payant ?")
+    answer = chat.log.locator("li.bot", has_text="Ce que dit mon catalogue")
+    expect(answer).to_have_count(1)
+    expect(answer.locator(".bulle")).to_have_count(1)
+    source = answer.locator(".bulle .source")
+    expect(source).to_have_count(1)
+    expect(source).to_contain_text("Source : catalogue Cap Num")
+    expect(chat.log.locator("li.bot", has_text="Source :")).to_have_count(1)
+    # The answer, then the pending question again: two items, not three.
+    assert chat.log.locator("li.bot").count() == before + 2
+    chat.page.reload()
+    chat.wait_idle()
+    expect(chat.log.locator("li.bot .bulle .source")).to_contain_text("Source : catalogue")
 
 
 def test_keyboard_only_and_visible_focus(new_context) -> None:
@@ -453,8 +625,8 @@ def test_a_site_not_allowed_can_neither_frame_nor_call(new_context, foreign_url)
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["telephone", "ordinateur"])
 def test_accessibility_of_the_main_states(new_context, viewport) -> None:
-    """axe-core finds no serious or critical violation: start with choices, the cards,
-    the erase dialog."""
+    """axe-core finds no serious or critical violation: start with choices, the cards
+    (one opened), the erase dialog, the restart dialog."""
     name = "telephone" if viewport == PHONE else "ordinateur"
     chat = Chat(new_context(viewport, bypass_csp=True))
     expect(chat.log).to_contain_text("situation")
@@ -463,9 +635,13 @@ def test_accessibility_of_the_main_states(new_context, viewport) -> None:
     chat.send(PROFILE_SENTENCE)
     chat.tap("Aucun diplôme")
     expect(chat.page.locator(".carte").first).to_be_visible()
+    chat.page.locator(".carte").first.get_by_role("button", name=re.compile("^Pourquoi")).click()
     problems["cartes"] = run_axe(chat.page, f"{name}-cartes")
     chat.page.get_by_role("button", name="Effacer mes données").click()
     problems["dialogue"] = run_axe(chat.page, f"{name}-dialogue")
+    chat.page.keyboard.press("Escape")
+    chat.page.locator("header").get_by_role("button", name="Recommencer").click()
+    problems["recommencer"] = run_axe(chat.page, f"{name}-dialogue-recommencer")
     assert not any(problems.values()), problems
 
 

@@ -22,6 +22,7 @@
     cout: "Coût",
     public: "Public",
     pourquoi: "Pourquoi elle te va :",
+    plusInfos: "Pourquoi elle te va",
     aVerifier: "Conditions à vérifier",
     donnees: (date, source) => `Données ${date}${source ? ` · source : ${source}` : ""}`,
     effacementImpossible: "L'effacement n'a pas pu être fait (pas de connexion ?). Tes données sont toujours là : réessaie dans un moment.",
@@ -30,6 +31,9 @@
   const COULEUR_PAR_DEFAUT = "#1d3c78";
   const DELAI_ENTRE_MESSAGES_MS = 250;
   const HISTORIQUE_MAX = 300;
+  const RECOMMENCER = "/recommencer";
+  // A source line of the domain: "ℹ️ Source : …", "Sources : …".
+  const MOTIF_SOURCE = /^\s*(?:\u2139\uFE0F?\s*)?Sources?\s*:/u;
 
   // --- configuration: server address, embedding, colours ---------------------------------
   const script = document.currentScript;
@@ -49,6 +53,7 @@
   const saisie = document.getElementById("saisie-en-cours");
   const dialogue = document.getElementById("confirmation");
   const erreurDialogue = document.getElementById("confirmation-erreur");
+  const dialogueRecommencer = document.getElementById("confirmation-recommencer");
 
   /** Relative luminance of a #rrggbb colour (WCAG 2.1). */
   const luminance = (hex) => {
@@ -151,27 +156,66 @@
   // --- one history item → one <li> ---------------------------------------------------------
   const elements = new Map();
 
+  let compteurCartes = 0;
+  /** Label and value as a <div><dt><dd></div> group of a <dl>. */
+  const ligneDl = (libelle, valeur) => {
+    const groupe = creer("div");
+    groupe.append(creer("dt", null, libelle), creer("dd", null, valeur));
+    return groupe;
+  };
+
+  /** A compact card: title, organisation, place, one line of key facts (duration and
+   * cost), then "Pourquoi elle te va" (a disclosure: reasons, every fact in full, data
+   * date and source, the organisation's site) and "Voir le détail". */
   const carte = (f, item) => {
     const li = creer("li", "carte");
     const t = f.textes || {};
     li.append(creer("h3", null, `${f.rang}. ${f.intitule}`));
     if (t.organisme) { li.append(creer("p", "organisme", t.organisme)); }
     if (f.eligible === false) { li.append(creer("p", "a-verifier", TEXTES.aVerifier)); }
-    const dl = creer("dl");
-    for (const [libelle, valeur] of [[TEXTES.lieu, t.lieu], [TEXTES.duree, t.duree], [TEXTES.cout, t.cout], [TEXTES.public, t.public]]) {
-      if (valeur) { dl.append(creer("dt", null, libelle), creer("dd", null, valeur)); }
+    const essentiel = creer("dl", "essentiel");
+    if (t.lieu) { essentiel.append(ligneDl(TEXTES.lieu, t.lieu)); }
+    const faits = creer("div", "faits");
+    for (const [libelle, valeur] of [[TEXTES.duree, t.duree], [TEXTES.cout, t.cout]]) {
+      if (!valeur) { continue; }
+      faits.append(creer("dt", null, libelle), creer("dd", null, valeur));
     }
-    li.append(dl);
+    if (faits.childNodes.length) { essentiel.append(faits); }
+    li.append(essentiel);
+
+    compteurCartes += 1;
+    const plus = creer("div", "plus");
+    plus.id = `carte-plus-${compteurCartes}`;
+    plus.hidden = true;
     if ((f.raisons || []).length) {
-      li.append(creer("p", "raisons-titre", TEXTES.pourquoi));
+      plus.append(creer("p", "raisons-titre", TEXTES.pourquoi));
       const ul = creer("ul");
       f.raisons.forEach((r) => ul.append(creer("li", null, r)));
-      li.append(ul);
+      plus.append(ul);
     }
-    li.append(creer("p", "donnees", TEXTES.donnees(f.date_donnees, t.source)));
+    const complet = creer("dl", "complet");
+    for (const [libelle, valeur] of [[TEXTES.duree, t.duree], [TEXTES.cout, t.cout], [TEXTES.public, t.public]]) {
+      if (valeur) { complet.append(ligneDl(libelle, valeur)); }
+    }
+    if (complet.childNodes.length) { plus.append(complet); }
+    plus.append(creer("p", "donnees", TEXTES.donnees(f.date_donnees, t.source)));
+    const site = f.site && lienSur(f.site);
+    if (site) { plus.append(lienExterne(site, TEXTES.siteOrganisme)); }
+
     const liens = creer("div", "liens");
+    const bascule = creer("button", "bascule", TEXTES.plusInfos);
+    bascule.type = "button";
+    bascule.setAttribute("aria-expanded", "false");
+    bascule.setAttribute("aria-controls", plus.id);
+    bascule.setAttribute("aria-label", `${TEXTES.plusInfos} : ${f.intitule}`);
+    bascule.addEventListener("click", () => {
+      const ouvrir = plus.hidden;
+      plus.hidden = !ouvrir;
+      bascule.setAttribute("aria-expanded", String(ouvrir));
+    });
+    liens.append(bascule);
     if (f.details_payload) {
-      const b = creer("button", null, TEXTES.voirDetail);
+      const b = creer("button", "detail", TEXTES.voirDetail);
       b.type = "button";
       b.setAttribute("aria-label", `${TEXTES.voirDetail} : ${f.intitule}`);
       b.disabled = item.perime === true;
@@ -181,9 +225,7 @@
       });
       liens.append(b);
     }
-    const site = f.site && lienSur(f.site);
-    if (site) { liens.append(lienExterne(site, TEXTES.siteOrganisme)); }
-    li.append(liens);
+    li.append(liens, plus);
     return li;
   };
 
@@ -202,6 +244,7 @@
         }
       }
       b.addEventListener("click", (ev) => {
+        if (bouton.payload === RECOMMENCER) { demanderRecommencer(ev); return; }
         item.choisi = bouton.payload;
         envoyer(bouton.payload, bouton.title);
         focusApresClic(ev);
@@ -221,6 +264,11 @@
     } else if (item.texte) {
       const bulle = creer("div", "bulle");
       if (item.de === "bot") { markdown(bulle, item.texte); } else { bulle.append(creer("p", null, item.texte)); }
+      if (item.source) {
+        const source = creer("div", "source");
+        markdown(source, item.source);
+        bulle.append(source);
+      }
       li.append(bulle);
     }
     if (item.boutons && item.boutons.length) { li.append(groupeDeChoix(item)); }
@@ -238,11 +286,22 @@
     if (ancien) { ancien.replaceWith(li); } else { journal.append(li); }
     elements.set(item, li);
   };
+  /** While an answer with cards is shown, the view stays on its first card (set by
+   * `afficherReponses`, cleared when the person sends something). */
+  let ancre = null;
+  const zone = document.getElementById("fil");
+  /** Scrolls the conversation (only it, never the page around an embedded chat): to the
+   * first card of the latest results if any, else to the bottom. */
   const defiler = () => {
     const doux = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    (saisie.hidden ? journal.lastElementChild : saisie)?.scrollIntoView({ block: "end", behavior: doux ? "smooth" : "auto" });
+    let haut = zone.scrollHeight;
+    if (ancre && ancre.isConnected) {
+      const marge = parseFloat(getComputedStyle(ancre).scrollMarginTop) || 0;
+      haut = zone.scrollTop + ancre.getBoundingClientRect().top - zone.getBoundingClientRect().top - marge;
+    }
+    zone.scrollTo({ top: Math.max(0, haut), behavior: doux ? "smooth" : "auto" });
   };
-  const ajouter = (item) => { historique.push(item); sauver(); afficher(item); defiler(); };
+  const ajouter = (item) => { historique.push(item); sauver(); afficher(item); defiler(); return elements.get(item); };
 
   /** After the person answers, earlier choices become read-only (the chosen one marked). */
   const fermerLesChoix = () => {
@@ -268,6 +327,7 @@
 
   const envoyer = (message, affiche) => {
     const envoi = { id: nouvelId(), message, affiche };
+    ancre = null;
     fermerLesChoix();
     if (affiche != null) { ajouter({ de: "utilisateur", texte: affiche, envoi: envoi.id }); }
     envois.push(envoi);
@@ -279,6 +339,11 @@
     const item = historique.find((i) => i.envoi === id);
     if (item && Boolean(item.enAttente) !== oui) { item.enAttente = oui; sauver(); afficher(item); }
   };
+
+  /** A "Source : …" message (the domain's source lines; the payload does not carry the
+   * response name): shown as the last line of the message before it. */
+  const estSource = (m) => typeof m.text === "string" && MOTIF_SOURCE.test(m.text)
+    && !(m.buttons && m.buttons.length) && !(m.quick_replies && m.quick_replies.length) && !m.custom;
 
   /** Bot messages of one answer, in order; the payload's cards replace the text cards. */
   const afficherReponses = async (messages) => {
@@ -294,9 +359,23 @@
       effaceIci(effacement.text || TEXTES.effacementFait);
       return;
     }
-    for (const [n, m] of aAfficher.entries()) {
+    const items = [];
+    for (const m of aAfficher) {
+      const precedent = items[items.length - 1];
+      if (estSource(m) && precedent && precedent.texte && !precedent.custom && !precedent.source) {
+        precedent.source = m.text;  // one bubble, its source as the last line
+      } else {
+        items.push({ de: "bot", texte: m.text, boutons: m.buttons || m.quick_replies, custom: m.custom });
+      }
+    }
+    for (const [n, item] of items.entries()) {
       if (n > 0) { montrerSaisie(true, false); await pause(DELAI_ENTRE_MESSAGES_MS); }
-      ajouter({ de: "bot", texte: m.text, boutons: m.buttons || m.quick_replies, custom: m.custom });
+      const li = ajouter(item);
+      if (item.custom && item.custom.type === "recommandations" && li && li.querySelector(".carte")) {
+        // New results: the view lands on their first card, not at the bottom.
+        ancre = li.querySelector(".carte");
+        defiler();
+      }
     }
     montrerSaisie(false);
   };
@@ -393,16 +472,45 @@
     sauver();
   };
 
-  document.getElementById("recommencer").addEventListener("click", (ev) => {
+  // --- confirmation dialogs: the focus starts on "Annuler" and goes back where it was ----
+  let ouvreur = null;
+  const ouvrir = (boite, bouton) => {
+    ouvreur = document.activeElement !== document.body ? document.activeElement : null;
+    boite.showModal();
+    bouton.focus();
+  };
+  /** Closed by "Annuler" or Escape: back to the control that opened it, else (it is
+   * gone, or nothing had the focus) to the text field (to the header's "Recommencer" on
+   * a touch screen). */
+  const rendreFocus = () => {
+    const tactile = window.matchMedia("(pointer: coarse)").matches;
+    const repli = tactile ? document.getElementById("recommencer") : champ;
+    const cible = ouvreur && ouvreur.isConnected && !ouvreur.disabled ? ouvreur : repli;
+    ouvreur = null;
+    cible.focus();
+  };
+  /** After a confirmation the conversation starts afresh: keyboard and mouse users go on
+   * in the text field (on a touch screen the control that opened the dialog keeps the
+   * focus, so that no virtual keyboard pops up). */
+  const apresConfirmation = (ev) => {
+    if (ev.detail === 0 || !window.matchMedia("(pointer: coarse)").matches) { ouvreur = champ; }
+  };
+  for (const boite of [dialogue, dialogueRecommencer]) { boite.addEventListener("close", rendreFocus); }
+
+  /** "Recommencer" (the header's or a choice's) asks first: the answers will be forgotten. */
+  const demanderRecommencer = () => ouvrir(dialogueRecommencer, document.getElementById("annuler-recommencer"));
+  document.getElementById("recommencer").addEventListener("click", demanderRecommencer);
+  document.getElementById("annuler-recommencer").addEventListener("click", () => dialogueRecommencer.close());
+  document.getElementById("confirmer-recommencer").addEventListener("click", (ev) => {
     toutOublierIci();
-    envoyer("/recommencer", null);
-    focusApresClic(ev);
+    envoyer(RECOMMENCER, null);
+    apresConfirmation(ev);
+    dialogueRecommencer.close();
   });
 
   document.getElementById("effacer").addEventListener("click", () => {
     erreurDialogue.textContent = "";
-    dialogue.showModal();
-    document.getElementById("annuler-effacement").focus();
+    ouvrir(dialogue, document.getElementById("annuler-effacement"));
   });
   document.getElementById("annuler-effacement").addEventListener("click", () => dialogue.close());
   /** Once the server said it erased: nothing of the conversation stays on this device
@@ -416,7 +524,7 @@
     sauver();
   };
 
-  document.getElementById("confirmer-effacement").addEventListener("click", async () => {
+  document.getElementById("confirmer-effacement").addEventListener("click", async (ev) => {
     // "Effacé" is said only when the server answered that it erased ({"efface": true}).
     let resultat = null;
     try {
@@ -431,14 +539,14 @@
       erreurDialogue.textContent = TEXTES.effacementImpossible;
       return;
     }
-    dialogue.close();
     effaceIci(resultat.message || TEXTES.effacementFait);
-    champ.focus();
+    apresConfirmation(ev);
+    dialogue.close();
   });
 
   if (integre && window.parent !== window) {
     document.addEventListener("keydown", (ev) => {
-      if (ev.key === "Escape" && !dialogue.open) { window.parent.postMessage({ type: "capnum:fermer" }, "*"); }
+      if (ev.key === "Escape" && !dialogue.open && !dialogueRecommencer.open) { window.parent.postMessage({ type: "capnum:fermer" }, "*"); }
     });
   }
 
