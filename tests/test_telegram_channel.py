@@ -533,3 +533,48 @@ async def test_media_is_answered_without_a_turn(fake: FakeTelegram, domain: dict
     assert [m["text"] for m in sent[1::2]] == ["Tu as quel âge ?"] * 2
     assert "que du texte" in sent[0]["text"] and "commune française" in sent[2]["text"]
     assert sent[1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "/je_sais_pas"
+
+
+ERASED = {"type": "effacement", "efface": True}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("custom", "noted"),
+    [(ERASED, True), ({"type": "effacement", "efface": False}, False), (None, False)],
+)
+async def test_erasure_answer_says_what_telegram_keeps(
+    fake: FakeTelegram, domain: dict[str, Any], custom: dict[str, Any] | None, noted: bool
+) -> None:
+    """A confirmed erasure is answered in one message that says what was erased on Cap
+    Num's server and that the messages in the Telegram app are not (delete the chat)."""
+    done = {"text": "C'est fait : j'ai effacé ton profil et notre conversation."}
+    rasa = Rasa({**done, **({"custom": custom} if custom else {})})
+    tg = channel(fake)
+    await tg.receive(body(update(1, message=message("oui"))), SECRET, fake_request(domain), rasa)
+    (sent,) = fake.sent(CHAT)
+    assert sent["text"].startswith(done["text"])
+    said = sent["text"].replace("\n", " ")
+    for part in ("Effacé sur le serveur de Cap Num", "Pas effacé", "l'application Telegram"):
+        assert (part in said) is noted
+    assert ("supprime cette discussion dans Telegram" in said) is noted
+    assert "{application}" not in said
+
+
+@pytest.mark.anyio
+async def test_erasure_answer_unchanged_with_a_model_without_the_note(
+    fake: FakeTelegram, domain: dict[str, Any]
+) -> None:
+    """A model trained before the note existed still answers the erasure (text as is)."""
+    responses = {
+        k: v for k, v in domain["responses"].items() if k != "libelle_messagerie_effacement"
+    }
+    rasa = Rasa({"text": "C'est fait.", "custom": ERASED})
+    tg = channel(fake)
+    await tg.receive(
+        body(update(1, message=message("oui"))),
+        SECRET,
+        fake_request({"responses": responses}),
+        rasa,
+    )
+    assert [m["text"] for m in fake.sent(CHAT)] == ["C'est fait."]

@@ -70,6 +70,10 @@ MAX_BODY_BYTES = 256 * 1024  # an update is a few KB; refuse anything far bigger
 HASHED_PREFIX = "#"  # callback_data of a payload too long for Telegram: "#" + its hash
 CHOSEN = "-"  # callback_data of an already chosen button (the echo): nothing to do
 GROUP_TYPES = {"group", "supergroup"}
+# The erasure answer (action_supprimer_donnees) and the domain text added to it here.
+ERASURE_TYPE = "effacement"
+ERASURE_NOTE = "libelle_messagerie_effacement"
+APP_NAME = "Telegram"
 _MEDIA_KEYS = (
     "sticker",
     "photo",
@@ -597,7 +601,7 @@ class TelegramInput(GuardedInput, InputChannel):
             STORE_FAILURES.reset(token)
         if failures:  # answered from an empty tracker, not saved: apologise instead
             raise TrackerStoreUnavailable(failures[0])
-        messages = without_repeats(collector.messages)
+        messages = with_erasure_note(without_repeats(collector.messages), texts)
         return render([*notes, *messages], texts, MESSAGE_LIMIT, utf16_len)
 
     async def send(
@@ -651,6 +655,26 @@ class TelegramInput(GuardedInput, InputChannel):
             await self.api.call(method, params, attempts=2)
         except BotApiError:
             pass
+
+
+def with_erasure_note(messages: list[dict[str, Any]], texts: Texts) -> list[dict[str, Any]]:
+    """After an erasure (the answer carries `{"type": "effacement", "efface": true}`), its
+    text also says what was erased on Cap Num's server and what Cap Num cannot erase: the
+    messages kept by the Telegram app (the person can delete the chat there)."""
+    out = []
+    for message in messages:
+        custom = message.get("custom")
+        erased = isinstance(custom, dict) and custom.get("type") == ERASURE_TYPE
+        if erased and custom.get("efface") is True:
+            try:
+                note = texts.get(ERASURE_NOTE, application=APP_NAME)
+            except KeyError:  # a model trained before this text: the answer as it is
+                note = ""
+            if note:
+                text = str(message.get("text") or "").strip()
+                message = {**message, "text": f"{text}\n\n{note}" if text else note}
+        out.append(message)
+    return out
 
 
 def _error_message(texts: Texts) -> list[Outgoing]:
