@@ -1,7 +1,9 @@
 """Schemathesis hooks loaded by scripts/fuzz-http.sh (SCHEMATHESIS_HOOKS): no answer of
 the project's endpoints shows a stack trace or a Python exception name; each generated
 message gets a conversation of its own, so that the per-conversation rate limit (8 quick
-messages) does not stop the fuzzing at the first few cases."""
+messages) does not stop the fuzzing at the first few cases, and so that a schema-valid id
+is also one the server accepts: the server refuses guessable ids ("0000000000000000",
+low entropy, `bot.channels.guard.sender_ok`), which a JSON schema pattern cannot say."""
 
 from __future__ import annotations
 
@@ -31,3 +33,10 @@ def map_body(ctx: Any, body: Any) -> Any:
     if isinstance(body, dict) and re.fullmatch(r"[A-Za-z0-9_-]{16,64}", str(body.get("sender"))):
         return {**body, "sender": secrets.token_hex(16)}
     return body
+
+
+@schemathesis.hook
+def before_call(ctx: Any, case: Any, kwargs: Any) -> None:
+    """The same fresh sender in every phase (the coverage phase sends its boundary values
+    without `map_body`)."""
+    case.body = map_body(ctx, case.body)
