@@ -307,10 +307,16 @@ def test_inv6_chaines_internes() -> None:
 
 
 def test_inv7_http() -> None:
-    """inv7 fails on a 5xx, no answer, or an empty list of messages."""
+    """inv7 fails on a 5xx, no answer, an empty list, or the "souci technique" notice."""
     assert inv.inv7(conversation(tour(1))) == []
-    conv = conversation(tour(1, statut=500), tour(2, statut=0), tour(3, reponses=[]))
-    assert [e.sorte for e in inv.inv7(conv)] == ["http_500", "pas_de_reponse", "reponse_vide"]
+    souci = tour(4, "Oups, j'ai un petit souci technique 😕 Réessaie dans quelques secondes.")
+    conv = conversation(tour(1, statut=500), tour(2, statut=0), tour(3, reponses=[]), souci)
+    assert [e.sorte for e in inv.inv7(conv)] == [
+        "http_500",
+        "pas_de_reponse",
+        "reponse_vide",
+        "souci_technique",
+    ]
 
 
 # --- report and command line ------------------------------------------------------------

@@ -98,6 +98,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sortie", type=Path, default=RACINE / "results" / "simulation")
     p.add_argument("--rapport", type=Path, help="écrit le rapport Markdown (docs/simulation.md)")
     p.add_argument("--depuis", type=Path, help="relit un résultat JSON au lieu de jouer")
+    p.add_argument(
+        "--code", help="version du code servi, pour le rapport (défaut : le commit de ce dépôt)"
+    )
     args = p.parse_args(argv)
     args.strict = [s.strip() for s in args.strict.split(",") if s.strip()]
     inconnus = [s for s in args.strict if s not in INVARIANTS]
@@ -171,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         meta = {
             "date": dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M %Z"),
             "machine": machine(),
-            "commit": commit(),
+            "commit": args.code or commit(),
             "graine": args.graine,
             "parallele": args.parallele,
             "pause": list(args.pause),

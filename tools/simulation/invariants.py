@@ -6,7 +6,8 @@ inv3  the final profile equals the facts the persona gave (canonical values)
 inv4  every card is open to the persona, or flagged with its reason
 inv5  "plus près", "plus loin", "à distance", "d'autres" change the results or say why not
 inv6  no internal strings reach the person (ids, paths, hashes, reprs, "15.0 km", "(s)")
-inv7  every HTTP answer is 200 with at least one message
+inv7  every HTTP answer is 200 with at least one message (and not the "souci technique"
+      notice that an action failed)
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ NOMS = {
     "inv5": "« plus près », « plus loin », « à distance », « d'autres » changent les résultats "
     "ou disent pourquoi pas",
     "inv6": "aucune chaîne interne montrée à la personne",
-    "inv7": "chaque réponse HTTP : 200 avec au moins un message",
+    "inv7": "chaque réponse HTTP : 200 avec au moins un message (pas « souci technique »)",
 }
 MAX_TOURS = 20
 
@@ -55,9 +56,10 @@ def inv1(conv: Conversation, max_tours: int = MAX_TOURS) -> list[Echec]:
     if n is not None and n <= max_tours:
         return []
     dernier = conv.tours[-1] if conv.tours else None
+    dit = (textes_bot(dernier) or [""])[-1][:80] if dernier else ""
     detail = (
         f"{len(conv.tours)} tours sans résultat, question en cours : "
-        f"{dernier.requested_slot if dernier else None}"
+        f"{dernier.requested_slot if dernier else None} ; dernier message : {dit}"
         if n is None
         else f"premiers résultats au tour {n}"
     )
@@ -289,6 +291,9 @@ def inv6(conv: Conversation) -> list[Echec]:
     return echecs
 
 
+SOUCI_TECHNIQUE = "souci technique"
+
+
 def inv7(conv: Conversation) -> list[Echec]:
     echecs = []
     for tour in conv.tours:
@@ -297,6 +302,9 @@ def inv7(conv: Conversation) -> list[Echec]:
             echecs.append(Echec("inv7", sorte, tour.numero, tour.message[:80]))
         elif not tour.reponses:
             echecs.append(Echec("inv7", "reponse_vide", tour.numero, tour.message[:80]))
+        elif any(SOUCI_TECHNIQUE in t for t in textes_bot(tour)):
+            # A 200 that only says an action failed on the server.
+            echecs.append(Echec("inv7", "souci_technique", tour.numero, tour.message[:80]))
     return echecs
 
 

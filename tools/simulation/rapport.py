@@ -185,7 +185,7 @@ def markdown(
         "|---|---|",
         f"| date | {meta['date']} |",
         f"| machine | {meta['machine']} |",
-        f"| code | commit `{meta['commit']}` |",
+        f"| code servi | {meta['commit']} |",
         f"| graine | {meta['graine']} |",
         f"| conversations | {n} ({r['messages']} messages envoyés) |",
         f"| parallélisme, pause | {meta['parallele']} conversations à la fois, "
