@@ -203,6 +203,7 @@ def test_every_route_survives_anything(
     secret = os.environ.get("CAPNUM_TELEGRAM_SECRET", "") if token == "token" else ""
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
     status, _, raw = request(method, path, data, headers)
-    if token != "token":
+    unconfigured = route.startswith("/webhooks/telegram/") and b"not configured" in raw
+    if token != "token" and not (status == 503 and unconfigured):
         check(status, raw, set(range(200, 500)))
     assert alive(), (method, path[:120], status)
