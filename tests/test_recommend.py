@@ -11,13 +11,26 @@ import pytest
 from bot.catalogue.validation import FormationRecord, validate_files
 from bot.contract import DOMAINES, RAYON_KM_DEFAUT
 from bot.geo import EARTH_RADIUS_KM, Geo, distance_km
+from bot.interests import DEFAULT_DOMAINS
 from bot.recommend import (
+    MAX_RESULTATS,
     VOISINS,
     Profil,
     Raison,
+    apres_a_distance,
+    apres_plus_loin,
+    apres_plus_pres,
     eligibilite,
     evaluer,
+    identite,
+    interets_par_defaut,
+    liste_a_montrer,
+    mission_locale,
+    page,
+    plus_proches_d_abord,
+    public_selon_residence,
     recommander,
+    sans_doublons,
 )
 from tests.factories import DISTANCE_ONLY, make_formation
 
@@ -276,9 +289,10 @@ def test_only_eligible_direct_in_zone_are_results() -> None:
 
 
 def test_alternative_a_distance() -> None:
-    """Nothing nearby but a remote training: the remote one is proposed (a_distance)."""
+    """Town unknown (no distance to compare) but a remote training: the remote one is
+    proposed (a_distance)."""
     reco = recommander(
-        profil(distanciel=False),
+        profil(distanciel=False, lat=None, lon=None),
         [formation("remote", km=None, a_distance=True), formation("far", km=300.0)],
     )
     assert reco.resultats == []
@@ -342,12 +356,21 @@ def test_nothing_at_all() -> None:
     assert recommander(profil(), []).type_alternative is None
 
 
-def test_remote_alternative_comes_before_far_ones() -> None:
-    """When both a remote and a far training exist, remote is the alternative offered."""
+def test_far_ones_with_their_distance_and_remote_counted() -> None:
+    """Nothing near, a far and a remote training, distance learning not accepted: the
+    nearest ones are shown with their real distance and the remote one is counted as a
+    next step (not imposed)."""
     reco = recommander(
         profil(), [formation("far", km=60.0), formation("remote", km=None, a_distance=True)]
     )
-    assert reco.type_alternative == "a_distance"
+    assert reco.type_alternative == "plus_loin"
+    assert [r.formation.id for r in reco.alternatives] == ["far"]
+    assert reco.a_distance_possibles == 1
+    accepts = recommander(
+        profil(distanciel=True),
+        [formation("far", km=60.0), formation("remote", km=None, a_distance=True)],
+    )
+    assert [r.formation.id for r in accepts.resultats] == ["remote"]
 
 
 # --- excluded domains ----------------------------------------------------------------------
@@ -440,3 +463,261 @@ def test_real_catalogue_paris(catalogue: list[FormationRecord], geo: Geo) -> Non
     assert keys == sorted(keys)
     assert all(r.distance_km is not None and r.distance_km <= 30 for r in reco.resultats)
     assert {r.formation.region for r in reco.resultats} == {"Île-de-France"}
+
+
+# --- what is shown: one training once, in the order asked ----------------------------------
+
+
+def distinct(id: str, km: float | None = 5.0, **overrides: Any) -> FormationRecord:
+    """Like `formation`, with its own title (rows of `formation` are one training)."""
+    return formation(id, km=km, **{"intitule": f"Formation {id}", **overrides})
+
+
+def test_same_training_twice_is_shown_once() -> None:
+    """Two rows with the same organisation, title and town are one training in the list;
+    the same course in another town stays."""
+    rows = [
+        formation("b-paris", km=3.0, organisme="Webforce3", intitule="Développeur web"),
+        formation("a-paris", km=3.2, organisme="Webforce3", intitule="développeur web "),
+        formation(
+            "c-lyon", km=4.0, organisme="Webforce3", intitule="Développeur web", commune="Lyon"
+        ),
+    ]
+    reco = recommander(profil(), rows)
+    assert len(reco.resultats) == 3
+    shown = liste_a_montrer(profil(), reco)
+    assert [r.formation.id for r in shown] == ["a-paris", "c-lyon"]
+    assert len({identite(r.formation) for r in shown}) == len(shown)
+
+
+def test_the_row_kept_for_a_training_does_not_depend_on_the_order() -> None:
+    """Whatever the ranking, the same row stands for a training (so that the ids already
+    shown stay comparable after "plus près" or "plus loin")."""
+    rows = [formation("b", km=3.0), formation("a", km=8.0)]
+    near, far = evaluer(profil(), rows[0]), evaluer(profil(), rows[1])
+    assert [r.formation.id for r in sans_doublons([near, far])] == ["a"]
+    assert [r.formation.id for r in sans_doublons([far, near])] == ["a"]
+
+
+def test_default_interests_are_never_called_the_persons_interest() -> None:
+    """With the "je sais pas" defaults, a card says "une piste pour débuter", never "ton
+    intérêt pour", and no neighbour domain is offered as "ce qui te plaît"."""
+    p = profil(interets=DEFAULT_DOMAINS, interets_par_defaut=True)
+    r = evaluer(p, formation(domaines=["developpement"]))
+    assert "interet" not in codes(r.raisons)
+    assert Raison("piste_debutant", {"domaine": "developpement"}) in r.raisons
+    neighbour = evaluer(p, formation(domaines=["test_logiciel"]))
+    assert not neighbour.interet_voisin and "interet_voisin" not in codes(neighbour.raisons)
+    chosen = evaluer(profil(interets=DEFAULT_DOMAINS), formation(domaines=["developpement"]))
+    assert "interet" in codes(chosen.raisons)
+
+
+def test_default_suggestions_show_each_promised_job() -> None:
+    """The defaults promise three jobs: the list takes turns between them instead of
+    showing only the best-scored domain."""
+    p = profil(interets=DEFAULT_DOMAINS, interets_par_defaut=True)
+    rows = [distinct(f"dev-{k}", km=1.0 + k) for k in range(4)]
+    rows += [distinct("support", km=20.0, domaines=["support_informatique"], cout="payant")]
+    rows += [distinct("mediation", km=25.0, domaines=["mediation_numerique"], cout="payant")]
+    shown = liste_a_montrer(p, recommander(p, rows))
+    assert [r.formation.id for r in shown[:3]] == ["dev-0", "support", "mediation"]
+    chosen = profil(interets=DEFAULT_DOMAINS)
+    assert [r.formation.id for r in liste_a_montrer(chosen, recommander(chosen, rows))][:4] == [
+        "dev-0",
+        "dev-1",
+        "dev-2",
+        "dev-3",
+    ]
+
+
+@pytest.mark.parametrize(
+    "interets, events, expected",
+    [
+        (list(DEFAULT_DOMAINS), [{"event": "action", "name": "action_je_sais_pas"}], True),
+        (
+            list(reversed(DEFAULT_DOMAINS)),
+            [{"event": "action", "name": "action_je_sais_pas"}],
+            True,
+        ),
+        (list(DEFAULT_DOMAINS), [], False),
+        (["developpement"], [{"event": "action", "name": "action_je_sais_pas"}], False),
+        (
+            list(DEFAULT_DOMAINS),
+            [{"event": "action", "name": "action_je_sais_pas"}, {"event": "restart"}],
+            False,
+        ),
+    ],
+)
+def test_default_interests_are_recognised(
+    interets: list[str], events: list[dict[str, Any]], expected: bool
+) -> None:
+    """Interests are the defaults when they equal them and "je sais pas" set them since
+    the last restart."""
+    assert interets_par_defaut(interets, events) is expected
+
+
+# --- distance bands ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "km, training, expected",
+    [
+        (0.4, {}, "meme_ville"),
+        (12.0, {}, "proche"),
+        (30.0, {}, "proche"),
+        (45.0, {"departement": "59"}, "departement"),
+        (90.0, {"departement": "62", "region": "Hauts-de-France"}, "region"),
+        (70.0, {"departement": "02", "region": "Grand Est"}, "distance"),
+        (784.0, {"departement": "13", "region": "Provence-Alpes-Côte d'Azur"}, "loin"),
+    ],
+)
+def test_distance_bands(km: float, training: dict[str, Any], expected: str) -> None:
+    """Places are told by honest bands: same town, nearby, département, région, a plain
+    distance, far away (never "un peu plus loin" for hundreds of km)."""
+    p = profil(departement="59", region="Hauts-de-France")
+    r = evaluer(p, formation(km=km, **{"departement": "80", "region": "Normandie", **training}))
+    assert r.bande == expected
+
+
+def test_far_place_within_a_wide_radius_is_no_reason() -> None:
+    """A training 784 km away is not proposed "because it is at 784 km" even when the
+    radius reaches it; a near one is."""
+    p = profil(rayon_km=2000.0, departement="59", region="Hauts-de-France")
+    far = evaluer(p, formation(km=784.0, departement="13", region="Sud"))
+    assert far.dans_la_zone and "distance" not in codes(far.raisons)
+    assert "distance" in codes(evaluer(p, formation(km=12.0)).raisons)
+
+
+# --- restrictions checked or flagged ---------------------------------------------------------
+
+
+def test_restrictions_the_answers_cannot_settle_are_flagged() -> None:
+    """Unknown age, situation or diploma against a restricted training, and a public
+    chosen by residence, are listed to check; known answers are checked instead."""
+    f = formation(
+        age_min=16,
+        age_max=25,
+        public_cible=["demandeur_emploi"],
+        diplome_min="bac",
+        public_texte="Jeunes des quartiers prioritaires",
+    )
+    unknown = evaluer(profil(age=None, situation=None, diplome=None), f)
+    assert codes(unknown.a_verifier) == [
+        "verifier_age",
+        "verifier_public",
+        "verifier_diplome_min",
+        "verifier_residence",
+    ]
+    assert unknown.eligible
+    known = evaluer(profil(age=30.0, situation="salarie", diplome="aucun"), f)
+    assert codes(known.a_verifier) == ["verifier_residence"]
+    assert codes(known.blocages) == ["age_max", "diplome_min", "public_reserve"]
+
+
+def test_residence_publics_of_the_real_catalogue_are_flagged(
+    catalogue: list[FormationRecord],
+) -> None:
+    """The catalogue rows whose public depends on where people live are all flagged (the
+    agglomeration of Lens-Liévin, priority districts, Marie-Galante), the others not."""
+    flagged = {r.id for r in catalogue if public_selon_residence(r.public_texte)}
+    assert {"gen-reg-005", "gen-reg-015", "gen-reg-016", "gen-reg-037", "gen-reg-066"} <= flagged
+    assert "gen-reg-014" not in flagged  # "Surtout personnes en reconversion…"
+    for r in catalogue:
+        if r.id in flagged:
+            assert r.public_texte
+        else:
+            assert "habitant" not in (r.public_texte or "").lower()
+
+
+@pytest.mark.parametrize(
+    "age, expected",
+    [(15.0, None), (16.0, True), (25.0, True), (25.9, True), (26.0, False), (None, None)],
+)
+def test_mission_locale_is_for_16_to_25(age: float | None, expected: bool | None) -> None:
+    """The Mission locale is named for 16-25 year olds only (a 26-year-old is not sent
+    there); unknown or under 16: it depends."""
+    assert mission_locale(age) is expected
+
+
+# --- changing a criterion: a new list, or plainly why not ----------------------------------
+
+
+def _shown(reco_profil: Profil, rows: list[FormationRecord]) -> list[str]:
+    p = reco_profil
+    return [r.formation.id for r in liste_a_montrer(p, recommander(p, rows))[:MAX_RESULTATS]]
+
+
+def test_closer_never_shows_farther_trainings() -> None:
+    """ "Plus près" with nothing in the smaller radius shows nothing and says how far the
+    nearest is; with something, only trainings inside it, nearest first."""
+    rows = [distinct("f200", km=200.0), distinct("f250", km=250.0)]
+    before = profil()
+    after = profil(rayon_km=15.0)
+    reponse = apres_plus_pres(after, recommander(after, rows), _shown(before, rows))
+    assert reponse.code == "rien_plus_pres" and reponse.liste == []
+    assert reponse.plus_proche is not None and reponse.plus_proche.formation.id == "f200"
+
+    rows = [distinct(f"near{k}", km=k, cout="payant") for k in (2, 9, 12)]
+    rows += [distinct(f"far{k}", km=k) for k in (20, 22, 25, 28)]
+    assert any(r.distance_km > 15 for r in liste_a_montrer(before, recommander(before, rows))[:5])
+    reponse = apres_plus_pres(after, recommander(after, rows), _shown(before, rows))
+    assert reponse.code == "montrer"
+    distances = [r.distance_km for r in reponse.liste]
+    assert distances == sorted(distances) and max(distances) <= 15
+
+
+def test_closer_says_when_the_list_would_not_change() -> None:
+    """ "Plus près" when the trainings shown are already the nearest: said, not repeated."""
+    rows = [distinct("a", km=2.0), distinct("b", km=4.0)]
+    after = profil(rayon_km=15.0)
+    reponse = apres_plus_pres(after, recommander(after, rows), _shown(profil(), rows))
+    assert reponse.code == "deja_plus_proches"
+    assert reponse.plus_proche is not None and reponse.plus_proche.formation.id == "a"
+
+
+def test_farther_shows_the_added_trainings_first_or_says_nothing_more() -> None:
+    """ "Plus loin" puts the trainings the wider radius adds first; when it adds none, it
+    says so instead of repeating the list."""
+    rows = [distinct("near", km=5.0), distinct("mid", km=60.0)]
+    before = _shown(profil(), rows)
+    after = profil(rayon_km=90.0)
+    reponse = apres_plus_loin(after, recommander(after, rows), before)
+    assert reponse.code == "montrer" and reponse.nouvelles == 1
+    assert [r.formation.id for r in reponse.liste] == ["mid", "near"]
+    again = apres_plus_loin(
+        profil(rayon_km=270.0), recommander(profil(rayon_km=270.0), rows), ["near", "mid"]
+    )
+    assert again.code == "rien_de_plus_loin" and again.liste == []
+
+
+def test_distance_learning_first_or_none_said() -> None:
+    """ "À distance" shows the distance-learning trainings first; with none in the
+    domain it says so; when they were already all shown, it says so too."""
+    rows = [distinct("near", km=5.0), distinct("remote", km=None, a_distance=True)]
+    before = _shown(profil(), rows)
+    after = profil(distanciel=True)
+    reponse = apres_a_distance(after, recommander(after, rows), before)
+    assert reponse.code == "montrer"
+    assert [r.formation.id for r in reponse.liste] == ["remote", "near"]
+    assert apres_a_distance(after, recommander(after, rows), ["remote", "near"]).code == (
+        "distanciel_deja_montre"
+    )
+    only_near = [distinct("near", km=5.0)]
+    none = apres_a_distance(after, recommander(after, only_near), _shown(profil(), only_near))
+    assert none.code == "pas_de_distanciel" and none.liste == []
+
+
+def test_more_results_follow_the_order_already_shown() -> None:
+    """ "Voir plus" and "la 2e" follow the order of the list shown (e.g. nearest first
+    after "plus près"), not the default ranking."""
+    rows = [
+        distinct(f"f{k:02d}", km=float(k), cout="payant" if k % 2 else "gratuit")
+        for k in range(1, 12)
+    ]
+    p = profil()
+    reco = recommander(p, rows)
+    nearest_first = [r.formation.id for r in plus_proches_d_abord(liste_a_montrer(p, reco))]
+    assert nearest_first != [r.formation.id for r in reco.resultats]
+    again = liste_a_montrer(p, reco, ordre=nearest_first)
+    assert [r.formation.id for r in again] == nearest_first
+    assert [r.formation.id for r in page(again, 1)] == nearest_first[5:10]

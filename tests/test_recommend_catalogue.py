@@ -61,6 +61,7 @@ def assert_same(person: Profil, rows: list[FormationRecord], catalogue: Catalogu
         key(r) for r in expected.alternatives[:LIMITE_PROCHES]
     ], person
     assert premiere_page(got) == premiere_page(expected)
+    assert got.a_distance_possibles == expected.a_distance_possibles, person
 
 
 def ids_kept(catalogue: Catalogue, filtre: FiltreCandidats) -> set[str]:
@@ -263,7 +264,17 @@ def test_reads_only_a_few_rows(
     ("name", "rows"),
     [
         ("results", [formation("a", km=5.0), formation("b", km=12.0, cout="payant")]),
-        ("a_distance", [formation("remote", km=None, a_distance=True), formation("far", km=300)]),
+        (
+            "a_distance",
+            [
+                formation("remote", km=None, a_distance=True),
+                formation("far", km=300, domaines=["mediation_numerique"]),
+            ],
+        ),
+        (
+            "plus_loin_remote_counted",
+            [formation("remote", km=None, a_distance=True), formation("far", km=300)],
+        ),
         ("plus_loin", [formation(f"f{k}", km=40.0 + 7 * k) for k in range(80)]),
         (
             "domaine_voisin",
@@ -288,7 +299,11 @@ def test_each_step_like_recommander(
     """Each answer of `recommander` (named by the case), from the database, for a person
     at HOME, accepting distance learning or not, and for one whose town is unknown."""
     catalogue = loaded(db_engine, tmp_path, rows)
-    expected = name.removesuffix("_nowhere") if name != "excluded" else "domaine_voisin"
+    expected = {
+        "excluded": "domaine_voisin",
+        "non_eligible_nowhere": "non_eligible",
+        "plus_loin_remote_counted": "plus_loin",
+    }.get(name, name)
     person = (
         profil(interets=("design",), domaines_exclus=("design",))
         if name == "excluded"

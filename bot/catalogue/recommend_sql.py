@@ -7,9 +7,10 @@ that gives something. `recommander` (pure Python) stays the judge of every row.
 
 1. the person's domains, in the radius box (or followed at a distance when accepted),
    eligible: all of them, so the results are exactly those of the full scan;
-2. when nothing fits: eligible distance learning (all); the nearest eligible rows
-   (`LIMITE_PROCHES`); neighbour domains in the zone (all); the nearest rows the person
-   is not eligible to (`LIMITE_PROCHES`).
+2. when nothing fits: the nearest eligible rows (`LIMITE_PROCHES`) with every eligible
+   distance-learning row (all: counted as a next step, or proposed when no place can be
+   compared); neighbour domains in the zone (all); the nearest rows the person is not
+   eligible to (`LIMITE_PROCHES`).
 
 For the "nearest" steps, the first `LIMITE_PROCHES` alternatives are exact: after the
 nearest rows by approximate distance, every row of the box around the farthest of them
@@ -110,11 +111,18 @@ def _etapes(profil: Profil, catalogue: Catalogue) -> list[Etape]:
             return []
         return _proches(catalogue, FiltreCandidats(directs, eligibilite=bloque, centre=centre))
 
-    steps: list[Etape] = [(None, lambda: dans_la_zone(directs))]
+    def plus_loin_et_a_distance() -> list[FormationRecord]:
+        # Every eligible distance-learning row is read with the nearest ones: `recommander`
+        # counts them (the next step offered) and proposes them when no place is known.
+        return plus_loin() + ([] if profil.distanciel else a_distance())
+
+    steps: list[Etape] = [
+        (None, lambda: dans_la_zone(directs)),
+        ("plus_loin", plus_loin_et_a_distance),
+    ]
     if not profil.distanciel:
-        steps.append(("a_distance", a_distance))
+        steps.append(("a_distance", lambda: []))
     steps += [
-        ("plus_loin", plus_loin),
         ("domaine_voisin", lambda: dans_la_zone(voisins)),
         ("non_eligible", non_eligibles),
     ]
@@ -123,7 +131,8 @@ def _etapes(profil: Profil, catalogue: Catalogue) -> list[Etape]:
 
 def recommander_catalogue(profil: Profil, catalogue: Catalogue) -> Recommandation:
     """`recommander(profil, all rows)` from a few SQL queries: the same results (all of
-    them), or the same alternative type and first `LIMITE_PROCHES` alternatives."""
+    them), or the same alternative type, first `LIMITE_PROCHES` alternatives and count
+    of distance-learning trainings."""
     candidats: dict[str, FormationRecord] = {}
     reco = Recommandation([], [], None)
     for type_alternative, lire in _etapes(profil, catalogue):
