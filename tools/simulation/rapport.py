@@ -71,6 +71,7 @@ def resumer(convs: list[Conversation], max_tours: int = 20) -> dict[str, Any]:
         "cartes": dict(verdicts),
         "intentions": dict(intentions.most_common()),
         "personas": personas(convs),
+        "suites": suites(convs),
         "erreurs_simulateur": sum(c.erreur is not None for c in convs),
     }
 
@@ -120,6 +121,35 @@ def personas(convs: list[Conversation]) -> dict[str, dict[str, int]]:
         ):
             out["habitudes"][trait] += bool(p.get(trait))
     return {k: dict(v.most_common()) for k, v in out.items()}
+
+
+MIN_FORMULATION = 10  # a follow-up phrasing gets its own row from this many uses
+
+
+def suites(convs: list[Conversation]) -> dict[str, dict[str, dict[str, int]]]:
+    """For each follow-up (plus près...), each phrasing: uses and inv5 failures by kind."""
+    brut: dict[str, dict[str, Counter[str]]] = {}
+    for c in convs:
+        echecs = {(e.tour, e.sorte.split(":")[0]) for e in c.echecs if e.invariant == "inv5"}
+        for t in c.tours:
+            if not t.intention.startswith("suite:"):
+                continue
+            phrase = f"[bouton « {t.bouton} »]" if t.bouton else t.message
+            compte = brut.setdefault(t.intention[6:], {}).setdefault(phrase, Counter())
+            compte["fois"] += 1
+            compte.update(sorte for n, sorte in echecs if n == t.numero)
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for suite, phrases in brut.items():
+        rangees: dict[str, Counter[str]] = {}
+        for phrase, compte in sorted(phrases.items(), key=lambda x: -x[1]["fois"]):
+            cle = (
+                phrase
+                if compte["fois"] >= MIN_FORMULATION
+                else "(autres : fautes de frappe, emoji…)"
+            )
+            rangees.setdefault(cle, Counter()).update(compte)
+        out[suite] = {k: dict(v) for k, v in rangees.items()}
+    return out
 
 
 # Weight of each invariant when ranking the worst conversations.
@@ -255,6 +285,23 @@ def markdown(
         "signalee_sans_raison",
     ):
         out.append(f"| {verdict} | {cartes.get(verdict, 0)} |")
+    out += [
+        "",
+        "### Après les résultats : chaque demande et ce qu'elle a donné (inv5)",
+        "",
+        "« sens inverse » : le rayon change dans l'autre sens (ou « à distance » n'est pas",
+        "pris) ; « mêmes cartes » : les mêmes formations, sans dire pourquoi ; « pas de",
+        "recherche » : aucune nouvelle liste et aucune explication.",
+        "",
+        "| demande | formulation | fois | sens inverse | mêmes cartes | pas de recherche |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for suite, phrases in r["suites"].items():
+        for phrase, v in phrases.items():
+            out.append(
+                f"| {suite} | {_court(phrase, 60)} | {v['fois']} | {v.get('sens_inverse', 0)} | "
+                f"{v.get('inchange', 0)} | {v.get('sans_recherche', 0)} |"
+            )
     out += ["", "## Les dix pires conversations", ""]
     for c in sorted(convs, key=gravite, reverse=True)[:10]:
         persona = Persona(**{**c.persona, "lieu": _lieu(c.persona["lieu"])})
