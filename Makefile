@@ -28,4 +28,4 @@ captures:  ## Regenerate the web chat screenshots in docs/ (headless Chromium)
 	./scripts/captures.sh
 
 lint:  ## ruff on the code
-	.venv/bin/ruff check bot tests
+	.venv/bin/ruff check bot tests tools

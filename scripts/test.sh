@@ -16,7 +16,7 @@ step "Installation"
 "$CAPNUM_ROOT/scripts/setup-browser.sh"
 
 step "Lint (ruff)"
-ruff check bot tests
+ruff check bot tests tools
 
 step "Tests unitaires (pytest)"
 python -m pytest -m "not server and not drill and not scale" -p no:cacheprovider
@@ -66,6 +66,9 @@ python -m bot.reports core results/core
 step "Conversations HTTP contre le vrai serveur (pytest -m server)"
 export CAPNUM_SERVER_URL="http://127.0.0.1:$CAPNUM_RASA_PORT"
 python -m pytest -m "server and not browser" -p no:cacheprovider
+
+step "Simulation de conversations (tools/simulation : 200 conversations, inv1 et inv7 bloquants, docs/simulation.md)"
+python -m tools.simulation --serveur "$CAPNUM_SERVER_URL" --conversations 200 --strict inv1,inv7
 
 step "Fuzzing HTTP des points d'entrée du chat web (schemathesis, docs/openapi-webchat.yaml)"
 "$CAPNUM_ROOT/scripts/fuzz-http.sh"
