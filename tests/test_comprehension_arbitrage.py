@@ -69,29 +69,3 @@ def test_personal_data_is_not_the_data_domain(text: str) -> None:
     """ "mes données" are personal data, not an interest in data."""
     assert parse_interets(text) == []
     assert parse_interets("l'analyse de données") == ["data"]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "pas à distance",
-        "je veux pas a distance, sur place a bordeaux",
-        "a distance non merci",
-        "jveu pas de distanciel jprefere aller en cours",
-    ],
-)
-def test_a_refused_distance_learning_is_a_profile_answer(text: str) -> None:
-    """A refusal read as an acceptance or a question about distance learning is `informer`."""
-    for name in ("accepter_distance", "question_distanciel"):
-        intent = {"name": name, "confidence": 0.9}
-        assert intention_arbitree(intent, [], [intent], text) == {
-            "name": "informer",
-            "confidence": 0.9,
-        }
-
-
-@pytest.mark.parametrize("text", ["a distance stp", "c'est pas à distance ?", "en ligne ca me va"])
-def test_accepting_or_asking_about_distance_learning_is_left_alone(text: str) -> None:
-    """An acceptance, or a question ("c'est pas à distance ?"), keeps its intent."""
-    intent = {"name": "accepter_distance", "confidence": 0.9}
-    assert intention_arbitree(intent, [], [intent], text) is None

@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.entites import EXTRACTOR_NAME
-from bot.profile import normalize, parse_distanciel
+from bot.profile import normalize
 
 FALLBACK_INTENT = "nlu_fallback"
 PROFILE_INTENT = "informer"
@@ -44,15 +44,6 @@ def looks_like_question(text: str) -> bool:
     """Whether the message asks something rather than answers ("?", "faut...", "... ou
     pas"): its profile facts do not make it an answer."""
     return bool(_QUESTION.search(normalize(text)) or "?" in text)
-
-
-# Intents about distance learning, read wrongly when the message refuses it.
-DISTANCE_INTENTS = frozenset({"accepter_distance", "question_distanciel"})
-
-
-def refuses_distance(text: str) -> bool:
-    """ "pas à distance", "à distance non merci": distance learning refused, not asked."""
-    return parse_distanciel(text) is False and not looks_like_question(text)
 
 
 def only_facts(text: str, facts: list[dict[str, Any]]) -> bool:
@@ -84,10 +75,6 @@ def intention_arbitree(
         if e.get("extractor") == EXTRACTOR_NAME and e.get("entity") in PROFILE_FACTS
     ]
     bare_facts = intent.get("name") not in {PROFILE_INTENT, FALLBACK_INTENT, *NOT_ANSWERS}
-    if intent.get("name") in DISTANCE_INTENTS and refuses_distance(text):
-        # "pas à distance", "je veux pas a distance, sur place a bordeaux": a refusal is a
-        # preference of the profile, never an acceptance (a negation the classifier misses).
-        return {"name": PROFILE_INTENT, "confidence": intent.get("confidence")}
     if intent.get("name") in YES_NO or (bare_facts and only_facts(text, facts)):
         if facts:
             return {"name": PROFILE_INTENT, "confidence": intent.get("confidence")}
