@@ -99,25 +99,6 @@ def _find_place(
     return None, None
 
 
-def departement_seul(
-    text: str, entities: list[dict[str, Any]], expecting: bool, geo: Geo
-) -> dict[str, Any] | None:
-    """When the place of the message is a département alone ("dans le 93"), the variables
-    of `utter_departement_prefecture` (the préfecture taken for distances, see `bot.geo`);
-    None otherwise. For `extract` to tell the person (not wired yet: see issue 17)."""
-    if any(e.get("entity") == "commune" and not e.get("extractor") for e in entities):
-        return None  # a button: the town was chosen
-    found = geo.departement_in(text, reponse=expecting)
-    located = geo.locate(text, reponse=expecting)
-    if found is None or located is None or located[1] != found[1]:
-        return None  # no département, or a town named as well
-    prefecture = geo.prefecture(found[0])
-    if prefecture is None:
-        return None
-    nom = geo.departement_name(found[0]) or found[0]
-    return {"commune": prefecture.nom, "departement": found[0], "nom_departement": nom}
-
-
 def _no_place_words(text: str) -> bool:
     """Only everyday words ("aucun", "rien", "pas l'info"): no town to look for, and none
     to report as not found ("aucun" is also a commune of the Hautes-Pyrénées)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.extraction import departement_seul, extract
+from bot.extraction import extract
 from bot.geo import Geo
 from bot.nlu.entites import entites_profil
 
@@ -99,29 +99,3 @@ def test_a_job_named_alone_is_an_interest(geo: Geo, text: str, intent: str, expe
     """A job named alone is the person's wish, even when the classifier saw a job question."""
     entities = entites_profil(text, geo, intent)
     assert [e.value for e in entities if e.entity == "interets"] == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expecting", "expected"),
-    [
-        ("dans le 93", False, ("Bobigny", "93", "Seine-Saint-Denis")),
-        ("93", True, ("Bobigny", "93", "Seine-Saint-Denis")),
-        ("j'habite dans le nord", False, ("Lille", "59", "Nord")),
-        ("lille dans le 59", False, None),
-        ("j'habite à Roubaix", False, None),
-        ("93", False, None),
-    ],
-)
-def test_departement_alone_says_which_prefecture(geo: Geo, text, expecting, expected) -> None:
-    """A département alone gives the variables of the notice about the préfecture taken."""
-    found = departement_seul(text, [], expecting, geo)
-    if expected is None:
-        assert found is None
-    else:
-        assert (found["commune"], found["departement"], found["nom_departement"]) == expected
-
-
-def test_the_prefecture_notice_exists(domain) -> None:
-    """The notice's text names the préfecture and says how to give another town."""
-    text = domain["responses"]["utter_departement_prefecture"][0]["text"]
-    assert "{commune}" in text and "j'habite à" in text
