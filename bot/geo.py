@@ -149,12 +149,6 @@ _POSTCODE_RE = re.compile(
 # A département given instead of a town: "dans le 93", "le 62", "j'habite dans le 59",
 # "je viens du 93", "dans le nord", "en Seine-Saint-Denis" (after a cue; 2A/2B, 971-976).
 # Not a date ("le 15 mars"), an age, an amount nor a distance ("le 30 km").
-# DECISION (issue 17): the profile needs a commune to measure distances, so a département
-# alone stands for its préfecture (Bobigny for the 93). It sets the right département and
-# région at once, and the préfecture is where trainings gather; the town is shown in the
-# profile summary ("mon profil") and corrected by naming one ("j'habite à Montreuil"). The
-# knowledge build already places communes without coordinates at their préfecture.
-# Asking again instead would drop what the person said (the form only re-asks the town).
 DEPARTEMENT_CODE = r"(?:2[ab]|0[1-9]|1\d|[2-8]\d|9[0-5]|97[1-6])"
 _DEP_CUES = r"(?:dans le|ds le|dans l|sur le|vers le|du|le|departement|dept|dep|dpt)"
 _DEP_NUMBER_RE = re.compile(
@@ -369,8 +363,7 @@ class Geo:
         without_cue: tuple[list[Commune], tuple[int, int] | None] | None = None
         # "dans le Pas-de-Calais" is not Calais, "en Seine-Saint-Denis" not Saint-Denis.
         inside_departement = {
-            k
-            for first, last, _ in self._departement_names_in(tokens)
+            k for first, last, _ in self._departement_names_in(tokens)
             for k in range(first, last + 1)
         }
         i = 0

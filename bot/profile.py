@@ -1098,8 +1098,7 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "data": (
         r"(?:big )?data(?: analyst\w*| scien\w*| engineer\w*| analyse)?",
-        r"(?:analyse (?:de |des )?|analyste de )?(?<!mes )(?<!tes )(?<!vos )(?<!nos )(?<!ses )"
-        r"donnees",
+        r"(?:analyse (?:de |des )?|analyste de )?donnees",
         r"analyste(?: data)?",
         r"statistiques?|stats",
         r"chiffres",

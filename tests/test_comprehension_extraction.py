@@ -67,13 +67,8 @@ def test_everyday_words_are_no_town_to_look_for(geo: Geo, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [
-        ("terminale", "aucun"),
-        ("jai pas eu le bac", "aucun"),
-        ("jai rien eu", "aucun"),
-        ("bac s", "bac"),
-        ("bts sio", "bac_plus_2"),
-    ],
+    [("terminale", "aucun"), ("jai pas eu le bac", "aucun"), ("jai rien eu", "aucun"),
+     ("bac s", "bac"), ("bts sio", "bac_plus_2")],
 )
 def test_diploma_answers(geo: Geo, text: str, expected: str) -> None:
     """Answers to the diploma question in the forms this audience uses."""

@@ -858,17 +858,8 @@ def test_sms_not_an_interest(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    [
-        "jai rien eu",
-        "g rien eu",
-        "j'ai rien eu moi",
-        "j'ai aucun diplôme",
-        "pas de diplome",
-        "aucun",
-        "rien",
-        "zéro diplôme",
-        "j'ai jamais rien eu",
-    ],
+    ["jai rien eu", "g rien eu", "j'ai rien eu moi", "j'ai aucun diplôme", "pas de diplome",
+     "aucun", "rien", "zéro diplôme", "j'ai jamais rien eu"],
 )
 def test_no_diploma_in_every_form(text: str) -> None:
     """ "rien", "aucun", "pas de diplôme", "j'ai rien eu" answer the diploma question: aucun."""
@@ -877,25 +868,10 @@ def test_no_diploma_in_every_form(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    [
-        "2nde",
-        "seconde",
-        "1ère",
-        "première",
-        "1ere",
-        "terminale",
-        "en seconde",
-        "jusqu'en première",
-        "niveau terminale",
-        "j'ai arrêté en terminale",
-        "g arreté en 2nde",
-        "terminale pro mais g pas eu le diplome",
-        "pas eu le bac",
-        "jai pas eu le bac",
-        "j'ai pas eu mon bac pro",
-        "g loupé le bac",
-        "je passe le bac",
-    ],
+    ["2nde", "seconde", "1ère", "première", "1ere", "terminale", "en seconde",
+     "jusqu'en première", "niveau terminale", "j'ai arrêté en terminale", "g arreté en 2nde",
+     "terminale pro mais g pas eu le diplome", "pas eu le bac", "jai pas eu le bac",
+     "j'ai pas eu mon bac pro", "g loupé le bac", "je passe le bac"],
 )
 def test_a_level_below_the_bac_without_a_named_diploma_is_aucun(text: str) -> None:
     """A class below the bac or the bac missed, answering the diploma question, is aucun."""
@@ -1000,10 +976,8 @@ def test_refused_it_is_not_an_interest(text: str, expected: list[str]) -> None:
         ("testeur", ["test_logiciel"]),
         ("développeur", ["developpement"]),
         ("je veux devenir développeuse web", ["developpement"]),
-        (
-            "plutot technicien de maintenance ou admin sys",
-            ["reseaux_systemes", "support_informatique"],
-        ),
+        ("plutot technicien de maintenance ou admin sys",
+         ["reseaux_systemes", "support_informatique"]),
     ],
 )
 def test_jobs_named_instead_of_interests(text: str, expected: list[str]) -> None:

@@ -6,7 +6,6 @@ said `nier` for "non j'ai un CAP", on another `informer`; the facts decide."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -17,7 +16,6 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.entites import EXTRACTOR_NAME
-from bot.profile import normalize
 
 FALLBACK_INTENT = "nlu_fallback"
 PROFILE_INTENT = "informer"
@@ -31,25 +29,10 @@ YES_NO = frozenset({"affirmer", "nier"})
 PROFILE_FACTS = frozenset({"situation", "diplome", "age", "commune", "interets"})
 
 
-# "faut être bon en maths", "c en alternance ou pas", "ça suffit ?": a question, even when
-# it names a profile fact ("maths", "en alternance", "un CAP").
-_QUESTION = re.compile(
-    r"\?|^(?:faut|il faut|faudrait|est ce|c est quoi|combien|comment|pourquoi|quand|quel"
-    r"|quelle|quels|quelles|etes vous|es tu|t es qui)(?![a-z])|(?<![a-z])(?:ou pas|ou non"
-    r"|ca suffit|c est grave)$"
-)
-
-
-def looks_like_question(text: str) -> bool:
-    """Whether the message asks something rather than answers ("?", "faut...", "... ou
-    pas"): its profile facts do not make it an answer."""
-    return bool(_QUESTION.search(normalize(text)) or "?" in text)
-
-
 def only_facts(text: str, facts: list[dict[str, Any]]) -> bool:
     """True when the message is (mostly) the facts themselves, not a question: "bac s",
     "bts sio" (read as a requirement question and as distance learning)."""
-    if not text or looks_like_question(text) or not facts:
+    if not text or "?" in text or not facts:
         return False
     covered = set()
     for fact in facts:
@@ -88,8 +71,6 @@ def intention_arbitree(
     )
     if likeliest in NOT_ANSWERS:
         return None
-    if likeliest != PROFILE_INTENT and looks_like_question(text):
-        return None  # unsure about a question: the clarification offers its meanings
     return {"name": PROFILE_INTENT, "confidence": intent.get("confidence")}
 
 
