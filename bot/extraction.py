@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
-from bot.geo import STOP_WORDS, Commune, Geo, normalize_name
+from bot.geo import Commune, Geo
 from bot.profile import normalize, parse_age, parse_message
 
 # Intents whose text may carry profile facts.
@@ -87,8 +87,6 @@ def _find_place(
         return found, None
     if expecting:
         bare = text.strip()
-        if _no_place_words(bare):
-            return None, None
         if 1 < len(bare) <= 60 and len(bare.split()) <= 6:
             # The name, else a nickname or a misspelled big town ("tlse", "marseil").
             found = geo.resolve(bare) or geo.find_in_text(bare, reponse=True)
@@ -97,13 +95,6 @@ def _find_place(
             if not re.search(r"\d", bare) and normalize(bare) not in {"", "oui", "non"}:
                 return None, bare
     return None, None
-
-
-def _no_place_words(text: str) -> bool:
-    """Only everyday words ("aucun", "rien", "pas l'info"): no town to look for, and none
-    to report as not found ("aucun" is also a commune of the Hautes-Pyrénées)."""
-    words = normalize_name(text).split()
-    return bool(words) and all(w in STOP_WORDS for w in words)
 
 
 def extract(
