@@ -12,24 +12,15 @@ from typing import Any
 
 import aiohttp
 
+from bot.contract import PROFILE_SLOTS
 from tools.simulation.conducteur import Conducteur, Envoi
 from tools.simulation.invariants import verifier
 from tools.simulation.modele import Conversation, Tour
 from tools.simulation.personas import Persona
 
 WEBHOOK = "/webhooks/webchat/webhook"
-PROFIL = (
-    "requested_slot",
-    "situation",
-    "age",
-    "diplome",
-    "commune",
-    "departement",
-    "region",
-    "interets",
-    "distanciel",
-    "rayon_km",
-)
+# The slots read after each turn: the question asked and the profile contract.
+PROFIL = ("requested_slot", *PROFILE_SLOTS)
 MAX_ESSAIS_429 = 6
 TIMEOUT_S = 60
 
