@@ -119,7 +119,7 @@ async def run_load(
     async def worker(index: int, session: aiohttp.ClientSession) -> None:
         script_no = index
         while time.monotonic() < stop:
-            sender = f"charge-{secrets.token_hex(8)}"
+            sender = f"charge-{secrets.token_hex(16)}"
             for text in scripts[script_no % len(scripts)]:
                 if rate:
                     try:
@@ -153,7 +153,7 @@ async def turn_latency_by_length(
 ) -> dict[str, float]:
     """p95 latency of the turns around each length in `turns` of one long conversation
     (Rasa replays the session on every turn: the cost of a long conversation)."""
-    sender = f"longue-{secrets.token_hex(8)}"
+    sender = f"longue-{secrets.token_hex(16)}"
     texts = ["j'ai 22 ans", "je cherche du travail", "c'est payant ?", "merci", "la 1re"]
     latencies: list[float] = []
     async with aiohttp.ClientSession() as session:

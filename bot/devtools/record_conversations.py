@@ -84,7 +84,7 @@ def check(name: str, events: list[dict[str, Any]], expected: list[str]) -> list[
 
 
 def play(server: str, token: str, scenario: dict[str, Any]) -> tuple[list[dict], list[str]]:
-    sender = f"rec-{secrets.token_hex(8)}"
+    sender = f"rec-{secrets.token_hex(16)}"
     for turn in scenario["turns"]:
         _post(f"{server}/webhooks/webchat/webhook", {"sender": sender, "message": turn})
     tracker = _get(f"{server}/conversations/{sender}/tracker?token={token}")
