@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
-from bot.geo import Commune, Geo
+from bot.geo import STOP_WORDS, Commune, Geo, normalize_name
 from bot.profile import normalize, parse_age, parse_message
 
 # Intents whose text may carry profile facts.
@@ -87,6 +87,8 @@ def _find_place(
         return found, None
     if expecting:
         bare = text.strip()
+        if _no_place_words(bare):
+            return None, None
         if 1 < len(bare) <= 60 and len(bare.split()) <= 6:
             # The name, else a nickname or a misspelled big town ("tlse", "marseil").
             found = geo.resolve(bare) or geo.find_in_text(bare, reponse=True)
@@ -95,6 +97,32 @@ def _find_place(
             if not re.search(r"\d", bare) and normalize(bare) not in {"", "oui", "non"}:
                 return None, bare
     return None, None
+
+
+def departement_seul(
+    text: str, entities: list[dict[str, Any]], expecting: bool, geo: Geo
+) -> dict[str, Any] | None:
+    """When the place of the message is a département alone ("dans le 93"), the variables
+    of `utter_departement_prefecture` (the préfecture taken for distances, see `bot.geo`);
+    None otherwise. For `extract` to tell the person (not wired yet: see issue 17)."""
+    if any(e.get("entity") == "commune" and not e.get("extractor") for e in entities):
+        return None  # a button: the town was chosen
+    found = geo.departement_in(text, reponse=expecting)
+    located = geo.locate(text, reponse=expecting)
+    if found is None or located is None or located[1] != found[1]:
+        return None  # no département, or a town named as well
+    prefecture = geo.prefecture(found[0])
+    if prefecture is None:
+        return None
+    nom = geo.departement_name(found[0]) or found[0]
+    return {"commune": prefecture.nom, "departement": found[0], "nom_departement": nom}
+
+
+def _no_place_words(text: str) -> bool:
+    """Only everyday words ("aucun", "rien", "pas l'info"): no town to look for, and none
+    to report as not found ("aucun" is also a commune of the Hautes-Pyrénées)."""
+    words = normalize_name(text).split()
+    return bool(words) and all(w in STOP_WORDS for w in words)
 
 
 def extract(

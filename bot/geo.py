@@ -88,6 +88,14 @@ NICKNAMES: dict[str, str] = {
     "auber": "Aubervilliers",
     "rbx": "Roubaix",
     "fdf": "Fort-de-France",
+    # Short names of towns that merged or carry a longer official name; they win over a
+    # small commune of the same name ("Charleville" (51) has 300 inhabitants).
+    "charleville": "Charleville-Mézières",
+    "cherbourg": "Cherbourg-en-Cotentin",
+    "brive": "Brive-la-Gaillarde",
+    "garges": "Garges-lès-Gonesse",
+    "chalons": "Châlons-en-Champagne",
+    "evry": "Évry-Courcouronnes",
 }
 # A misspelled town ("marseil", "monpelier") is recognised after a cue word only, among
 # the towns of at least this population, when nothing else names a place.
@@ -104,7 +112,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     chez ici la le les l y en eu ou est et sept huit neuf dix vie val mer port bourg ville
     cour cours font fait faire mont bois bonne bon rue champ champs grand grande petit petite
     puits pont fontaine plaine salon auge job jobs vers fin fond fort beau belle haut bas
-    centre nord sud ouest coin loin pres cote saint
+    centre nord sud ouest coin loin pres cote saint place presentiel distance distanciel ligne
     niveau licence master info informatique design reseau reseaux test tests prix gratuit
     jeune jeunes maison moi toi lui elle nous vous eux me te se mon ma mes ton ta tes son sa
     ses notre votre leur un une des du de d pour par sur sous dans vis vit suis es sommes
@@ -138,6 +146,25 @@ STOP_WORDS_WITHOUT_CUE: frozenset[str] = frozenset(
 _POSTCODE_RE = re.compile(
     r"(?<!\d)(?<!\d[,.])(\d{5})(?!\d)(?![,.]\d)(?!\s*(?:€|euros?|eur\b|k\b|h\b))"
 )
+# A département given instead of a town: "dans le 93", "le 62", "j'habite dans le 59",
+# "je viens du 93", "dans le nord", "en Seine-Saint-Denis" (after a cue; 2A/2B, 971-976).
+# Not a date ("le 15 mars"), an age, an amount nor a distance ("le 30 km").
+# DECISION (issue 17): the profile needs a commune to measure distances, so a département
+# alone stands for its préfecture (Bobigny for the 93). It sets the right département and
+# région at once, and the préfecture is where trainings gather; the town is shown in the
+# profile summary ("mon profil") and corrected by naming one ("j'habite à Montreuil"). The
+# knowledge build already places communes without coordinates at their préfecture.
+# Asking again instead would drop what the person said (the form only re-asks the town).
+DEPARTEMENT_CODE = r"(?:2[ab]|0[1-9]|1\d|[2-8]\d|9[0-5]|97[1-6])"
+_DEP_CUES = r"(?:dans le|ds le|dans l|sur le|vers le|du|le|departement|dept|dep|dpt)"
+_DEP_NUMBER_RE = re.compile(
+    rf"(?<![a-z0-9]){_DEP_CUES} (?P<dep>{DEPARTEMENT_CODE})(?![a-z0-9])"
+    r"(?! (?:ans?|km|kms|kilometres?|euros?|eur|h|heures?|mois|jours?|fois|pour ?cent|janvier"
+    r"|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|au|a|sur)"
+    r"(?![a-z]))"
+)
+_DEP_BARE_RE = re.compile(rf"(?:(?:dans )?le )?(?P<dep>{DEPARTEMENT_CODE})")
+_DEP_NAME_CUES = frozenset({"dans", "ds", "en", "du", "de", "des", "departement"})
 _DEP_SUFFIX_RE = re.compile(r"^(?P<name>.*?)[\s,]*\(?\s*(?P<dep>\d{2,3}|2[abAB])\s*\)?\s*$")
 
 
@@ -220,8 +247,10 @@ class Geo:
         self,
         communes: Iterable[Commune],
         departements: Mapping[str, tuple[str, str]] | None = None,
+        chefs_lieux: Mapping[str, str] | None = None,
     ) -> None:
-        """Index ``communes``; ``departements`` maps code → (name, région name)."""
+        """Index ``communes``; ``departements`` maps code → (name, région name),
+        ``chefs_lieux`` code → INSEE code of its chef-lieu (the préfecture)."""
         self.communes: list[Commune] = _by_population(communes)
         self._by_cp: dict[str, list[Commune]] = {}
         self._by_key: dict[str, list[Commune]] = {}
@@ -234,6 +263,8 @@ class Geo:
             self._by_key.setdefault(key, []).append(commune)
             self._by_bare_key.setdefault(strip_article(key), []).append(commune)
         self._departements: dict[str, tuple[str, str]] = dict(departements or {})
+        self._chefs_lieux: dict[str, str] = dict(chefs_lieux or {})
+        self._dep_names: dict[str, str] | None = None
         self._approx: dict[str, tuple[str, list[Commune]]] | None = None
         for commune in self.communes:
             self._departements.setdefault(commune.departement, ("", commune.region))
@@ -254,10 +285,9 @@ class Geo:
         with open(directory / "regions.csv", encoding="utf-8", newline="") as fh:
             regions = {row["code"]: row["nom"] for row in csv.DictReader(fh)}
         with open(directory / "departements.csv", encoding="utf-8", newline="") as fh:
-            deps = {
-                row["code"]: (row["nom"], regions.get(row["region_code"], ""))
-                for row in csv.DictReader(fh)
-            }
+            rows = list(csv.DictReader(fh))
+        deps = {row["code"]: (row["nom"], regions.get(row["region_code"], "")) for row in rows}
+        chefs = {row["code"]: row["chef_lieu"] for row in rows if row.get("chef_lieu")}
         communes = []
         with open(directory / "communes.csv", encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
@@ -273,7 +303,7 @@ class Geo:
                         lon=float(row["lon"]) if row["lon"] else None,
                     )
                 )
-        return cls(communes, deps)
+        return cls(communes, deps, chefs)
 
     # -- lookups -------------------------------------------------------------------------
     def by_insee(self, code: str) -> Commune | None:
@@ -337,10 +367,18 @@ class Geo:
             return (placed[i][1], placed[i + size - 1][2]) if placed else None
 
         without_cue: tuple[list[Commune], tuple[int, int] | None] | None = None
+        # "dans le Pas-de-Calais" is not Calais, "en Seine-Saint-Denis" not Saint-Denis.
+        inside_departement = {
+            k
+            for first, last, _ in self._departement_names_in(tokens)
+            for k in range(first, last + 1)
+        }
         i = 0
         while i < len(tokens):
             after_cue = tokens[i - 1] in CUE_WORDS if i > 0 else reponse
             hit = self._match_at(tokens, i, after_cue)
+            if hit is not None and i in inside_departement:
+                hit = None
             if hit is not None:
                 size, communes = hit
                 communes = self._narrow_by_departement(communes, tokens[i + size : i + size + 1])
@@ -355,6 +393,8 @@ class Geo:
             i += 1
         if without_cue is not None:
             return without_cue
+        if departement := self._departement_in(text, reponse):
+            return departement
         for i in range(len(tokens)):
             after_cue = tokens[i - 1] in CUE_WORDS if i > 0 else reponse
             if after_cue and (hit := self._approximate_at(tokens, i)):
@@ -372,9 +412,10 @@ class Geo:
             if gram in STOP_WORDS or bare in STOP_WORDS or gram.isdigit():
                 continue
             if after_cue:
-                found = self._by_key.get(gram) or self._by_bare_key.get(bare)
-                if not found and gram in NICKNAMES:
+                if gram in NICKNAMES:
                     found = self.resolve(NICKNAMES[gram])
+                else:
+                    found = self._by_key.get(gram) or self._by_bare_key.get(bare)
                 if found:
                     return size, list(found)
             elif gram not in STOP_WORDS_WITHOUT_CUE:
@@ -451,6 +492,86 @@ class Geo:
         return communes
 
     # -- départements --------------------------------------------------------------------
+    def prefecture(self, code: str) -> Commune | None:
+        """The chef-lieu of a département ("93" → Bobigny); the most populated commune of
+        the département when its chef-lieu is unknown; None for an unknown code."""
+        code = code.strip().upper()
+        chef = self._by_insee.get(self._chefs_lieux.get(code, ""))
+        if chef is not None:
+            return chef
+        return next((c for c in self.communes if c.departement == code), None)
+
+    def _departement_names(self) -> dict[str, str]:
+        """Normalised département names ("seine saint denis", bare "nord") → code."""
+        if self._dep_names is None:
+            self._dep_names = {}
+            for code, (name, _) in self._departements.items():
+                if name:
+                    key = normalize_name(name)
+                    self._dep_names.setdefault(key, code)
+                    self._dep_names.setdefault(strip_article(key), code)
+        return self._dep_names
+
+    def departement_in(
+        self, text: str, reponse: bool = False
+    ) -> tuple[str, tuple[int, int]] | None:
+        """A département named instead of a town, and where: "dans le 93", "le 62",
+        "je viens du 59", "dans le Nord", "en Seine-Saint-Denis"; with `reponse` (the text
+        answers "where do you live?"), also a bare "93". None when there is none."""
+        folded = normalize_name(text)
+        placed = _tokens(text)
+        if [t for t, _, _ in placed] != folded.split():
+            placed = []
+        words = folded.split()
+
+        def span(first: int, last: int) -> tuple[int, int]:
+            return (placed[first][1], placed[last][2]) if placed else (0, len(text))
+
+        found: tuple[str, int, int] | None = None
+        if reponse and (bare := _DEP_BARE_RE.fullmatch(folded)):
+            found = bare["dep"], len(words) - 1, len(words) - 1
+        elif match := _DEP_NUMBER_RE.search(folded):
+            index = folded[: match.start("dep")].count(" ")
+            found = match["dep"], index, index
+        elif named := self._departement_names_in(words):
+            first, last, code = named[0]
+            found = code, first, last
+        if found is None or self.prefecture(found[0]) is None:
+            return None
+        return found[0].upper(), span(found[1], found[2])
+
+    def _departement_names_in(self, words: list[str]) -> list[tuple[int, int, str]]:
+        """(first word, last word, code) of each département named after a cue ("dans
+        le Nord", "en Gironde", "du Pas-de-Calais"), not when the name is a commune's."""
+        names = self._departement_names()
+        found = []
+        i = 1
+        while i < len(words):
+            cue = words[i - 1]
+            if cue in _ARTICLES and i >= 2:
+                cue = words[i - 2]
+            size = 0
+            if cue in _DEP_NAME_CUES:
+                for n in range(min(4, len(words) - i), 0, -1):
+                    gram = " ".join(words[i : i + n])
+                    if gram in names and (gram == "nord" or gram not in STOP_WORDS):
+                        if gram not in self._by_key and gram not in self._by_bare_key:
+                            size = n
+                            found.append((i, i + n - 1, names[gram]))
+                        break
+            i += size or 1
+        return found
+
+    def _departement_in(
+        self, text: str, reponse: bool
+    ) -> tuple[list[Commune], tuple[int, int] | None] | None:
+        """A département alone stands for its préfecture (see `departement_in`)."""
+        found = self.departement_in(text, reponse)
+        if found is None:
+            return None
+        prefecture = self.prefecture(found[0])
+        return ([prefecture], found[1]) if prefecture else None
+
     def departement_name(self, code: str) -> str | None:
         """Name of a département ("59" → "Nord"); None when unknown."""
         entry = self._departements.get(code.strip().upper())

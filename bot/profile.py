@@ -97,6 +97,7 @@ SMS_WORDS = {
     "ri1": "rien",
     "r1": "rien",
     "bak": "bac",
+    "bvet": "brevet",
     "lbac": "le bac",
     "chom": "chomage",
     "prog": "programmation",
@@ -613,7 +614,7 @@ _DURATION_BEFORE = re.compile(
 )
 # "quitté l'école à 16 ans", "quand j'avais 15 ans": an age in the past.
 _PAST_AGE_BEFORE = re.compile(
-    r"(?:(?:arrete|arretee|quitte|quittee|sorti|sortie|lache|abandonne|decroche|parti|partie"
+    r"(?:(?<![a-z])(?:arrete|arretee|quitte|quittee|sorti|sortie|lache|abandonne|decroche|parti|partie"
     r"|commence|eu|obtenu|vire|viree|arrive|arrivee|ecole|lycee|college|cours|etudes|fac) a"
     r"|(?:a|des|depuis) l age de|avais|avait|quand j avais) $"
 )
@@ -741,7 +742,7 @@ _SITUATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             r"embauchee?",
             rf"(?:je suis|suis) (?:un |une )?(?P<s>{_JOBS})",
             rf"(?P<s>{_JOBS}) (?:chez|dans (?:un|une|le|la)|a mi temps|a temps (?:plein|partiel)"
-            r"|en (?:cdi|cdd|interim))",
+            r"|en (?:cdi|cdd|interim)|a l usine|en usine)",
         ),
     ),
     (
@@ -762,6 +763,7 @@ _SITUATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             r"(?:en )?service civique",
             r"(?:mere|maman|pere|papa|femme|homme) au foyer",
+            r"(?:je suis|suis|je reste|reste) (?P<s>au foyer)",
             r"retraitee|a la retraite|(?:je suis|suis) (?P<s>retraite)",
             r"en (?:conge (?:parental|maternite|mat|maladie|longue maladie)|arret maladie"
             r"|arret de travail|invalidite)",
@@ -774,6 +776,9 @@ _SITUATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             rf"(?P<s>arret(?:e|ee|er|es) {_SCHOOL}){_IN_CLASS}",
             rf"arret(?:e|ee|er) (?:en|a la fin de la|apres la|apres le|apres l|au) {_CLASS}",
+            rf"(?P<s>arret(?:e|ee|er|es) (?:le |la |l |mon |ma )"
+            rf"(?:bac pro|bac|cap|bep|bts|dut|but|licence|master|seconde|premiere|terminale))"
+            rf"{_IN_CLASS}",
             rf"(?P<s>(?:lache|quitte|quittee|abandonne|laisse tomber|stoppe|plaque) {_SCHOOL})"
             rf"{_IN_CLASS}",
             rf"(?P<s>decroche(?:e|r)?){_IN_CLASS}",
@@ -849,7 +854,8 @@ def parse_situation(text: str) -> str | None:
 
 _NONE_PATTERNS = (
     r"j ai (?:aucun|pas de|pas d|rien comme|zero|0) diplomes?",
-    r"(?:pas|aucun|sans|zero|0|jamais eu) (?:de |d |un |le moindre )?diplomes?",
+    r"j ai (?:jamais |pas )?(?:rien|aucun) (?:eu|obtenu|eu comme|obtenu comme|comme) diplomes?",
+    r"(?:pas|aucun|sans|zero|0|jamais eu|pas eu|pas obtenu) (?:de |d |un |le moindre )?diplomes?",
     r"(?:non|pas) diplomee?",
     r"(?:sans|aucune|pas de) (?:qualification|diplome)s?",
     r"(?:pas|jamais) (?:eu |obtenu )?(?:le |mon |de )?(?:brevet|dnb)",
@@ -954,21 +960,62 @@ def find_diplome(norm: str, expecting: bool = False) -> Trouve | None:
     return nones[0] if nones else None
 
 
+# Answers to the diploma question that name no diploma but place the person below the
+# bac: a class reached ("seconde", "1ère", "terminale", "jusqu'en première", "niveau
+# terminale", "arrêté en 3e") or the bac missed ("pas eu le bac", "raté le bac", "sans
+# le bac"). DECISION (issue 17): the contract's scale counts diplomas obtained, and a class
+# reached gives none (the brevet is not needed to enter the lycée), so such an answer is
+# "aucun": the one value we know to be true. The brevet or a CAP counts only when it is
+# named ("pas eu le bac mais j'ai le brevet" = brevet, "terminale, j'ai un CAP" = cap_bep).
+# Only as an answer to the diploma question: elsewhere "j'ai arrêté en première" says the
+# situation, and the question is still asked (the person may hold the brevet or a CAP).
+_CLASS_LEVEL = (
+    r"(?:seconde|2nde|2nd|premiere|1ere|1re|terminale|terminal|3e|3eme|troisieme)"
+    r"(?: (?:generale|general|pro|professionnelle|techno|technologique|bac pro|s|es|l|stmg))?"
+)
+_BELOW_BAC_ANSWER = re.compile(
+    rf"^(?:(?:j ai |je me suis |j me suis |je suis |suis )?"
+    rf"(?:arrete|arretee|quitte|quittee|lache|stoppe|sorti|sortie|decroche|decrochee|alle|allee"
+    rf"|ete)? ?(?:(?:le|au|du) (?:lycee|college)|l ecole|les cours|l ecole)? ?)?"
+    rf"(?:en|jusqu en|jusqu a la|jusqu au|a la fin de la|apres la|au niveau|niveau|classe de"
+    rf"|en classe de)? ?{_CLASS_LEVEL}"
+    r"(?: (?:et |mais )?(?:j ai |j ai eu )?(?:pas|jamais|sans) (?:eu |obtenu )?(?:le |mon |de )?"
+    r"(?:bac|diplome))?$"
+)
+_NONE_ANSWER = re.compile(
+    r"^(?:non|nan|aucun|aucune|rien|zero|nada|que dalle|pas de|pas d|j en ai pas|j en ai aucun"
+    r"|j ai rien|j ai aucun|j ai rien eu|j ai eu aucun|j ai jamais rien eu|j ai rien obtenu"
+    r"|j ai rien du tout|j ai pas de|j ai pas d|j ai pas eu de|j ai jamais eu de)"
+    r"(?: (?:diplome|diplomes))?(?: du tout)?(?: moi)?$"
+)
+
+
+def _below_bac_answer(norm: str) -> bool:
+    """The bac missed or still to come ("j'ai pas eu le bac", "je passe le bac") or a
+    class below it ("terminale"), with no diploma held: see `_BELOW_BAC_ANSWER`."""
+    mentions = _diploma_mentions(norm)
+    bac_missed = any(
+        t.code == "bac" and not _held(norm, t, len(norm), expecting=True) for t in mentions
+    )
+    return bac_missed or bool(_BELOW_BAC_ANSWER.match(norm.strip()))
+
+
 def parse_diplome(text: str, expecting: bool = False) -> str | None:
     """Highest diploma, or None when unknown ("pas le bac" alone does not decide).
 
-    A bare "aucun" / "rien" counts only as an answer to the diploma question.
+    As an answer to the diploma question (`expecting`), a bare "aucun" / "rien" / "j'ai
+    rien eu" is "aucun", and so is an answer that stops below the bac without naming a
+    diploma ("pas eu le bac", "terminale": see `_BELOW_BAC_ANSWER`).
     """
     norm = normalize(text, corriger=True)
     found = find_diplome(norm, expecting)
     if found is not None:
         return found.code
-    no_bac = any(t.code == "bac" for t in _diploma_mentions(norm))
-    # A bare "aucun"/"non" answers the question only when it is the whole answer
-    # ("non en fait j'ai 18 ans" corrects something else; "pas de bac" leaves CAP open).
-    bare_none = r"(?:non|nan|aucun|rien|pas de|pas d|j en ai pas|j ai rien)"
-    bare_none += r"(?: diplome)?(?: du tout)?"
-    if expecting and not no_bac and re.fullmatch(bare_none, norm.strip()):
+    if not expecting:
+        return None
+    if _NONE_ANSWER.match(norm.strip()) and not _diploma_mentions(norm):
+        return "aucun"
+    if _below_bac_answer(norm):
         return "aucun"
     return None
 
@@ -1044,14 +1091,15 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "cybersecurite": (
         r"cyber\w*(?: ?securite)?",
-        r"securite (?:informatique|numerique|des (?:donnees|systemes|reseaux))",
+        r"securite (?:informatique|numerique|des (?:donnees|systemes(?: d information)?|reseaux))",
         r"hack\w*",
         r"pirat\w*",
         r"pentest\w*",
     ),
     "data": (
         r"(?:big )?data(?: analyst\w*| scien\w*| engineer\w*| analyse)?",
-        r"(?:analyse (?:de |des )?|analyste de )?donnees",
+        r"(?:analyse (?:de |des )?|analyste de )?(?<!mes )(?<!tes )(?<!vos )(?<!nos )(?<!ses )"
+        r"donnees",
         r"analyste(?: data)?",
         r"statistiques?|stats",
         r"chiffres",
@@ -1079,6 +1127,8 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
         r"videos?",
         r"photos?|photographie",
         r"logos?",
+        r"visuels?",
+        r"(?:creer|faire|creation de) des affiches",
     ),
     "communication_digitale": (
         r"reseaux? sociaux",
@@ -1096,14 +1146,16 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
         r"journalisme",
     ),
     "mediation_numerique": (
-        r"aid(?:er|e|es|ez) (?:les |des )?(?:gens|personnes(?: agees)?|autres|seniors|vieux"
-        r"|anciens)",
+        r"aid(?:er|e|es|ez) (?:les |des |mes |ma |mon )?(?:gens|personnes(?: agees)?|autres"
+        r"|seniors|vieux|anciens|mamies?|papis?|grands? (?:parents|meres?|peres?)|daronnes?"
+        r"|darons?)",
         r"accompagner (?:les |des )?(?:gens|personnes(?: agees)?|seniors)",
         r"accompagnement (?:numerique|des (?:gens|personnes))",
         r"mediat\w*(?: numerique)?",
         r"former (?:les |des )?(?:gens|personnes|seniors)",
         r"social(?! media)",
         r"enseigner (?:le |l )?(?:numerique|informatique)",
+        r"anim\w* (?:des |les )?ateliers?(?: numeriques?| informatiques?)?",
         r"personnes agees",
     ),
 }
@@ -1155,12 +1207,38 @@ def parse_interets(text: str) -> list[str]:
     """Interest domain codes named or described in the message (possibly several)."""
     norm = normalize(text, corriger=True)
     found = [t.code for t in find_interets(norm)]
-    if not found and _has(norm, _GENERIC_IT):
+    if not found and _generic_it_wanted(norm):
         found = list(GENERIC_IT_DOMAINS)
     return [code for code in DOMAINES if code in found]
 
 
+def _generic_it_wanted(norm: str) -> bool:
+    """ "l'informatique", "le numérique" named and not refused ("pas l'info", "l'info
+    c'est pas pour moi")."""
+    for t in _find_all(norm, "it", _GENERIC_IT):
+        negated = _before(norm, t, _INTERET_NEGATED_BEFORE) or _INTERET_NEGATED_AFTER.search(
+            norm[t.fin :]
+        )
+        if not negated:
+            return True
+    return False
+
+
 # --- distance learning and radius -------------------------------------------------
+
+
+# "pas à distance", "je veux pas de distanciel", "à distance non merci", "sans visio".
+_REMOTE_REFUSED = (
+    r"(?:pas|jamais|plus|sans|non|nan)(?: (?:trop|du tout|vraiment|envie|faire|etre|le|la|de|d"
+    r"|du|en|a|la formation|les cours|des cours))* (?:a distance|en ligne|distanciel|visio)",
+    r"(?:a distance|en ligne|distanciel|en visio|visio)(?: \w+){0,2} (?:non|nan|jamais"
+    r"|pas pour moi|c est pas (?:pour moi|mon truc|possible)|ca me (?:va|plait|dit|tente) pas"
+    r"|j aime pas|je deteste|j arrive pas|je peux pas|impossible)(?![a-z])",
+    r"deteste",
+    r"(?:j aime|j aimerais|je veux|je voudrais|je prefere|je peux|j arrive) pas"
+    r"(?: (?:trop|du tout|vraiment|faire|etre|le|la|les|de|d|du|en|a|travailler|suivre|bosser"
+    r"|apprendre))* (?:a distance|en ligne|distanciel|visio)",
+)
 
 
 def parse_distanciel(text: str, expecting: bool = False) -> bool | None:
@@ -1168,8 +1246,7 @@ def parse_distanciel(text: str, expecting: bool = False) -> bool | None:
     norm = normalize(text)
     remote = (r"a distance", r"en ligne", r"distanciel", r"visio", r"depuis chez moi")
     if _has(norm, remote):
-        negative = (r"pas (?:a distance|en ligne|en distanciel|en visio)", r"deteste")
-        return not _has(norm, negative)
+        return not _has(norm, _REMOTE_REFUSED)
     if _has(norm, (r"presentiel", r"sur place")):
         return False
     if expecting:

@@ -213,3 +213,44 @@ def test_component_adds_entities_with_its_name() -> None:
         "confidence_entity": 1.0,
         "extractor": EXTRACTOR_NAME,
     }
+
+
+# --- issue 17 ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("data analyst", [("interets", "data", "data analyst")]),
+        ("admin système", [("interets", "reseaux_systemes", "admin système")]),
+        ("testeur", [("interets", "test_logiciel", "testeur")]),
+        ("c koi un testeur", []),
+        ("data analyst ca consiste en koi", []),
+        ("testeur c un vrai metier ?", []),
+    ],
+)
+def test_a_job_named_alone_is_an_interest_even_in_a_job_question(
+    geo: Geo, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    """A job named alone keeps its interest when the classifier saw a job question."""
+    found = [
+        (e.entity, e.value, text[e.start : e.end])
+        for e in entites_profil(text, geo, "question_metier")
+    ]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dans le 93", [("commune", "Bobigny", "93")]),
+        ("g 20 ans, j'habite dans le 59", [("age", "20", "20 ans"), ("commune", "Lille", "59")]),
+        ("je veux pas a distance, sur place a bordeaux", [("commune", "Bordeaux", "bordeaux")]),
+    ],
+)
+def test_departement_and_sur_place_entities(
+    geo: Geo, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    """A département is the commune entity of its préfecture, written where the number is."""
+    found = [(e.entity, e.value, text[e.start : e.end]) for e in entites_profil(text, geo)]
+    assert found == expected

@@ -268,3 +268,104 @@ def test_in_memory_geo() -> None:
     assert geo.find_in_text("grandevile c'est bien") is None
     assert geo.region_of_departement("10") == "Test"
     assert geo.departement_name("10") is None
+
+
+# --- issue 17: a département given instead of a town -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "dep", "prefecture"),
+    [
+        ("dans le 93", "93", "Bobigny"),
+        ("le 62", "62", "Arras"),
+        ("j'habite dans le 59", "59", "Lille"),
+        ("je viens du 93", "93", "Bobigny"),
+        ("jsuis ds le 13", "13", "Marseille"),
+        ("dans le 974", "974", "Saint-Denis"),
+        ("dans le 2A", "2A", "Ajaccio"),
+        ("j'habite dans le nord", "59", "Lille"),
+        ("dans le pas de calais", "62", "Arras"),
+        ("en Seine-Saint-Denis", "93", "Bobigny"),
+        ("je suis dans le Val-d'Oise", "95", "Pontoise"),
+    ],
+)
+def test_a_departement_stands_for_its_prefecture(
+    geo: Geo, sentence: str, dep: str, prefecture: str
+) -> None:
+    """A département alone ("dans le 93", "dans le Nord") gives its préfecture."""
+    assert geo.departement_in(sentence)[0] == dep
+    found = geo.find_in_text(sentence)
+    assert [(c.nom, c.departement) for c in found] == [(prefecture, dep)]
+
+
+def test_departement_span_points_at_the_number(geo: Geo) -> None:
+    """The département is located where it is written (for the NLU entity)."""
+    text = "g 19 ans j'habite dans le 59"
+    _, (start, end) = geo.locate(text)
+    assert text[start:end] == "59"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["le 15 mars", "le 30 km max", "j'ai 19 ans", "né en 95", "du 18 au 25 ans", "93", "le 20"],
+)
+def test_numbers_that_are_not_departements(geo: Geo, sentence: str) -> None:
+    """A date, a distance, an age or a bare number (without the question) is no département."""
+    assert geo.departement_in(sentence) is None
+    assert geo.find_in_text(sentence) is None
+
+
+def test_a_bare_departement_answers_where_do_you_live(geo: Geo) -> None:
+    """A bare "93" answering "where do you live?" is the département."""
+    assert geo.find_in_text("93", reponse=True)[0].nom == "Bobigny"
+    assert geo.find_in_text("le 62", reponse=True)[0].nom == "Arras"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("J'habite Les Abymes en Guadeloupe", "Les Abymes"),
+        ("je viens de Paris", "Paris"),
+        ("lille dans le 59", "Lille"),
+    ],
+)
+def test_a_town_wins_over_its_departement(geo: Geo, sentence: str, expected: str) -> None:
+    """A named town is kept; the département or région around it does not replace it."""
+    assert geo.find_in_text(sentence)[0].nom == expected
+
+
+def test_sur_place_is_not_the_commune_place(geo: Geo) -> None:
+    """ "sur place à Bordeaux" is Bordeaux, not the commune of Placé (53)."""
+    assert [c.nom for c in geo.find_in_text("je veux pas a distance, sur place a bordeaux")] == [
+        "Bordeaux"
+    ]
+    assert geo.find_in_text("je préfère sur place") is None
+
+
+def test_prefecture_without_chef_lieu_is_the_biggest_commune() -> None:
+    """Without a known chef-lieu, the most populated commune of the département is used."""
+    geo = Geo(
+        [
+            _commune("10001", "Petiteville", ("10000",), "10", 100),
+            _commune("10002", "Grandeville", ("10100",), "10", 50000),
+        ],
+        {"10": ("Testdep", "Test")},
+    )
+    assert geo.prefecture("10").nom == "Grandeville"
+    assert geo.find_in_text("dans le 10")[0].nom == "Grandeville"
+    assert geo.find_in_text("dans le testdep")[0].nom == "Grandeville"
+    assert geo.prefecture("11") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("chui de charleville", "Charleville-Mézières"),
+        ("jhabite cherbourg sans diplome", "Cherbourg-en-Cotentin"),
+        ("chui a garges 21 ans", "Garges-lès-Gonesse"),
+        ("jsui sans emploi a brive", "Brive-la-Gaillarde"),
+    ],
+)
+def test_short_names_of_towns(geo: Geo, sentence: str, expected: str) -> None:
+    """The short name of a town ("Charleville") is the big town, not a village of that name."""
+    assert [c.nom for c in geo.find_in_text(sentence)] == [expected]

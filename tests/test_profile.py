@@ -158,10 +158,10 @@ def test_parse_diplome(text: str, expected: str) -> None:
     "text",
     ["g pa le bac", "j'ai pas le bac", "j'ai raté le bac", "pas de bac", "sans le bac"],
 )
-def test_no_bac_alone_is_undecided(text: str) -> None:
-    """ "Not the bac" alone leaves the diploma undecided (None), never bac nor aucun."""
+def test_no_bac_alone_is_undecided_outside_the_diploma_question(text: str) -> None:
+    """ "Not the bac" alone says no diploma only as an answer to the diploma question."""
     assert parse_diplome(text) is None
-    assert parse_diplome(text, expecting=True) is None
+    assert parse_diplome(text, expecting=True) == "aucun"
 
 
 @pytest.mark.parametrize("text", ["aucun", "rien", "non", "nan", "Aucun !"])
@@ -537,24 +537,25 @@ def test_parse_diplome_everyday_phrasings(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "answer"),
     [
-        "bac pro pas eu",
-        "jai fait un bac pro vente mais je lai pas eu",
-        "jai fait un bts mco mais pas validé",
-        "J'ai commencé une licence mais je ne l'ai pas terminée",
-        "Il a échoué au bac l'an dernier",
-        "jsuis en bts sio",
-        "jsuis en terminale bac pro",
-        "je prépare un CAP",
-        "Je prépare actuellement le baccalauréat",
-        "jsui a la fac, en licence d'info",
+        ("bac pro pas eu", "aucun"),
+        ("jai fait un bac pro vente mais je lai pas eu", "aucun"),
+        ("jai fait un bts mco mais pas validé", None),
+        ("J'ai commencé une licence mais je ne l'ai pas terminée", None),
+        ("Il a échoué au bac l'an dernier", "aucun"),
+        ("jsuis en bts sio", None),
+        ("jsuis en terminale bac pro", "aucun"),
+        ("je prépare un CAP", None),
+        ("Je prépare actuellement le baccalauréat", "aucun"),
+        ("jsui a la fac, en licence d'info", None),
     ],
 )
-def test_failed_or_ongoing_diploma_is_not_held(text: str) -> None:
-    """A failed, unfinished or ongoing diploma is not one the person holds."""
+def test_failed_or_ongoing_diploma_is_not_held(text: str, answer: str | None) -> None:
+    """A failed, unfinished or ongoing diploma is not held; answering the diploma question,
+    a bac missed or to come places the person below the bac: aucun (issue 17)."""
     assert parse_diplome(text) is None
-    assert parse_diplome(text, expecting=True) is None
+    assert parse_diplome(text, expecting=True) == answer
 
 
 @pytest.mark.parametrize(
@@ -850,3 +851,207 @@ def test_parse_interets_sms_spellings(text: str, expected: list[str]) -> None:
 )
 def test_sms_not_an_interest(text: str) -> None:
     assert parse_interets(text) == []
+
+
+# --- issue 17: what this audience writes ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jai rien eu",
+        "g rien eu",
+        "j'ai rien eu moi",
+        "j'ai aucun diplôme",
+        "pas de diplome",
+        "aucun",
+        "rien",
+        "zéro diplôme",
+        "j'ai jamais rien eu",
+    ],
+)
+def test_no_diploma_in_every_form(text: str) -> None:
+    """ "rien", "aucun", "pas de diplôme", "j'ai rien eu" answer the diploma question: aucun."""
+    assert parse_diplome(text, expecting=True) == "aucun"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2nde",
+        "seconde",
+        "1ère",
+        "première",
+        "1ere",
+        "terminale",
+        "en seconde",
+        "jusqu'en première",
+        "niveau terminale",
+        "j'ai arrêté en terminale",
+        "g arreté en 2nde",
+        "terminale pro mais g pas eu le diplome",
+        "pas eu le bac",
+        "jai pas eu le bac",
+        "j'ai pas eu mon bac pro",
+        "g loupé le bac",
+        "je passe le bac",
+    ],
+)
+def test_a_level_below_the_bac_without_a_named_diploma_is_aucun(text: str) -> None:
+    """A class below the bac or the bac missed, answering the diploma question, is aucun."""
+    assert parse_diplome(text, expecting=True) == "aucun"
+
+
+@pytest.mark.parametrize(
+    "text", ["terminale", "seconde", "jai pas eu le bac", "j'ai arrêté le lycée en première"]
+)
+def test_a_level_alone_is_no_diploma_outside_the_question(text: str) -> None:
+    """Outside the diploma question a class reached decides nothing (the question is asked)."""
+    assert parse_diplome(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("jai pas eu le bac mais g le brevet", "brevet"),
+        ("terminale, j'ai un CAP", "cap_bep"),
+        ("seconde mais g un bep vente", "cap_bep"),
+    ],
+)
+def test_a_named_diploma_wins_over_the_level(text: str, expected: str) -> None:
+    """The brevet or a CAP counts when it is named next to the level reached."""
+    assert parse_diplome(text, expecting=True) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["la première", "attends une seconde", "non en fait j'ai 18 ans", "la 1ere stp"]
+)
+def test_not_every_ordinal_is_a_level(text: str) -> None:
+    """ "la première" (a result) or "une seconde" (a moment) are not diploma answers."""
+    assert parse_diplome(text, expecting=True) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bac s", "bac"),
+        ("bac es", "bac"),
+        ("bac l", "bac"),
+        ("bac pro", "bac"),
+        ("bac techno", "bac"),
+        ("g le bac sti2d", "bac"),
+        ("bts sio", "bac_plus_2"),
+        ("bts ndrc", "bac_plus_2"),
+        ("jai un bts sio option slam", "bac_plus_2"),
+        ("licence", "bac_plus_3"),
+        ("licence pro", "bac_plus_3"),
+    ],
+)
+def test_named_diplomas_of_this_audience(text: str, expected: str) -> None:
+    """Bac series, BTS with their option and licence give their level, asked or not."""
+    assert parse_diplome(text) == expected
+    assert parse_diplome(text, expecting=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pas à distance", False),
+        ("je veux pas a distance, sur place a bordeaux", False),
+        ("jveu pa de distanciel", False),
+        ("à distance non merci", False),
+        ("sans visio stp", False),
+        ("j'aime pas trop les cours en ligne", False),
+        ("je prefere pas a distance", False),
+        ("a distance c pas pour moi", False),
+        ("sur place", False),
+        ("a distance ca me va", True),
+        ("pas de souci pour le distanciel", True),
+        ("ok en ligne pas de probleme", True),
+    ],
+)
+def test_distance_learning_refused_or_accepted(text: str, expected: bool) -> None:
+    """A refused distance learning ("pas à distance", "à distance non merci") is False."""
+    assert parse_distanciel(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pas l'info", []),
+        ("l'info c pas pour moi", []),
+        ("je veux pas faire d'informatique", []),
+        ("pas l'info, plutot le graphisme", ["design"]),
+        ("jkiffe l'info", list(GENERIC_IT_DOMAINS)),
+    ],
+)
+def test_refused_it_is_not_an_interest(text: str, expected: list[str]) -> None:
+    """ "pas l'info" is no interest in IT; "l'info" alone still is."""
+    assert sorted(parse_interets(text)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("data analyst", ["data"]),
+        ("admin système", ["reseaux_systemes"]),
+        ("technicien de maintenance", ["support_informatique"]),
+        ("médiateur numérique", ["mediation_numerique"]),
+        ("testeur", ["test_logiciel"]),
+        ("développeur", ["developpement"]),
+        ("je veux devenir développeuse web", ["developpement"]),
+        (
+            "plutot technicien de maintenance ou admin sys",
+            ["reseaux_systemes", "support_informatique"],
+        ),
+    ],
+)
+def test_jobs_named_instead_of_interests(text: str, expected: list[str]) -> None:
+    """A job named instead of an interest gives the job's domain."""
+    assert parse_interets(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("jai jamais rien eu comme diplome", "aucun"),
+        ("pas eu de diplome moi", "aucun"),
+        ("g pas obtenu de diplome", "aucun"),
+        ("jai juste mon bvet", "brevet"),
+    ],
+)
+def test_no_diploma_and_brevet_spellings_without_the_question(text: str, expected: str) -> None:
+    """ "jamais rien eu comme diplôme", "pas eu de diplôme", "bvet" decide on their own."""
+    assert parse_diplome(text) == expected
+
+
+def test_a_nephew_of_fifteen_is_not_an_age_in_the_past() -> None:
+    """ "mon neveu a quinze ans": "neveu a" is not "eu à" (an age in the past)."""
+    assert parse_age("Mon neveu a quinze ans et il est en troisième.") == 15
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("jsuis a echirolles g arreter le bac pro en terminale", "decrocheur"),
+        ("g 42 ans et chui au foyer depuis 10 ans", "autre"),
+        ("trente deux ans, ouvrier a lusine vers dunkerque", "salarie"),
+    ],
+)
+def test_situations_written_this_way(text: str, expected: str) -> None:
+    """A bac pro stopped, staying at home, a factory worker: the present situation."""
+    assert parse_situation(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("jaime trop faire des visuels", ["design"]),
+        ("jaimerais aider les mamies avec internet", ["mediation_numerique"]),
+        ("Je m'intéresse à la sécurité des systèmes d'information.", ["cybersecurite"]),
+        ("jaimerais animer des ateliers numeriques", ["mediation_numerique"]),
+    ],
+)
+def test_interests_written_this_way(text: str, expected: list[str]) -> None:
+    """Visuals, helping grannies, information systems security: their domains."""
+    assert parse_interets(text) == expected

@@ -6,6 +6,7 @@ said `nier` for "non j'ai un CAP", on another `informer`; the facts decide."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -16,6 +17,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.entites import EXTRACTOR_NAME
+from bot.profile import normalize, parse_distanciel
 
 FALLBACK_INTENT = "nlu_fallback"
 PROFILE_INTENT = "informer"
@@ -29,10 +31,34 @@ YES_NO = frozenset({"affirmer", "nier"})
 PROFILE_FACTS = frozenset({"situation", "diplome", "age", "commune", "interets"})
 
 
+# "faut être bon en maths", "c en alternance ou pas", "ça suffit ?": a question, even when
+# it names a profile fact ("maths", "en alternance", "un CAP").
+_QUESTION = re.compile(
+    r"\?|^(?:faut|il faut|faudrait|est ce|c est quoi|combien|comment|pourquoi|quand|quel"
+    r"|quelle|quels|quelles|etes vous|es tu|t es qui)(?![a-z])|(?<![a-z])(?:ou pas|ou non"
+    r"|ca suffit|c est grave)$"
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether the message asks something rather than answers ("?", "faut...", "... ou
+    pas"): its profile facts do not make it an answer."""
+    return bool(_QUESTION.search(normalize(text)) or "?" in text)
+
+
+# Intents about distance learning, read wrongly when the message refuses it.
+DISTANCE_INTENTS = frozenset({"accepter_distance", "question_distanciel"})
+
+
+def refuses_distance(text: str) -> bool:
+    """ "pas à distance", "à distance non merci": distance learning refused, not asked."""
+    return parse_distanciel(text) is False and not looks_like_question(text)
+
+
 def only_facts(text: str, facts: list[dict[str, Any]]) -> bool:
     """True when the message is (mostly) the facts themselves, not a question: "bac s",
     "bts sio" (read as a requirement question and as distance learning)."""
-    if not text or "?" in text or not facts:
+    if not text or looks_like_question(text) or not facts:
         return False
     covered = set()
     for fact in facts:
@@ -58,6 +84,10 @@ def intention_arbitree(
         if e.get("extractor") == EXTRACTOR_NAME and e.get("entity") in PROFILE_FACTS
     ]
     bare_facts = intent.get("name") not in {PROFILE_INTENT, FALLBACK_INTENT, *NOT_ANSWERS}
+    if intent.get("name") in DISTANCE_INTENTS and refuses_distance(text):
+        # "pas à distance", "je veux pas a distance, sur place a bordeaux": a refusal is a
+        # preference of the profile, never an acceptance (a negation the classifier misses).
+        return {"name": PROFILE_INTENT, "confidence": intent.get("confidence")}
     if intent.get("name") in YES_NO or (bare_facts and only_facts(text, facts)):
         if facts:
             return {"name": PROFILE_INTENT, "confidence": intent.get("confidence")}
@@ -71,6 +101,8 @@ def intention_arbitree(
     )
     if likeliest in NOT_ANSWERS:
         return None
+    if likeliest != PROFILE_INTENT and looks_like_question(text):
+        return None  # unsure about a question: the clarification offers its meanings
     return {"name": PROFILE_INTENT, "confidence": intent.get("confidence")}
 
 

@@ -77,6 +77,19 @@ def _commune_span(text: str, communes: list[Commune]) -> tuple[int, int] | None:
 
 # Intents whose job names ("c'est quoi un développeur web ?") are not the person's interests.
 SANS_INTERETS = frozenset({"question_metier"})
+# ... when the message asks about the job: a job named alone ("data analyst", "technicien
+# de maintenance") answers "what would you like?", whatever the classifier guessed.
+_QUESTION = re.compile(
+    r"(?<![a-z])(?:quoi|quel|quelle|quels|quelles|comment|difference|diff|consiste|explique"
+    r"|expliquer|expliquez|decris|decrire|presente|presenter|connais|qu est ce|role|missions?"
+    r"|vs|pareil|fait|font|sert|veut dire|c est un vrai)(?![a-z])"
+)
+
+
+def parle_du_metier(text: str, norm: str) -> bool:
+    """Whether a message asks about a job ("c koi un dev", "testeur c un vrai métier ?"),
+    rather than naming the job the person wants ("développeur", "data analyst")."""
+    return "?" in text or bool(_QUESTION.search(norm))
 
 
 def entites_profil(text: str, geo: Geo, intent: str | None = None) -> list[Entite]:
@@ -93,7 +106,8 @@ def entites_profil(text: str, geo: Geo, intent: str | None = None) -> list[Entit
         found += _located(aligned, "diplome", diplome.code, (diplome.start, diplome.end))
     if age := find_age(norm):
         found += _located(aligned, "age", str(age[0]), (age[1], age[2]))
-    for interet in [] if intent in SANS_INTERETS else find_interets(norm):
+    sans_interets = intent in SANS_INTERETS and parle_du_metier(text, norm)
+    for interet in [] if sans_interets else find_interets(norm):
         found += _located(aligned, "interets", interet.code, (interet.start, interet.end))
     located = geo.locate(text)
     if located:

@@ -1,0 +1,97 @@
+"""Issue 17: a question that names a profile fact stays a question; personal data is not
+the data domain."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.arbitrage import intention_arbitree, looks_like_question
+from bot.nlu.entites import EXTRACTOR_NAME
+from bot.profile import parse_interets
+
+
+def fact(text: str, word: str, entity: str = "interets") -> dict:
+    start = text.index(word)
+    return {
+        "entity": entity,
+        "value": "x",
+        "start": start,
+        "end": start + len(word),
+        "extractor": EXTRACTOR_NAME,
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "faut etre bon en math",
+        "jai qu'un cap ca suffit ?",
+        "c en alternance ou pas",
+        "Êtes-vous une intelligence artificielle ?",
+    ],
+)
+def test_questions_are_recognised(text: str) -> None:
+    """ "?", "faut ...", "... ou pas": the message asks."""
+    assert looks_like_question(text)
+
+
+@pytest.mark.parametrize("text", ["bac s", "bts sio", "g 19 ans chui a lyon", "data analyst"])
+def test_answers_are_not_questions(text: str) -> None:
+    """Bare facts are answers."""
+    assert not looks_like_question(text)
+
+
+def test_unsure_question_with_a_fact_stays_unsure() -> None:
+    """ "faut etre bon en math" (unsure, likeliest a question) is not made `informer`."""
+    unsure = {"name": "nlu_fallback", "confidence": 0.45}
+    text = "faut etre bon en math"
+    ranking = [unsure, {"name": "hors_sujet"}, {"name": "informer"}]
+    assert intention_arbitree(unsure, [fact(text, "math")], ranking, text) is None
+    ranking = [unsure, {"name": "informer"}]
+    assert intention_arbitree(unsure, [fact(text, "math")], ranking, text)["name"] == "informer"
+
+
+def test_a_confident_question_made_of_a_fact_stays_a_question() -> None:
+    """ "c en alternance ou pas" is a rhythm question even if "en alternance" is a fact."""
+    text = "c en alternance ou pas"
+    intent = {"name": "question_rythme", "confidence": 0.98}
+    facts = [fact(text, "en alternance", "situation")]
+    assert intention_arbitree(intent, facts, [intent], text) is None
+    bare = {"name": "question_prerequis", "confidence": 0.6}
+    assert intention_arbitree(bare, [fact("bac s", "bac s", "diplome")], [bare], "bac s") == {
+        "name": "informer",
+        "confidence": 0.6,
+    }
+
+
+@pytest.mark.parametrize("text", ["vire mes donnees", "efface tes données sur moi"])
+def test_personal_data_is_not_the_data_domain(text: str) -> None:
+    """ "mes données" are personal data, not an interest in data."""
+    assert parse_interets(text) == []
+    assert parse_interets("l'analyse de données") == ["data"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pas à distance",
+        "je veux pas a distance, sur place a bordeaux",
+        "a distance non merci",
+        "jveu pas de distanciel jprefere aller en cours",
+    ],
+)
+def test_a_refused_distance_learning_is_a_profile_answer(text: str) -> None:
+    """A refusal read as an acceptance or a question about distance learning is `informer`."""
+    for name in ("accepter_distance", "question_distanciel"):
+        intent = {"name": name, "confidence": 0.9}
+        assert intention_arbitree(intent, [], [intent], text) == {
+            "name": "informer",
+            "confidence": 0.9,
+        }
+
+
+@pytest.mark.parametrize("text", ["a distance stp", "c'est pas à distance ?", "en ligne ca me va"])
+def test_accepting_or_asking_about_distance_learning_is_left_alone(text: str) -> None:
+    """An acceptance, or a question ("c'est pas à distance ?"), keeps its intent."""
+    intent = {"name": "accepter_distance", "confidence": 0.9}
+    assert intention_arbitree(intent, [], [intent], text) is None
