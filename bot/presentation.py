@@ -435,6 +435,12 @@ REPONSES_CRITERE = {
     ("a_distance", "distanciel_deja_montre"): "utter_distanciel_deja_montre",
     ("a_distance", "pas_de_distanciel"): "utter_pas_de_distanciel",
 }
+# The same answers when the nearest training's distance is unknown (no town or no
+# coordinates): never a sentence with a hole in it.
+SANS_DISTANCE = {
+    "rien_plus_pres": "utter_rien_plus_pres_sans_distance",
+    "deja_plus_proches": "utter_deja_plus_proches_sans_distance",
+}
 
 
 def reponse_critere(t: Texts, critere: str, reponse: Reponse, profil: Profil) -> Message:
@@ -450,6 +456,6 @@ def reponse_critere(t: Texts, critere: str, reponse: Reponse, profil: Profil) ->
     if proche is not None and proche.distance_km is not None and proche.formation.commune:
         message["distance"] = distance_texte(t, proche.distance_km)
         message["ville"] = _ville(t, proche.formation)
-    if reponse.code == "rien_plus_pres" and "distance" not in message:
-        message["response"] = "utter_rien_plus_pres_sans_distance"
+    if reponse.code in SANS_DISTANCE and "distance" not in message:
+        message["response"] = SANS_DISTANCE[reponse.code]
     return message

@@ -788,6 +788,12 @@ def test_nothing_near_is_said_plainly_with_the_real_distance(
             "utter_deja_plus_proches",
             "déjà les plus proches",
         ),
+        (
+            "plus_pres",
+            Reponse("deja_plus_proches"),
+            "utter_deja_plus_proches_sans_distance",
+            "déjà les plus proches de chez toi.",
+        ),
         ("plus_loin", Reponse("rien_de_plus_loin"), "utter_rien_de_plus_loin", "jusqu'à 15 km"),
         (
             "a_distance",
@@ -804,14 +810,14 @@ def test_unchanged_results_are_explained(
     """A change of criterion that changes nothing says why (nothing closer, nothing more,
     no distance learning), with whole km and agreed plurals."""
     who = person(rayon_km=15.0)
-    if reponse.code == "deja_plus_proches":
+    if response == "utter_deja_plus_proches":
         reponse.plus_proche = result(km=0.2)
     message = reponse_critere(t, critere, reponse, who)
     assert message["response"] == response
     text = responses[response][0]["text"].format(**message)
     assert piece in text
     assert internal_strings(text) == []
-    if reponse.code == "deja_plus_proches":
+    if response == "utter_deja_plus_proches":
         assert "dans ta ville" in text and "0 km" not in text
 
 
