@@ -346,9 +346,10 @@ async def test_job_sheet_gives_rome_codes_and_nearest_trainings(domain):
     assert "M1855 « Développeur / Développeuse web »" in rome["codes"]
     assert "Intégrateur / Intégratrice web" in rome["appellations"]
     assert formations["commune"] == "Roubaix"
-    assert formations["nombre"] == len(
+    nombre = len(
         {r.formation_id for r in services.formations() if {"M1805", "M1855", "M1861"} & set(r.rome)}
     )
+    assert formations["formations"] == f"{nombre} formations"
     # Nearest first: the first example is in the Nord (59).
     assert "(59)" in formations["exemples"].split(";")[0]
     assert source["annees"] == "2016-2021"
@@ -359,9 +360,10 @@ async def test_job_sheet_without_a_place_quotes_recent_trainings(domain):
     _, messages = await run(ActionRepondreMetier(), tracker, domain)
     assert responses(messages)[0] == "utter_fiche_community_manager"
     assert messages[2]["response"] == "utter_fiche_formations"
-    assert messages[2]["nombre"] == len(
+    nombre = len(
         {r.formation_id for r in services.formations() if {"E1101", "E1124"} & set(r.rome)}
     )
+    assert messages[2]["formations"] == (f"{nombre} formations" if nombre > 1 else "1 formation")
 
 
 async def test_job_button_payload_names_the_sheet(domain):
@@ -513,6 +515,33 @@ async def test_fallback_repeats_the_pending_question(domain):
     events, messages = await run(ActionRepli(), make_tracker(domain, "bof", "informer"), domain)
     assert responses(messages) == ["utter_pas_compris"]
     assert events == [{"event": "followup", "name": "action_listen", "timestamp": None}]
+
+
+async def test_unclear_answers_to_the_je_sais_pas_choices_move_on(domain):
+    """ "J'hésite" to the "je sais pas" choices: other choices, then the defaults; never
+    "je te repose la question" followed by nothing (the form's question stays silent
+    while the choices are shown), so at most two unclear answers before the results."""
+    slots = {"requested_slot": "interets", "etape_exploration": 1.0}
+    tracker = make_tracker(domain, "j'hésite", "nlu_fallback", active_loop="profil_form", **slots)
+    events, messages = await run(ActionRepli(), tracker, domain)
+    assert responses(messages) == ["utter_exploration_autrement", "utter_explorer_interets_2"]
+    assert events[0] == {
+        "event": "slot",
+        "name": "etape_exploration",
+        "value": 2.0,
+        "timestamp": None,
+    }
+    assert events[-1]["name"] == "profil_form"
+    slots["etape_exploration"] = 2.0
+    tracker = make_tracker(domain, "non plus", "nier", active_loop="profil_form", **slots)
+    events, messages = await run(ActionRepli(), tracker, domain)
+    assert responses(messages) == ["utter_exploration_autrement", "utter_interets_par_defaut"]
+    assert {
+        "event": "slot",
+        "name": "interets",
+        "value": list(DEFAULT_DOMAINS),
+        "timestamp": None,
+    } in events
 
 
 async def test_form_asks_the_ambiguous_town_first(domain):

@@ -189,9 +189,15 @@ class ActionRepli(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         form = tracker.active_loop.get("name")
-        if not (form and tracker.get_slot("requested_slot")):
+        requested = tracker.get_slot("requested_slot")
+        if not (form and requested):
             dispatcher.utter_message(response="utter_pas_compris")
             return [FollowupAction(ACTION_LISTEN)]
+        if requested == "interets" and tracker.get_slot("etape_exploration"):
+            # "J'hésite", "non plus" to the "je sais pas" choices: other choices (the
+            # form's question stays silent while they are shown), then the defaults.
+            dispatcher.utter_message(response="utter_exploration_autrement")
+            return [*explorer(dispatcher, tracker), FollowupAction(form)]
         dispatcher.utter_message(response="utter_reponse_non_comprise")
         return [FollowupAction(form)]
 
@@ -310,13 +316,18 @@ class ActionJeSaisPas(Action):
         if requested not in (None, "interets"):
             dispatcher.utter_message(response="utter_je_sais_pas_general")
             return []
-        step = int(tracker.get_slot("etape_exploration") or 0)
-        response, next_step = next_exploration_step(step)
-        dispatcher.utter_message(response=response)
-        events: list[EventType] = [SlotSet("etape_exploration", float(next_step))]
-        if next_step == 0:
-            events.append(SlotSet("interets", list(DEFAULT_DOMAINS)))
-        return events
+        return explorer(dispatcher, tracker)
+
+
+def explorer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The next step of the "je sais pas" help: concrete choices, then the defaults."""
+    step = int(tracker.get_slot("etape_exploration") or 0)
+    response, next_step = next_exploration_step(step)
+    dispatcher.utter_message(response=response)
+    events: list[EventType] = [SlotSet("etape_exploration", float(next_step))]
+    if next_step == 0:
+        events.append(SlotSet("interets", list(DEFAULT_DOMAINS)))
+    return events
 
 
 class ActionAutreDomaine(Action):

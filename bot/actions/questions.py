@@ -11,7 +11,7 @@ from bot.actions import services
 from bot.catalogue.validation import FormationRecord
 from bot.faq import SUJETS, faits
 from bot.metiers import Fiche, annees, default_fiches, formations_vers
-from bot.presentation import Texts, detail
+from bot.presentation import Texts, detail, nombre_formations
 from bot.recommend import evaluer
 
 MAX_COMPARES = 3
@@ -96,7 +96,7 @@ class ActionRepondreMetier(Action):
         located = profil.lat is not None and profil.commune
         dispatcher.utter_message(
             response="utter_fiche_formations_pres" if located else "utter_fiche_formations",
-            nombre=len({f.formation_id for f in menant}),
+            formations=nombre_formations(texts, len({f.formation_id for f in menant})),
             annees=annees(f.date_donnees for f in menant),
             exemples=exemples,
             commune=profil.commune,
