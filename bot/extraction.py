@@ -45,6 +45,16 @@ class Extraction:
     corrections: dict[str, Any] = field(default_factory=dict)
 
 
+def _inside_blank(entity: dict[str, Any], text: str, masked: str) -> bool:
+    """Whether an extracted entity (not a place) was read inside a blanked place name."""
+    start, end = entity.get("start"), entity.get("end")
+    if entity.get("entity") == "commune" or not entity.get("extractor"):
+        return False
+    if not isinstance(start, int) or not isinstance(end, int) or start >= end:
+        return False
+    return masked[start:end].strip() == "" and text[start:end].strip() != ""
+
+
 def _entity_values(entities: list[dict[str, Any]], name: str) -> list[Any]:
     values: list[Any] = []
     for entity in entities:
@@ -144,7 +154,11 @@ def extract(
     if text.lstrip().startswith("/"):
         # A button payload ('/informer{"situation": "..."}'): only its entities count.
         text = ""
-    facts = parse_message(text, requested_slot)
+    masked = geo.without_place_names(text, requested_slot == "commune")
+    if masked != text:
+        # The words of the town's name are no other fact ("Lège-Cap-Ferret": no CAP).
+        entities = [e for e in entities if not _inside_blank(e, text, masked)]
+    facts = parse_message(masked, requested_slot)
     if facts.age is None and current.get("age") is None and requested_slot not in (None, "commune"):
         # A bare number answers the age question even when another one was asked.
         facts.age = parse_age(text, expecting_age=True)

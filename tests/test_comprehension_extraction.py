@@ -125,3 +125,23 @@ def test_the_prefecture_notice_exists(domain) -> None:
     """The notice's text names the préfecture and says how to give another town."""
     text = domain["responses"]["utter_departement_prefecture"][0]["text"]
     assert "{commune}" in text and "j'habite à" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "requested"),
+    [
+        ("j'habite à Lège-Cap-Ferret", None),
+        ("Lège-Cap-Ferret", "commune"),
+        ("je vis a lege cap ferret", None),
+    ],
+)
+def test_a_place_name_holds_no_diploma(geo: Geo, text: str, requested: str | None) -> None:
+    """The words of a town's name are not other facts: "Cap" in "Lège-Cap-Ferret"."""
+    slots = run(geo, text, requested).slots
+    assert slots["commune"] == "Lège-Cap-Ferret"
+    assert "diplome" not in slots
+
+
+def test_a_diploma_beside_a_town_is_kept(geo: Geo) -> None:
+    slots = run(geo, "j'ai un cap et j'habite à Lège-Cap-Ferret").slots
+    assert (slots["diplome"], slots["commune"]) == ("cap_bep", "Lège-Cap-Ferret")

@@ -97,7 +97,7 @@ def entites_profil(text: str, geo: Geo, intent: str | None = None) -> list[Entit
 
     `intent` (when known): no interests in a job question, whose job names are the topic.
     """
-    aligned = TexteAligne(text)
+    aligned = TexteAligne(geo.without_place_names(text))
     norm = aligned.norm
     found: list[Entite] = []
     if situation := find_situation(norm):
