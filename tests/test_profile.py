@@ -464,6 +464,9 @@ def test_parse_message_bare_answers_follow_requested_slot(
         ("jsuis apprenti en boulangerie", "etudiant"),
         ("chui au college", "etudiant"),
         ("jai 18 ans jsui en 1ere mé jveu arreter", "etudiant"),
+        ("Je fais encore des études", "etudiant"),
+        ("je poursuis mes etudes", "etudiant"),
+        ("jsuis tjr en etudes", "etudiant"),
         # other situations
         ("jsuis en service civique a marseille", "autre"),
         ("g 34 ans, mere au foyer", "autre"),
@@ -502,6 +505,8 @@ def test_present_situation_wins_over_a_past_dropout(text: str, expected: str) ->
         "Je suis conseillère France Travail",
         "c gratuit pour les chomeurs ?",
         "jsui deco de la soirée",
+        "je veux faire des études",
+        "je fais pas d'études",
     ],
 )
 def test_parse_situation_ignores_negations_intentions_and_others(text: str) -> None:
