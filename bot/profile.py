@@ -753,7 +753,8 @@ _SITUATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             rf"en (?:{_CLASS}|prepa|fac|alternance|apprentissage|formation)",
             r"a la fac|a l universite|(?:au|en) (?:lycee|college)",
             r"eleve|scolarisee?",
-            r"(?:je )?(?:fais|suis|poursuis|continue) (?:encore |toujours )?(?:mes |des |en )?etudes",
+            r"(?:je )?(?:fais|suis|poursuis|continue) (?:encore |toujours )?"
+            r"(?:mes |des |en )?etudes",
             r"(?:je )?(?:passe|prepare|fais) (?:actuellement |en ce moment |cette annee )?"
             r"(?:le |mon |un |une |ma )?"
             r"(?:bac|bts|cap|bep|brevet|licence|master|dut|but|diplome)\w*",
