@@ -95,3 +95,34 @@ def test_accepting_or_asking_about_distance_learning_is_left_alone(text: str) ->
     """An acceptance, or a question ("c'est pas à distance ?"), keeps its intent."""
     intent = {"name": "accepter_distance", "confidence": 0.9}
     assert intention_arbitree(intent, [], [intent], text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "guessed", "expected"),
+    [
+        ("plus loin stp", "plus_pres", "elargir_zone"),
+        ("élargir 🤷", "nlu_fallback", "elargir_zone"),
+        ("je peux aller plus loin", "plus_pres", "elargir_zone"),
+        ("c trop loin", "elargir_zone", "plus_pres"),
+        ("t'as plus proche ? 🙂", "nlu_fallback", "plus_pres"),
+        ("pas plus loin que 10 km", "elargir_zone", "plus_pres"),
+    ],
+)
+def test_the_direction_is_in_the_words(text: str, guessed: str, expected: str) -> None:
+    """ "Plus près" / "plus loin": the words decide, not numeric noise between two intents
+    that share most of their characters."""
+    decided = intention_arbitree({"name": guessed, "confidence": 0.5}, [], [], text)
+    assert decided is not None and decided["name"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "guessed"),
+    [
+        ("plus loin stp", "elargir_zone"),
+        ("plus près ou plus loin, je sais pas", "plus_pres"),
+        ("c'est loin d'ici ?", "question_distanciel"),
+        ("faut aller plus loin ?", "nlu_fallback"),
+    ],
+)
+def test_no_direction_change_without_a_clear_one(text: str, guessed: str) -> None:
+    assert intention_arbitree({"name": guessed, "confidence": 0.5}, [], [], text) is None

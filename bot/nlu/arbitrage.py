@@ -55,6 +55,29 @@ def refuses_distance(text: str) -> bool:
     return parse_distanciel(text) is False and not looks_like_question(text)
 
 
+# "Plus près" / "plus loin": the direction is in the words; two intents that share most
+# of their characters ("plus ...") must not be decided by numeric noise ("plus loin stp"
+# was read as "plus près" and the radius halved).
+CLOSER, FARTHER = "plus_pres", "elargir_zone"
+_CLOSER = re.compile(
+    r"(?<![a-z])(?:plus pres|plus proche|moins loin|trop loin|pas (?:aussi |si |plus |trop )loin"
+    r"|rayon plus petit|plus petit rayon)(?![a-z])"
+)
+_FARTHER = re.compile(
+    r"(?<![a-z])(?:(?<!pas )plus loin|elargi\w*|rayon plus grand|plus grand rayon|plus large)"
+    r"(?![a-z])"
+)
+
+
+def direction(text: str) -> str | None:
+    """`plus_pres` or `elargir_zone` when the message asks for one direction only."""
+    norm = normalize(text, corriger=True)
+    closer, farther = bool(_CLOSER.search(norm)), bool(_FARTHER.search(norm))
+    if closer == farther:
+        return None
+    return CLOSER if closer else FARTHER
+
+
 def only_facts(text: str, facts: list[dict[str, Any]]) -> bool:
     """True when the message is (mostly) the facts themselves, not a question: "bac s",
     "bts sio" (read as a requirement question and as distance learning)."""
@@ -83,6 +106,12 @@ def intention_arbitree(
         for e in entities
         if e.get("extractor") == EXTRACTOR_NAME and e.get("entity") in PROFILE_FACTS
     ]
+    if intent.get("name") in {CLOSER, FARTHER, FALLBACK_INTENT} and not looks_like_question(
+        text.replace("?", "")
+    ):
+        wanted = direction(text)
+        if wanted is not None and wanted != intent.get("name"):
+            return {"name": wanted, "confidence": intent.get("confidence")}
     bare_facts = intent.get("name") not in {PROFILE_INTENT, FALLBACK_INTENT, *NOT_ANSWERS}
     if intent.get("name") in DISTANCE_INTENTS and refuses_distance(text):
         # "pas à distance", "je veux pas a distance, sur place a bordeaux": a refusal is a
