@@ -424,9 +424,10 @@ def apres_plus_pres(profil: Profil, apres: Recommandation, deja_montres: Sequenc
     """ "Plus près" (`apres`: the recommendation with the smaller radius). Never farther
     trainings: the ones inside the new radius, nearest first; or "nothing closer" with
     the nearest distance; or "already the nearest" when the page would not change."""
-    if not apres.resultats:
-        proche = apres.alternatives[0] if apres.type_alternative == "plus_loin" else None
-        return Reponse("rien_plus_pres", plus_proche=proche)
+    if not any(r.distance_km is not None for r in apres.resultats):
+        # Nothing on site in the radius (distance learning is not "closer").
+        loin = apres.type_alternative == "plus_loin" and apres.alternatives
+        return Reponse("rien_plus_pres", plus_proche=apres.alternatives[0] if loin else None)
     liste = plus_proches_d_abord(liste_a_montrer(profil, apres))
     if set(ids(page(liste, 0))) == set(deja_montres):
         return Reponse("deja_plus_proches", liste, plus_proche(liste))

@@ -666,6 +666,16 @@ def test_closer_never_shows_farther_trainings() -> None:
     assert distances == sorted(distances) and max(distances) <= 15
 
 
+def test_closer_with_only_distance_learning_says_nothing_is_closer() -> None:
+    """ "Plus près" when only distance learning was found: nothing on site is closer (it
+    said "already the nearest" about trainings followed from home)."""
+    rows = [distinct("remote", km=None, a_distance=True), distinct("f200", km=200.0)]
+    before = profil(distanciel=True)
+    after = profil(distanciel=True, rayon_km=15.0)
+    reponse = apres_plus_pres(after, recommander(after, rows), _shown(before, rows))
+    assert reponse.code == "rien_plus_pres" and reponse.liste == []
+
+
 def test_closer_says_when_the_list_would_not_change() -> None:
     """ "Plus près" when the trainings shown are already the nearest: said, not repeated."""
     rows = [distinct("a", km=2.0), distinct("b", km=4.0)]
