@@ -13,6 +13,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import services
+from bot.actions.questions import ActionRepondreQuestion
 from bot.actions.recommandations import (
     ActionAccepterDistance,
     ActionDetailFormation,
@@ -267,3 +268,24 @@ async def test_far_alternatives_are_called_far(domain):
     assert c.cards and all("loin de chez toi" in card["lieu"] for card in c.cards)
     assert "à 482 km" in c.cards[0]["lieu"]
     assert "un peu plus loin" not in "\n".join(c.texts())
+
+
+async def test_a_question_about_distance_learning_after_results_shows_them(domain):
+    """Paris, results shown, "y en a à distance ?": the distance-learning trainings come
+    first (it answered with catalogue figures and the same list stayed)."""
+    c = Conversation(domain, PARIS)
+    await c.say(ActionRecommander())
+    await c.say(ActionRepondreQuestion(), "y en a à distance ?", "question_distanciel")
+    assert c.responses[0] == "utter_distanciel_accepte"
+    assert c.shown[0]["a_distance"] is True and c.changed["distanciel"] is True
+
+
+async def test_closer_or_farther_without_a_town_asks_for_it(domain):
+    """Results without a town (distance learning only): "plus près" / "plus loin" ask
+    for the town instead of announcing a radius around nowhere."""
+    slots = {**PARIS, "commune": None, "code_insee": None, "departement": None, "region": None}
+    c = Conversation(domain, {**slots, "distanciel": True})
+    await c.say(ActionRecommander())
+    for action, intent in ((ActionPlusPres(), "plus_pres"), (ActionElargirZone(), "elargir_zone")):
+        await c.say(action, "", intent)
+        assert c.responses == ["utter_critere_sans_ville"] and c.changed == {}

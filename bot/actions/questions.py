@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import services
+from bot.actions.recommandations import ActionAccepterDistance
 from bot.catalogue.validation import FormationRecord
 from bot.faq import SUJETS, faits
 from bot.metiers import Fiche, annees, default_fiches, formations_vers
@@ -139,6 +140,9 @@ class ActionRepondreQuestion(Action):
             return []
         rows = services.formations()
         vue = _formation_vue(tracker, rows)
+        if sujet == "distanciel" and vue is None and tracker.get_slot("resultats"):
+            # "y en a à distance ?" after the results: show them, not catalogue figures.
+            return await ActionAccepterDistance().run(dispatcher, tracker, domain)
         if vue is not None and sujet in CHAMP_PAR_SUJET:
             texts = Texts.from_domain(domain)
             fiche = detail(texts, evaluer(services.profil_from_tracker(tracker), vue))

@@ -206,6 +206,10 @@ class _ChangeCriterion(Action, ABC):
         events: list[EventType] = [SlotSet(k, v) for k, v in values.items()]
         shown = {k: int(v) if isinstance(v, float) else v for k, v in values.items()}
         if not (tracker.get_slot("interets") and tracker.get_slot("commune")):
+            if tracker.get_slot("interets") and self.critere != "a_distance":
+                # Results without a town (distance learning only): no radius to change.
+                dispatcher.utter_message(response="utter_critere_sans_ville")
+                return []
             dispatcher.utter_message(response=self.noted(), **shown)
             return events
         profil = _profil(tracker, **values)
