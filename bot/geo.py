@@ -11,7 +11,7 @@ import math
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -369,7 +369,9 @@ class Geo:
         for match in _POSTCODE_RE.finditer(text):
             found = self.by_postcode(match.group(1))
             if found:
-                return found, match.span(1)
+                # "le hohwald, 67140": the name picks its commune among the postcode's.
+                among = set(found)
+                return self._named_in(text, among.__contains__) or found, match.span(1)
         placed = _tokens(text)
         tokens = normalize_name(text).split()
         if [t for t, _, _ in placed] != tokens:
@@ -581,8 +583,30 @@ class Geo:
         found = self.departement_in(text, reponse)
         if found is None:
             return None
+        # "doudelainville dans le 80": a commune of the département named beside it.
+        rest = text
+        if found[1] is not None:  # not the words of the département: "Pas-de-Calais"
+            rest = text[: found[1][0]] + " " + text[found[1][1] :]
+        named = self._named_in(rest, lambda c: c.departement == found[0])
+        if named:
+            return named, found[1]
         prefecture = self.prefecture(found[0])
         return ([prefecture], found[1]) if prefecture else None
+
+    def _named_in(self, text: str, keep: Callable[[Commune], bool]) -> list[Commune]:
+        """Communes named exactly in `text` (any size, no cue needed) that `keep` accepts:
+        the longest name first."""
+        tokens = normalize_name(text).split()
+        for size in range(min(MAX_NGRAM, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                gram = " ".join(tokens[start : start + size])
+                if len(gram) < 3 or gram in STOP_WORDS or gram.isdigit():
+                    continue
+                found = self._by_key.get(gram) or self._by_bare_key.get(strip_article(gram))
+                kept = [c for c in found or [] if keep(c)]
+                if kept:
+                    return kept
+        return []
 
     def departement_name(self, code: str) -> str | None:
         """Name of a département ("59" → "Nord"); None when unknown."""

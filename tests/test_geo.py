@@ -369,3 +369,22 @@ def test_prefecture_without_chef_lieu_is_the_biggest_commune() -> None:
 def test_short_names_of_towns(geo: Geo, sentence: str, expected: str) -> None:
     """The short name of a town ("Charleville") is the big town, not a village of that name."""
     assert [c.nom for c in geo.find_in_text(sentence)] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("doudelainville dans le 80", "Doudelainville (80)"),
+        ("cournon-d'auvergne dans le 63", "Cournon-d'Auvergne (63)"),
+        ("le hohwald, 67140", "Le Hohwald (67)"),
+        ("Feusines 36160", "Feusines (36)"),
+        ("j'habite dans le 93", "Bobigny (93)"),
+    ],
+)
+def test_a_small_commune_named_beside_its_departement_or_postcode(
+    geo: Geo, text: str, expected: str
+) -> None:
+    """A village named with its département or its shared postcode is that village, not
+    the préfecture nor a list of the postcode's communes."""
+    found = geo.locate(text)
+    assert found is not None and [c.label for c in found[0]] == [expected]
