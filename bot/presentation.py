@@ -317,6 +317,8 @@ def payload_formation(t: Texts, r: Resultat, rang: int = 1) -> dict[str, Any]:
         "eligible": r.eligible,
         "score": r.score,
         "raisons": _raisons(t, r),
+        # Why the training is not open to this person (empty when it is).
+        "blocages": [raison_texte(t, x, prefix="blocage_") for x in r.blocages],
         "source": affichage["source"],
         "site": f.site,
         "date_donnees": f.date_donnees,

@@ -59,6 +59,7 @@ FORMATION_KEYS = {
     "eligible",
     "score",
     "raisons",
+    "blocages",
     "source",
     "site",
 }
@@ -180,6 +181,7 @@ def test_payload_item_values(t: Texts) -> None:
     assert item["score"] == r.score
     assert item["source"] == "source publique relevée par Cap Num, 2016"
     assert item["site"] == "https://simplon.co"
+    assert item["blocages"] == []
     assert item["raisons"] == [
         "correspond à ton intérêt pour le développement (créer des sites et des applis)",
         "à 8 km de Roubaix",
@@ -198,6 +200,7 @@ def test_payload_alternative_and_blocked_item(t: Texts) -> None:
     item = out["formations"][0]
     assert item["eligible"] is False
     assert "à partir de 26 ans" not in item["raisons"]
+    assert item["blocages"] == ["à partir de 26 ans"]
     assert item["textes"]["public"].endswith(
         "⛔ D'après tes réponses, elle ne t'est pas ouverte : à partir de 26 ans"
     )

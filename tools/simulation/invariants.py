@@ -151,7 +151,8 @@ def verdict_carte(
     """("ok" | "inconnu" | "signalee" | "signalee_sans_raison" | "incoherente" |
     "non_eligible", why) for one card and the persona's true facts."""
     raisons = [str(r) for r in carte.get("raisons") or []]
-    blocages = [r for r in raisons if _BLOCAGES.match(r)]
+    blocages = [str(r) for r in carte.get("blocages") or []]
+    blocages += [r for r in raisons if _BLOCAGES.match(r)]
     if carte.get("eligible") is False:
         return ("signalee", "; ".join(blocages)) if blocages else ("signalee_sans_raison", "")
     if blocages:
