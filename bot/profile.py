@@ -1026,7 +1026,7 @@ def parse_diplome(text: str, expecting: bool = False) -> str | None:
 
 _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
     "developpement": (
-        r"code",
+        r"code(?! postal)",
         r"coder",
         r"codage",
         r"programm\w*(?: informatique)?",
@@ -1135,7 +1135,7 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
     "communication_digitale": (
         r"reseaux? sociaux",
         r"social media(?: manag\w*)?",
-        r"insta\w*",
+        r"insta(?:gram|s)?",
         r"tiktok",
         r"snap\w*",
         r"youtube\w*",
@@ -1157,11 +1157,19 @@ _INTERET_PATTERNS: dict[str, tuple[str, ...]] = {
         r"former (?:les |des )?(?:gens|personnes|seniors)",
         r"social(?! media)",
         r"enseigner (?:le |l )?(?:numerique|informatique)",
+        r"(?:apprendre|expliquer|montrer|transmettre) (?:le |l |les )?(?:numerique|informatique"
+        r"|ordinateurs?|outils numeriques) (?:aux|a des|a mes) (?:gens|personnes|seniors|autres)",
         r"anim\w* (?:des |les )?ateliers?(?: numeriques?| informatiques?)?",
         r"personnes agees",
     ),
 }
-_GENERIC_IT = (r"informatique", r"numerique", r"ordinateurs?", r"tech", r"digital")
+_GENERIC_IT = (
+    r"(?<!pour )(?<!pour ton )(?<!pour votre )informatique",
+    r"numerique",
+    r"ordinateurs?",
+    r"tech",
+    r"digital",
+)
 GENERIC_IT_DOMAINS: tuple[str, ...] = ("developpement", "support_informatique", "reseaux_systemes")
 # "je veux pas faire de dev", "le code c'est pas pour moi": not an interest.
 _INTERET_NEGATED_BEFORE = re.compile(
@@ -1202,7 +1210,21 @@ def find_interets(norm: str) -> list[Trouve]:
             continue
         if t.code not in first:
             first[t.code] = t
+    dev = first.get("developpement")
+    if dev and _OBJECT_ONLY.fullmatch(norm[dev.debut : dev.fin]):
+        # "le design d'applis", "testeur de jeux et d'applis": the apps are what the
+        # domain just named works on, not a wish to develop them.
+        if any(
+            _OBJECT_OF.fullmatch(norm[t.fin : dev.debut])
+            for code, t in first.items()
+            if code != "developpement" and t.fin <= dev.debut
+        ):
+            del first["developpement"]
     return [first[code] for code in DOMAINES if code in first]
+
+
+_OBJECT_ONLY = re.compile(r"applis?(?: mobiles?)?|applications? mobiles?|jeux? videos?")
+_OBJECT_OF = re.compile(r" (?:et )?(?:d|de|des|les) ")
 
 
 def parse_interets(text: str) -> list[str]:

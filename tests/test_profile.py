@@ -1060,3 +1060,23 @@ def test_situations_written_this_way(text: str, expected: str) -> None:
 def test_interests_written_this_way(text: str, expected: list[str]) -> None:
     """Visuals, helping grannies, information systems security: their domains."""
     assert parse_interets(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # words of other facts are no interest
+        ("j'ai 44 ans pour info", []),
+        ("Mon code postal c'est 76000", []),
+        ("installer des réseaux", ["reseaux_systemes"]),
+        # the apps a designer or a tester works on are not a wish to develop them
+        ("le design d'applis", ["design"]),
+        ("testeur de jeux et d'applis", ["test_logiciel"]),
+        ("des applis et du design", ["developpement", "design"]),
+        ("apprendre l'informatique aux gens", ["mediation_numerique"]),
+    ],
+)
+def test_interests_as_the_simulator_found_them(text: str, expected: list[str]) -> None:
+    """Cases the conversation simulator found (docs/simulation.md): the final profile
+    had the wrong interests."""
+    assert parse_interets(text) == expected
