@@ -764,7 +764,8 @@ _SITUATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "autre",
         (
             r"(?:en )?service civique",
-            r"(?:mere|maman|pere|papa|femme|homme) au foyer",
+            r"(?:mere|maman|pere|papa|parent|femme|homme) au foyer",
+            r"(?:je )?m occupe (?:de |des )?(?:mes |mon |ma )?(?:enfants?|bebes?|fils|filles?|petits?)",
             r"(?:je suis|suis|je reste|reste) (?P<s>au foyer)",
             r"retraitee|a la retraite|(?:je suis|suis) (?P<s>retraite)",
             r"en (?:conge (?:parental|maternite|mat|maladie|longue maladie)|arret maladie"
@@ -830,15 +831,20 @@ def find_situation(norm: str) -> Trouve | None:
                 continue
             found.append(t)
     kept = []
-    for t in _without_overlaps(found):
+    # Negated, wished or past mentions are dropped before overlaps are settled: "je ne
+    # vais plus au lycée" is a dropout, not a pupil negated.
+    for t in found:
         index, code = t.code.split(":")
         if _before(norm, t, _NEGATED_BEFORE):
             continue
-        if int(index) != _WEAK_GROUP and _before(norm, t, _INTENTION_BEFORE):
+        # "je (ne) vais plus au lycée": a present fact, not an intention.
+        now = norm.startswith("plus ", t.debut)
+        if int(index) != _WEAK_GROUP and not now and _before(norm, t, _INTENTION_BEFORE):
             continue
         if code in ("salarie", "etudiant", "autre") and _before(norm, t, _PAST_BEFORE):
             continue
         kept.append(t)
+    kept = _without_overlaps(kept)
     if not kept:
         return None
     best = min(kept, key=lambda t: (int(t.code.split(":")[0]), t.start))

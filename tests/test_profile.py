@@ -465,6 +465,10 @@ def test_parse_message_bare_answers_follow_requested_slot(
         ("chui au college", "etudiant"),
         ("jai 18 ans jsui en 1ere mé jveu arreter", "etudiant"),
         ("Je fais encore des études", "etudiant"),
+        ("Je ne vais plus au lycée", "decrocheur"),
+        ("je vais plus en cours", "decrocheur"),
+        ("Je suis parent au foyer", "autre"),
+        ("je m'occupe de mes enfants à la maison", "autre"),
         ("je poursuis mes etudes", "etudiant"),
         ("jsuis tjr en etudes", "etudiant"),
         # other situations
