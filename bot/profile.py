@@ -765,7 +765,8 @@ _SITUATION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             r"(?:en )?service civique",
             r"(?:mere|maman|pere|papa|parent|femme|homme) au foyer",
-            r"(?:je )?m occupe (?:de |des )?(?:mes |mon |ma )?(?:enfants?|bebes?|fils|filles?|petits?)",
+            r"(?:je )?m occupe (?:de |des )?(?:mes |mon |ma )?"
+            r"(?:enfants?|bebes?|fils|filles?|petits?)",
             r"(?:je suis|suis|je reste|reste) (?P<s>au foyer)",
             r"retraitee|a la retraite|(?:je suis|suis) (?P<s>retraite)",
             r"en (?:conge (?:parental|maternite|mat|maladie|longue maladie)|arret maladie"
