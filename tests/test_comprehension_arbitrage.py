@@ -126,3 +126,20 @@ def test_the_direction_is_in_the_words(text: str, guessed: str, expected: str) -
 )
 def test_no_direction_change_without_a_clear_one(text: str, guessed: str) -> None:
     assert intention_arbitree({"name": guessed, "confidence": 0.5}, [], [], text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "guessed", "expected"),
+    [
+        ("à distance stp", "nlu_fallback", "accepter_distance"),
+        ("en ligne ça me va", "question_distanciel", "accepter_distance"),
+        ("jveux pas de distanciel", "nlu_fallback", "informer"),
+        ("c'est à distance ?", "question_distanciel", None),
+        ("jpeux la suivre en ligne ?", "nlu_fallback", None),
+    ],
+)
+def test_distance_learning_said_not_asked(text: str, guessed: str, expected: str | None) -> None:
+    """A preference for or against distance learning, stated (not asked), decides the
+    intent when the classifier is unsure or reads a question."""
+    decided = intention_arbitree({"name": guessed, "confidence": 0.4}, [], [], text)
+    assert (decided or {}).get("name") == expected

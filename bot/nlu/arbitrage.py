@@ -78,6 +78,11 @@ def direction(text: str) -> str | None:
     return CLOSER if closer else FARTHER
 
 
+def accepts_distance(text: str) -> bool:
+    """ "à distance stp", "en visio ça me va": distance learning accepted, not asked."""
+    return parse_distanciel(text) is True and not looks_like_question(text)
+
+
 def only_facts(text: str, facts: list[dict[str, Any]]) -> bool:
     """True when the message is (mostly) the facts themselves, not a question: "bac s",
     "bts sio" (read as a requirement question and as distance learning)."""
@@ -113,7 +118,10 @@ def intention_arbitree(
         if wanted is not None and wanted != intent.get("name"):
             return {"name": wanted, "confidence": intent.get("confidence")}
     bare_facts = intent.get("name") not in {PROFILE_INTENT, FALLBACK_INTENT, *NOT_ANSWERS}
-    if intent.get("name") in DISTANCE_INTENTS and refuses_distance(text):
+    if intent.get("name") in {FALLBACK_INTENT, "question_distanciel"} and accepts_distance(text):
+        # "a distance stp", "en visio ca me va": said, not asked.
+        return {"name": "accepter_distance", "confidence": intent.get("confidence")}
+    if intent.get("name") in {*DISTANCE_INTENTS, FALLBACK_INTENT} and refuses_distance(text):
         # "pas à distance", "je veux pas a distance, sur place a bordeaux": a refusal is a
         # preference of the profile, never an acceptance (a negation the classifier misses).
         return {"name": PROFILE_INTENT, "confidence": intent.get("confidence")}
