@@ -3,9 +3,11 @@
 #   1. ruff  2. unit tests (pytest, incl. PostgreSQL, Hypothesis)  2b. dependency audit
 #   3. rasa data validate
 #   4. training  5. end-to-end test conversations (rasa test core, real action server)
-#   6. HTTP conversations against the real Rasa server  7. the web chat in headless
-#   Chromium (Playwright, axe-core)  8. held-out NLU scores  9. database outage drill
-#   10. scale-out deployment (nginx, two Rasa servers, PostgreSQL, Redis)
+#   6. HTTP conversations against the real Rasa server  6b. 200 simulated conversations
+#   (tools/simulation, invariants inv1 inv2 inv7 blocking)  6c. HTTP fuzzing (schemathesis)
+#   7. the web chat in headless Chromium (Playwright, axe-core)  8. held-out NLU scores
+#   9. database outage drill  10. scale-out deployment (nginx, two Rasa servers, PostgreSQL,
+#   Redis)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$CAPNUM_ROOT"
