@@ -433,10 +433,12 @@ class Geo:
                 if found:
                     return size, list(found)
             elif gram not in STOP_WORDS_WITHOUT_CUE:
+                # A name of three words or more ("saint cyr sur loire") is specific
+                # enough without a cue, whatever the size of the town.
                 found = [
                     c
                     for c in self._by_key.get(gram, [])
-                    if c.population >= MIN_POPULATION_WITHOUT_CUE
+                    if c.population >= MIN_POPULATION_WITHOUT_CUE or size >= 3
                 ]
                 if found:
                     return size, found

@@ -379,6 +379,8 @@ def test_short_names_of_towns(geo: Geo, sentence: str, expected: str) -> None:
         ("le hohwald, 67140", "Le Hohwald (67)"),
         ("Feusines 36160", "Feusines (36)"),
         ("j'habite dans le 93", "Bobigny (93)"),
+        ("st cyr sur loire 37", "Saint-Cyr-sur-Loire (37)"),
+        ("Saint-Pierre-des-Corps", "Saint-Pierre-des-Corps (37)"),
     ],
 )
 def test_a_small_commune_named_beside_its_departement_or_postcode(
