@@ -1260,9 +1260,9 @@ def _generic_it_wanted(norm: str) -> bool:
 
 # "pas à distance", "je veux pas de distanciel", "à distance non merci", "sans visio".
 _REMOTE_REFUSED = (
-    r"(?:pas|jamais|plus|sans|non|nan)(?: (?:trop|du tout|vraiment|envie|faire|etre|le|la|de|d"
+    r"(?:pas|jamais|plus|sans|non|nan|nn)(?: (?:trop|du tout|vraiment|envie|faire|etre|le|la|de|d"
     r"|du|en|a|la formation|les cours|des cours))* (?:a distance|en ligne|distanciel|visio)",
-    r"(?:a distance|en ligne|distanciel|en visio|visio)(?: \w+){0,2} (?:non|nan|jamais"
+    r"(?:a distance|en ligne|distanciel|en visio|visio)(?: \w+){0,2} (?:non|nan|nn|jamais"
     r"|pas pour moi|c est pas (?:pour moi|mon truc|possible)|ca me (?:va|plait|dit|tente) pas"
     r"|j aime pas|je deteste|j arrive pas|je peux pas|impossible)(?![a-z])",
     r"deteste",

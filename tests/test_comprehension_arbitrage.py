@@ -106,6 +106,7 @@ def test_accepting_or_asking_about_distance_learning_is_left_alone(text: str) ->
         ("c trop loin", "elargir_zone", "plus_pres"),
         ("t'as plus proche ? 🙂", "nlu_fallback", "plus_pres"),
         ("pas plus loin que 10 km", "elargir_zone", "plus_pres"),
+        ("C'est trop éloigné de chez moi", "accepter_distance", "plus_pres"),
     ],
 )
 def test_the_direction_is_in_the_words(text: str, guessed: str, expected: str) -> None:
@@ -134,6 +135,7 @@ def test_no_direction_change_without_a_clear_one(text: str, guessed: str) -> Non
         ("à distance stp", "nlu_fallback", "accepter_distance"),
         ("en ligne ça me va", "question_distanciel", "accepter_distance"),
         ("jveux pas de distanciel", "nlu_fallback", "informer"),
+        ("a distance nn merci chui sur lyon", "accepter_distance", "informer"),
         ("c'est à distance ?", "question_distanciel", None),
         ("jpeux la suivre en ligne ?", "nlu_fallback", None),
     ],

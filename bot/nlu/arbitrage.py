@@ -60,7 +60,8 @@ def refuses_distance(text: str) -> bool:
 # was read as "plus près" and the radius halved).
 CLOSER, FARTHER = "plus_pres", "elargir_zone"
 _CLOSER = re.compile(
-    r"(?<![a-z])(?:plus pres|plus proche|moins loin|trop loin|pas (?:aussi |si |plus |trop )loin"
+    r"(?<![a-z])(?:plus pres|plus proche|moins loin|trop loin|trop eloignee?s?|moins eloignee?s?"
+    r"|pas (?:aussi |si |plus |trop )loin"
     r"|rayon plus petit|plus petit rayon)(?![a-z])"
 )
 _FARTHER = re.compile(
@@ -111,8 +112,11 @@ def intention_arbitree(
         for e in entities
         if e.get("extractor") == EXTRACTOR_NAME and e.get("entity") in PROFILE_FACTS
     ]
-    if intent.get("name") in {CLOSER, FARTHER, FALLBACK_INTENT} and not looks_like_question(
-        text.replace("?", "")
+    directions = {CLOSER, FARTHER, FALLBACK_INTENT, "accepter_distance"}
+    if (
+        intent.get("name") in directions
+        and not looks_like_question(text.replace("?", ""))
+        and parse_distanciel(text) is None
     ):
         wanted = direction(text)
         if wanted is not None and wanted != intent.get("name"):
