@@ -114,7 +114,7 @@ def departement_seul(
 ) -> dict[str, Any] | None:
     """When the place of the message is a département alone ("dans le 93"), the variables
     of `utter_departement_prefecture` (the préfecture taken for distances, see `bot.geo`);
-    None otherwise. For `extract` to tell the person (not wired yet: see issue 17)."""
+    None otherwise: `extract` tells the person which town the distances start from."""
     if any(e.get("entity") == "commune" and not e.get("extractor") for e in entities):
         return None  # a button: the town was chosen
     found = geo.departement_in(text, reponse=expecting)
@@ -191,6 +191,9 @@ def extract(
         updates["commune"] = None
     elif candidates and len(candidates) == 1:
         updates.update(commune_slots(candidates[0]))
+        seul = departement_seul(text, entities, requested_slot == "commune", geo)
+        if seul is not None and seul["commune"] == candidates[0].nom:
+            out.responses.append(("utter_departement_prefecture", seul))
     elif candidates:
         updates["commune"] = None
         updates["communes_possibles"] = [c.label for c in candidates[:MAX_COMMUNES_PROPOSEES]]

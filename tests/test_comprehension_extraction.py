@@ -37,9 +37,22 @@ def run(geo: Geo, text: str, requested_slot: str | None = None, intent: str = "i
 def test_departement_or_postcode_fills_the_place(
     geo: Geo, text: str, requested: str | None, commune: str, departement: str
 ) -> None:
-    """A département gives its préfecture (for distances); a unique postcode its commune."""
-    slots = run(geo, text, requested).slots
-    assert (slots["commune"], slots["departement"]) == (commune, departement)
+    """A département gives its préfecture (for distances), and says so; a unique
+    postcode its commune, silently."""
+    out = run(geo, text, requested)
+    assert (out.slots["commune"], out.slots["departement"]) == (commune, departement)
+    notices = [v for name, v in out.responses if name == "utter_departement_prefecture"]
+    if text.isdigit() and len(text) == 5:
+        assert notices == []
+    else:
+        assert notices == [
+            {
+                "commune": commune,
+                "departement": departement,
+                "nom_departement": notices[0]["nom_departement"],
+            }
+        ]
+        assert notices[0]["nom_departement"] == geo.departement_name(departement)
 
 
 def test_shared_postcode_offers_its_communes(geo: Geo) -> None:
