@@ -289,3 +289,5 @@ async def test_closer_or_farther_without_a_town_asks_for_it(domain):
     for action, intent in ((ActionPlusPres(), "plus_pres"), (ActionElargirZone(), "elargir_zone")):
         await c.say(action, "", intent)
         assert c.responses == ["utter_critere_sans_ville"] and c.changed == {}
+    await c.say(ActionAccepterDistance(), "à distance", "accepter_distance")
+    assert c.responses == ["utter_distanciel_deja_montre", "utter_apres_resultats"]

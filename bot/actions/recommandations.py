@@ -205,13 +205,13 @@ class _ChangeCriterion(Action, ABC):
         values = self.new_values(tracker)
         events: list[EventType] = [SlotSet(k, v) for k, v in values.items()]
         shown = {k: int(v) if isinstance(v, float) else v for k, v in values.items()}
-        if not (tracker.get_slot("interets") and tracker.get_slot("commune")):
-            if tracker.get_slot("interets") and self.critere != "a_distance":
-                # Results without a town (distance learning only): no radius to change.
-                dispatcher.utter_message(response="utter_critere_sans_ville")
-                return []
+        if not tracker.get_slot("interets"):
             dispatcher.utter_message(response=self.noted(), **shown)
             return events
+        if not tracker.get_slot("commune") and self.critere != "a_distance":
+            # Results without a town (distance learning only): no radius to change.
+            dispatcher.utter_message(response="utter_critere_sans_ville")
+            return []
         profil = _profil(tracker, **values)
         reco = _recommend(dispatcher, domain, profil)
         if reco is None:

@@ -208,7 +208,7 @@ def inv4(conv: Conversation) -> tuple[list[Echec], Counter[str]]:
 EXPLICATION = re.compile(
     r"toutes les formations|déjà|les mêmes|rien de plus|aucune autre|pas d'autres?\b|"
     r"pas plus (près|loin)|aucune formation|rien (trouvé|dans|près|de nouveau)|n'y a pas|"
-    r"je n'ai (rien|pas|aucune)|mêmes résultats",
+    r"je n'ai (rien|pas|aucune)|mêmes résultats|il me faut ta ville",
     re.IGNORECASE,
 )
 
