@@ -4,7 +4,7 @@
 #   3. rasa data validate
 #   4. training  5. end-to-end test conversations (rasa test core, real action server)
 #   6. HTTP conversations against the real Rasa server  6b. 200 simulated conversations
-#   (tools/simulation, invariants inv1 inv2 inv7 blocking)  6c. HTTP fuzzing (schemathesis)
+#   (tools/simulation, invariants inv1 inv2 inv4 inv6 inv7 blocking)  6c. HTTP fuzzing (schemathesis)
 #   7. the web chat in headless Chromium (Playwright, axe-core)  8. held-out NLU scores
 #   9. database outage drill  10. scale-out deployment (nginx, two Rasa servers, PostgreSQL,
 #   Redis)
@@ -69,8 +69,8 @@ step "Conversations HTTP contre le vrai serveur (pytest -m server)"
 export CAPNUM_SERVER_URL="http://127.0.0.1:$CAPNUM_RASA_PORT"
 python -m pytest -m "server and not browser" -p no:cacheprovider
 
-step "Simulation de conversations (tools/simulation : 200 conversations, inv1 et inv7 bloquants, docs/simulation.md)"
-python -m tools.simulation --serveur "$CAPNUM_SERVER_URL" --conversations 200 --strict inv1,inv7
+step "Simulation de conversations (tools/simulation : 200 conversations, inv1 inv2 inv4 inv6 inv7 bloquants, docs/simulation.md)"
+python -m tools.simulation --serveur "$CAPNUM_SERVER_URL" --conversations 200 --strict inv1,inv2,inv4,inv6,inv7
 
 step "Fuzzing HTTP des points d'entrée du chat web (schemathesis, docs/openapi-webchat.yaml)"
 "$CAPNUM_ROOT/scripts/fuzz-http.sh"

@@ -279,6 +279,11 @@ def test_inv5_suites() -> None:
     assert [e.sorte for e in inv.inv5(conversation(avant, perdu))] == ["sans_recherche:a_distance"]
     loin = tour(2, reponses=[reco(carte("c"), rayon=15)], intention="suite:plus_loin")
     assert [e.sorte for e in inv.inv5(conversation(avant, loin))] == ["sens_inverse:plus_loin"]
+    # "plus loin" with nothing more (90 km, no cards), then "plus près": 45 km is closer.
+    rien = tour(2, "Même jusqu'à 90 km, rien de plus.", intention="suite:plus_loin")
+    rien.slots = {"rayon_km": 90.0}
+    pres = tour(3, reponses=[reco(carte("a"), rayon=45)], **plus_pres)
+    assert inv.inv5(conversation(avant, rien, pres)) == []
 
 
 def test_inv6_chaines_internes() -> None:

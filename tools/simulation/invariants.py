@@ -230,13 +230,16 @@ def _sens(suite: str, avant: dict[str, Any], apres: dict[str, Any]) -> str | Non
 
 
 def inv5(conv: Conversation) -> list[Echec]:
-    echecs, precedent = [], None
+    echecs, precedent, etat = [], None, {}
     for tour in conv.tours:
         payload = payload_recommandations(tour)
         if tour.intention.startswith("suite:") and precedent is not None:
             suite = tour.intention.split(":", 1)[1]
             if payload is not None:
-                sens = _sens(suite, precedent.get("profil") or {}, payload.get("profil") or {})
+                # The radius before this request: the state after the previous message
+                # ("plus loin" with nothing more keeps 90 km without new cards).
+                avant = etat or precedent.get("profil") or {}
+                sens = _sens(suite, avant, payload.get("profil") or {})
                 if sens:
                     echecs.append(Echec("inv5", f"sens_inverse:{suite}", tour.numero, sens))
             change = payload is not None and _ids(payload) != _ids(precedent)
@@ -248,6 +251,7 @@ def inv5(conv: Conversation) -> list[Echec]:
                 echecs.append(Echec("inv5", f"{sorte}:{suite}", tour.numero, premier))
         if payload is not None:
             precedent = payload
+        etat = tour.slots or etat
     return echecs
 
 
