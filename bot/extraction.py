@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
 from bot.geo import STOP_WORDS, Commune, Geo, normalize_name
-from bot.profile import normalize, parse_age, parse_message
+from bot.profile import first_person_facts, normalize, parse_age, parse_message
 
 # Intents whose text may carry profile facts.
 PROFILE_INTENTS = frozenset(
@@ -43,6 +43,14 @@ class Extraction:
     slots: dict[str, Any] = field(default_factory=dict)
     responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     corrections: dict[str, Any] = field(default_factory=dict)
+
+
+# Questions and requests whose first-person facts are taken (`first_person_facts`).
+_ASKING = frozenset({"demander_aide", "demander_inscription", "plus_pres", "elargir_zone"})
+
+
+def _asks(intent: str | None) -> bool:
+    return bool(intent) and (intent.startswith("question_") or intent in _ASKING)
 
 
 def _inside_blank(entity: dict[str, Any], text: str, masked: str) -> bool:
@@ -148,6 +156,13 @@ def extract(
     # Entities of a button payload (the NLU extractors name themselves in "extractor").
     from_buttons = {e.get("entity") for e in entities if not e.get("extractor")}
     if intent not in PROFILE_INTENTS and not from_buttons & {"situation", "diplome", "interets"}:
+        if _asks(intent) and not text.lstrip().startswith("/"):
+            # "j'ai 35 ans, c'est mort ?": what the person says of themself, when not known.
+            facts = first_person_facts(text)
+            for slot in ("situation", "diplome", "age"):
+                value = getattr(facts, slot)
+                if value is not None and current.get(slot) is None:
+                    out.slots[slot] = float(value) if slot == "age" else value
         return out
     if intent in ANSWER_ONLY_INTENTS and requested_slot is None:
         return out

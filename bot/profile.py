@@ -1346,6 +1346,32 @@ class ProfileFacts:
     rayon_km: int | None = None
 
 
+# "j'ai 35 ans, c'est mort ?", "jai qu'un cap ça suffit ?", "mon chômage continue ?": a fact
+# about the person inside a question, said in the first person. "C'est pour les moins de 26
+# ans ?", "accessible sans diplôme ?", "on peut être salarié ?" say nothing of the person.
+_FIRST_PERSON_BEFORE = re.compile(
+    r"(?:^| )(?:j ai|moi j ai|je suis|moi je suis|mon|ma)"
+    r"(?: (?:qu un|qu une|que|juste|seulement|deja|bientot|un|une|le|la|l|au|en))* $"
+)
+_FIRST_PERSON_START = re.compile(r"(?:je|j) ")
+
+
+def first_person_facts(text: str) -> ProfileFacts:
+    """The age, situation and diploma a question states about the person who asks."""
+    norm = normalize(text, corriger=True)
+    facts = ProfileFacts()
+    age = find_age(norm)
+    if age and age_is_plausible(age[0]) and _FIRST_PERSON_BEFORE.search(norm[: age[1]]):
+        facts.age = age[0]
+    for found, field_name in ((find_situation(norm), "situation"), (find_diplome(norm), "diplome")):
+        if found is not None and (
+            _FIRST_PERSON_BEFORE.search(norm[: found.debut])
+            or _FIRST_PERSON_START.match(norm, found.debut)
+        ):
+            setattr(facts, field_name, found.code)
+    return facts
+
+
 def parse_message(text: str, requested_slot: str | None = None) -> ProfileFacts:
     """All the profile facts of one message; `requested_slot` allows bare answers."""
     return ProfileFacts(

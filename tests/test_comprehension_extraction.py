@@ -158,3 +158,29 @@ def test_a_place_name_holds_no_diploma(geo: Geo, text: str, requested: str | Non
 def test_a_diploma_beside_a_town_is_kept(geo: Geo) -> None:
     slots = run(geo, "j'ai un cap et j'habite à Lège-Cap-Ferret").slots
     assert (slots["diplome"], slots["commune"]) == ("cap_bep", "Lège-Cap-Ferret")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("jai 35 ans c mort pour moi ?", "question_age", {"age": 35.0}),
+        ("jai qu'un cap ca suffit ?", "question_prerequis", {"diplome": "cap_bep"}),
+        ("mon chomage ca continue ?", "question_remuneration", {"situation": "demandeur_emploi"}),
+        ("c'est pour les moins de 26 ans ?", "question_age", {}),
+        ("c'est accessible sans diplôme ?", "question_prerequis", {}),
+        ("on peut être salarié ?", "question_rythme", {}),
+        ("Ma fille a seize ans, est-elle trop jeune ?", "question_age", {}),
+        ("j'ai 35 ans, efface tout", "supprimer_donnees", {}),
+    ],
+)
+def test_a_question_gives_what_the_person_says_of_themself(
+    geo: Geo, text: str, intent: str, expected: dict
+) -> None:
+    """A fact said in the first person inside a question is taken; a condition asked
+    about ("moins de 26 ans ?", "sans diplôme ?") or somebody else's is not."""
+    assert run(geo, text, intent=intent).slots == expected
+
+
+def test_a_question_does_not_overwrite_what_is_known(geo: Geo) -> None:
+    out = extract("jai 35 ans c mort ?", "question_age", [], None, {"age": 30.0}, geo)
+    assert out.slots == {}
