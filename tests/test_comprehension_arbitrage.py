@@ -145,3 +145,21 @@ def test_distance_learning_said_not_asked(text: str, guessed: str, expected: str
     intent when the classifier is unsure or reads a question."""
     decided = intention_arbitree({"name": guessed, "confidence": 0.4}, [], [], text)
     assert (decided or {}).get("name") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hello, can you help me find a course?", "autre_langue"),
+        ("hola, busco cursos de informática", "autre_langue"),
+        ("ich suche eine Ausbildung", "autre_langue"),
+        ("hello", None),
+        ("jveu un job dans le web", None),
+        ("ok cool", None),
+    ],
+)
+def test_another_language_when_unsure(text: str, expected: str | None) -> None:
+    """Unsure about a message written in another language: `autre_langue` (the end-to-end
+    conversation "message in English" depended on which side of the threshold it fell)."""
+    decided = intention_arbitree({"name": "nlu_fallback", "confidence": 0.4}, [], [], text)
+    assert (decided or {}).get("name") == expected

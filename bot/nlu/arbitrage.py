@@ -84,6 +84,22 @@ def accepts_distance(text: str) -> bool:
     return parse_distanciel(text) is True and not looks_like_question(text)
 
 
+# Words of other languages that French does not use: two of them in a message the
+# classifier is unsure about ("hello, can you help me find a course?") = another language.
+_FOREIGN = frozenset(
+    "hello hey the you your can could help find looking want need please what how where "
+    "is are training courses hola busco quiero necesito puedes ayudarme trabajo formación "
+    "formacion cursos olá ola gostaria saber existem obrigado você voce quero cerco corso "
+    "vorrei lavoro hallo ich suche eine bitte ausbildung kurs".split()
+)
+
+
+def other_language(text: str) -> bool:
+    """Whether the message is written in another language (two marker words or more)."""
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    return sum(w in _FOREIGN for w in words) >= 2
+
+
 def only_facts(text: str, facts: list[dict[str, Any]]) -> bool:
     """True when the message is (mostly) the facts themselves, not a question: "bac s",
     "bts sio" (read as a requirement question and as distance learning)."""
@@ -135,6 +151,8 @@ def intention_arbitree(
         return None
     if intent.get("name") != FALLBACK_INTENT:
         return None
+    if other_language(text):
+        return {"name": "autre_langue", "confidence": intent.get("confidence")}
     if not any(e.get("extractor") == EXTRACTOR_NAME for e in entities):
         return None
     likeliest = next(
