@@ -163,3 +163,21 @@ def test_another_language_when_unsure(text: str, expected: str | None) -> None:
     conversation "message in English" depended on which side of the threshold it fell)."""
     decided = intention_arbitree({"name": "nlu_fallback", "confidence": 0.4}, [], [], text)
     assert (decided or {}).get("name") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "guessed", "expected"),
+    [
+        ("la 1ere", "informer", "demander_details"),
+        ("la 1ère stp", "informer", "demander_details"),
+        ("la deuxième formation", "nlu_fallback", "demander_details"),
+        ("en 1ere", "informer", None),
+        ("jsuis en 1ere", "informer", None),
+        ("le bac", "informer", None),
+    ],
+)
+def test_a_rank_points_at_a_card(text: str, guessed: str, expected: str | None) -> None:
+    """ "la 1ère" is the first card (a model trained on "1ère" as a class said informer
+    with full confidence); "en 1ère" stays a class."""
+    decided = intention_arbitree({"name": guessed, "confidence": 0.9}, [], [], text)
+    assert (decided or {}).get("name") == expected

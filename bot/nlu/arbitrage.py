@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.entites import EXTRACTOR_NAME
-from bot.profile import normalize, parse_distanciel
+from bot.profile import normalize, parse_distanciel, parse_rang
 
 FALLBACK_INTENT = "nlu_fallback"
 PROFILE_INTENT = "informer"
@@ -100,6 +100,20 @@ def other_language(text: str) -> bool:
     return sum(w in _FOREIGN for w in words) >= 2
 
 
+# "la 1ère", "la 2e stp", "celle en 3": a card of the list, never a class ("en 1ère" is).
+DETAILS_INTENT = "demander_details"
+_RANK_REFERENCE = re.compile(
+    r"(?:la|le|celle|celui|la formation|et la|et le)(?: (?:en|numero|n|no))? \w+"
+    r"(?: (?:formation|stp|svp|alors|plz))*"
+)
+
+
+def names_a_card(text: str) -> bool:
+    """Whether the message only points at a card of the list by its rank."""
+    norm = normalize(text)
+    return bool(_RANK_REFERENCE.fullmatch(norm)) and parse_rang(text) is not None
+
+
 def only_facts(text: str, facts: list[dict[str, Any]]) -> bool:
     """True when the message is (mostly) the facts themselves, not a question: "bac s",
     "bts sio" (read as a requirement question and as distance learning)."""
@@ -138,6 +152,8 @@ def intention_arbitree(
         if wanted is not None and wanted != intent.get("name"):
             return {"name": wanted, "confidence": intent.get("confidence")}
     bare_facts = intent.get("name") not in {PROFILE_INTENT, FALLBACK_INTENT, *NOT_ANSWERS}
+    if intent.get("name") != DETAILS_INTENT and names_a_card(text):
+        return {"name": DETAILS_INTENT, "confidence": intent.get("confidence")}
     if intent.get("name") in {FALLBACK_INTENT, "question_distanciel"} and accepts_distance(text):
         # "a distance stp", "en visio ca me va": said, not asked.
         return {"name": "accepter_distance", "confidence": intent.get("confidence")}
