@@ -174,6 +174,7 @@ def test_another_language_when_unsure(text: str, expected: str | None) -> None:
         ("en 1ere", "informer", None),
         ("jsuis en 1ere", "informer", None),
         ("le bac", "informer", None),
+        ("le 62", "informer", None),
     ],
 )
 def test_a_rank_points_at_a_card(text: str, guessed: str, expected: str | None) -> None:

@@ -100,10 +100,11 @@ def other_language(text: str) -> bool:
     return sum(w in _FOREIGN for w in words) >= 2
 
 
-# "la 1ère", "la 2e stp", "celle en 3": a card of the list, never a class ("en 1ère" is).
+# "la 1ère", "la 2e stp", "celle en 3": a card of the list (a training: feminine), never a
+# class ("en 1ère") nor a département ("le 62").
 DETAILS_INTENT = "demander_details"
 _RANK_REFERENCE = re.compile(
-    r"(?:la|le|celle|celui|la formation|et la|et le)(?: (?:en|numero|n|no))? \w+"
+    r"(?:la|celle|la formation|et la)(?: (?:en|numero|n|no))? \w+"
     r"(?: (?:formation|stp|svp|alors|plz))*"
 )
 
