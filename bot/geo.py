@@ -349,11 +349,18 @@ class Geo:
         found = self.locate(text, reponse)
         return found[0] if found else None
 
-    def without_place_names(self, text: str, reponse: bool = False) -> str:
+    def without_place_names(
+        self,
+        text: str,
+        reponse: bool = False,
+        found: tuple[list[Commune], tuple[int, int] | None] | None | bool = False,
+    ) -> str:
         """`text` with the name of the place it names blanked out (same length) when
         that name has several words, so that they are not read as other facts:
-        "Lège-Cap-Ferret" holds no CAP."""
-        found = self.locate(text, reponse)
+        "Lège-Cap-Ferret" holds no CAP. `found`: the result of `locate(text, reponse)`
+        when the caller already has it."""
+        if found is False:
+            found = self.locate(text, reponse)
         if not found or found[1] is None:
             return text
         start, end = found[1]

@@ -97,7 +97,8 @@ def entites_profil(text: str, geo: Geo, intent: str | None = None) -> list[Entit
 
     `intent` (when known): no interests in a job question, whose job names are the topic.
     """
-    aligned = TexteAligne(geo.without_place_names(text))
+    located = geo.locate(text)
+    aligned = TexteAligne(geo.without_place_names(text, found=located))
     norm = aligned.norm
     found: list[Entite] = []
     if situation := find_situation(norm):
@@ -109,7 +110,6 @@ def entites_profil(text: str, geo: Geo, intent: str | None = None) -> list[Entit
     sans_interets = intent in SANS_INTERETS and parle_du_metier(text, norm)
     for interet in [] if sans_interets else find_interets(norm):
         found += _located(aligned, "interets", interet.code, (interet.start, interet.end))
-    located = geo.locate(text)
     if located:
         communes, written = located
         # The official name or a postcode as written; else the words that matched (a
