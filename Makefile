@@ -1,4 +1,4 @@
-.PHONY: run test setup train lint captures scale bench profil help
+.PHONY: run test setup train lint captures scale bench profiling help
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*##' Makefile | sed 's/:.*## /\t/'
@@ -18,8 +18,8 @@ train:  ## Only train the model (skipped when nothing changed)
 bench:  ## Conversational benchmark against a rasa init reference (docs/benchmarks.md)
 	./scripts/bench.sh
 
-profil:  ## Profile of the hot path with py-spy (time of each stage per message, docs/benchmarks.md)
-	./scripts/profile.sh
+profiling:  ## Profile of the hot path with py-spy (time of each stage per message, docs/benchmarks.md)
+	./scripts/profiling.sh
 
 scale:  ## Run the scale-out deployment: nginx, two Rasa servers, PostgreSQL, Redis (docs/deployment.md)
 	./scripts/scale.sh

@@ -1,26 +1,21 @@
-"""`capnum` command-line entry point: catalogue, knowledge, benchmark and maintenance
-commands."""
+"""`capnum` command-line entry point: the catalogue, data and operator commands (the
+developers' tools are `python -m tools`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from bot import bench, retention
+from bot import retention
 from bot.catalogue import cli as catalogue_cli
-from bot.devtools import captures
-from bot.knowledge import build as knowledge_build
-from bot.nlu import evaluation as nlu_evaluation
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="capnum", description="Cap Num : outils du projet")
+    parser = argparse.ArgumentParser(
+        prog="capnum", description="Cap Num : catalogue, données et exploitation"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     catalogue_cli.register(sub)
-    knowledge_build.register(sub)
-    bench.register(sub)
-    nlu_evaluation.register(sub)
-    captures.register(sub)
     retention.register(sub)
     return parser
 

@@ -1,6 +1,6 @@
 """Runtime geography: communes, postcodes, départements and distances.
 
-Reads only ``knowledge/geo/*.csv`` (written by ``capnum knowledge build``), lazily and once
+Reads only ``knowledge/geo/*.csv`` (written by ``python -m tools knowledge build``), lazily and once
 per process through :meth:`Geo.default`. Nothing is loaded at import time.
 """
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Dependency audit: pip-audit on requirements.lock (exact pins, not re-resolved), judged
-# against the reviewed accepted risks (security/accepted-risks.yml) by bot.devtools.audit.
+# against the reviewed accepted risks (security/accepted-risks.yml) by tools.audit.
 #   exit 0: every pinned package audited, every finding accepted
 #   exit 1: a vulnerability not accepted, or an accepted risk past its review date
 #   exit 3: the audit did not happen (vulnerability database unreachable, package unknown)
@@ -32,7 +32,7 @@ if ! "$AUDIT_VENV/bin/pip-audit" -r requirements.lock --no-deps --disable-pip \
   fi
 fi
 status=0
-"$CAPNUM_VENV/bin/python" -m bot.devtools.audit "$report" security/accepted-risks.yml || status=$?
+"$CAPNUM_VENV/bin/python" -m tools.audit "$report" security/accepted-risks.yml || status=$?
 if [ "$status" -eq 3 ]; then
   echo "ERREUR : AUDIT DES DÉPENDANCES NON FAIT : aucune base de vulnérabilités n'a répondu" \
     "pour ces paquets (docs/security.md, « Audit des dépendances »)." >&2

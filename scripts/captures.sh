@@ -14,4 +14,4 @@ rm -f "$CAPNUM_ROOT/var/tracker-captures.db"
 source "$CAPNUM_ROOT/scripts/servers.sh"
 trap stop_servers EXIT
 start_servers
-capnum webchat captures --url "http://127.0.0.1:$CAPNUM_RASA_PORT" --sortie docs
+python -m tools webchat captures --url "http://127.0.0.1:$CAPNUM_RASA_PORT" --sortie docs

@@ -80,7 +80,7 @@ echo "Serveurs : $CAPNUM_SCALE_URLS ; conversations et catalogue : PostgreSQL ; 
 if [ "${CAPNUM_SCALE_TEST:-}" = 1 ]; then
   # Throughput of one server against all of them (docs/deployment.md), then the tests
   # (the last one kills a server).
-  capnum bench serveurs --un "${urls[0]}" --repartiteur "$CAPNUM_LB_URL" --serveurs "$SERVERS" \
+  python -m tools bench serveurs --un "${urls[0]}" --repartiteur "$CAPNUM_LB_URL" --serveurs "$SERVERS" \
     --duree "${CAPNUM_SCALE_BENCH_DUREE:-15}"
   python -m pytest -m scale -p no:cacheprovider -s
   exit

@@ -63,7 +63,7 @@ step "Conversations de test de bout en bout (rasa test core)"
 rasa test core --model models --stories tests/conversations --endpoints endpoints.yml \
   --out results/core --fail-on-prediction-errors --no-plot --e2e >var/test-core.log 2>&1 \
   || { grep -A40 "WrongPrediction" var/test-core.log || tail -30 var/test-core.log; exit 1; }
-python -m bot.reports core results/core
+python -m tools.reports core results/core
 
 step "Conversations HTTP contre le vrai serveur (pytest -m server)"
 export CAPNUM_SERVER_URL="http://127.0.0.1:$CAPNUM_RASA_PORT"
@@ -78,10 +78,10 @@ step "Fuzzing HTTP des points d'entrée du chat web (schemathesis, docs/openapi-
 step "Chat web dans Chromium headless (Playwright, axe-core)"
 rm -rf results/browser
 python -m pytest -m browser -p no:cacheprovider
-python -m bot.reports axe results/browser/axe.json
+python -m tools.reports axe results/browser/axe.json
 
 step "Jeu de test NLU mis de côté (tests/nlu/heldout/, jamais entraîné)"
-capnum nlu evaluer --modele models/capnum.tar.gz --donnees tests/nlu/heldout \
+python -m tools nlu evaluer --modele models/capnum.tar.gz --donnees tests/nlu/heldout \
   --sortie results/nlu/evaluation.json 2>var/evaluation-nlu.log \
   || { tail -20 var/evaluation-nlu.log; exit 1; }
 step "Exercice de panne : PostgreSQL arrêté puis relancé sous un serveur Rasa"

@@ -1,4 +1,4 @@
-"""The dependency audit verdict (bot.devtools.audit): pip-audit findings against the
+"""The dependency audit verdict (tools.audit): pip-audit findings against the
 reviewed accepted risks, and the committed security/accepted-risks.yml itself."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.config import REPO_ROOT
-from bot.devtools.audit import (
+from tools.audit import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_UNAUDITED,

@@ -1,4 +1,4 @@
-"""`capnum bench catalogue`: synthetic catalogues and a tiny run (no timing asserted)."""
+"""`python -m tools bench catalogue`: synthetic catalogues and a tiny run (no timing asserted)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bot import cli
-from bot.bench import (
+from bot.catalogue.repository import default_catalogue_paths
+from bot.catalogue.validation import FormationRecord, validate_files, validate_row
+from bot.config import Settings
+from bot.geo import Geo
+from tools import cli
+from tools.bench.catalogue import (
     PG_URL_DEFAUT,
     Communes,
     catalogue_synthetique,
@@ -18,10 +22,6 @@ from bot.bench import (
     profils_aleatoires,
     run_bench,
 )
-from bot.catalogue.repository import default_catalogue_paths
-from bot.catalogue.validation import FormationRecord, validate_files, validate_row
-from bot.config import Settings
-from bot.geo import Geo
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 
 from bot.config import REPO_ROOT
 from bot.geo import Geo
-from bot.nlu.dev_eval import failures, load_dev_examples, main, predict, scores
-from bot.nlu.evaluation import Example, GoldEntity
+from tools.nlu.dev_eval import failures, load_dev_examples, main, predict, scores
+from tools.nlu.evaluation import Example, GoldEntity
 
 DEV_YAML = """version: "3.1"
 nlu:

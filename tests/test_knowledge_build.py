@@ -1,4 +1,4 @@
-"""Tests of the knowledge converter (bot.knowledge.build) and of the generated catalogue."""
+"""Tests of the knowledge converter (tools.knowledge.build) and of the generated catalogue."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from bot.contract import COUTS, DIPLOMES, DOMAINES, SITUATIONS
 from bot.geo import Commune, Geo
-from bot.knowledge import build as kb
+from tools.knowledge import build as kb
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE_DIR = REPO / "knowledge" / "catalogue"

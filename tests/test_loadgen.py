@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from bot.loadgen import (
+from tests.helpers import local_webhook
+from tools.bench.loadgen import (
     as_dict,
     load_scripts,
     peak_memory_mb,
@@ -17,7 +18,6 @@ from bot.loadgen import (
     run_load,
     turn_latency_by_length,
 )
-from tests.helpers import local_webhook
 
 pytestmark = pytest.mark.anyio
 
@@ -108,7 +108,7 @@ def fake_scenarios(p95: float) -> dict:
 
 
 def test_report_gives_ratios_and_replaces_its_section(tmp_path) -> None:
-    from bot.bench_charge import REPORT_END, REPORT_START, render, write_report
+    from tools.bench.charge import REPORT_END, REPORT_START, render, write_report
 
     summary = {
         "date": "2026-11-29 05:30 UTC",
@@ -136,9 +136,9 @@ def test_report_gives_ratios_and_replaces_its_section(tmp_path) -> None:
 
 
 async def test_servers_comparison_runs_the_same_load_on_both(tmp_path) -> None:
-    """`capnum bench serveurs`: the same paced load on one server, then on the balancer;
+    """`python -m tools bench serveurs`: the same paced load on one server, then on the balancer;
     the figures come from what each answered, and the report section is written."""
-    from bot import bench_serveurs
+    from tools.bench import serveurs as bench_serveurs
 
     one, many = FakeAssistant(), FakeAssistant()
     async with local_webhook(one.webhook) as single, local_webhook(many.webhook) as balanced:
@@ -166,7 +166,7 @@ async def test_servers_comparison_runs_the_same_load_on_both(tmp_path) -> None:
 
 
 def test_servers_comparison_reports_a_server_that_is_down(tmp_path, capsys) -> None:
-    from bot.cli import main
+    from tools.cli import main
 
     url = "http://127.0.0.1:9"  # discard port: nothing listens
     code = main(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.geo import Geo
-from bot.nlu.evaluation import (
+from tools.nlu.evaluation import (
     Example,
     GoldEntity,
     Prediction,
@@ -127,7 +127,7 @@ def test_markdown_report_has_every_register() -> None:
 
 
 def test_cli_without_a_model_says_so(tmp_path: Path, capsys) -> None:
-    from bot.cli import main
+    from tools.cli import main
 
     assert main(["nlu", "evaluer", "--modele", str(tmp_path / "absent.tar.gz")]) == 1
     assert "modèle introuvable" in capsys.readouterr().out

@@ -18,7 +18,6 @@ from sqlalchemy.engine import Engine
 
 from bot.actions import services
 from bot.actions.recommandations import ActionDetailFormation, ActionRecommander
-from bot.bench import Communes, catalogue_synthetique, premiere_page, profils_aleatoires
 from bot.catalogue.candidats import Boite, Eligibilite, FiltreCandidats, requete_candidats
 from bot.catalogue.models import FormationRow
 from bot.catalogue.recommend_sql import LIMITE_PROCHES, recommander_catalogue
@@ -35,6 +34,7 @@ from bot.geo import EARTH_RADIUS_KM, Geo, distance_km
 from bot.recommend import Profil, Resultat, eligibilite, recommander
 from tests.conftest import make_tracker
 from tests.test_recommend import HOME, formation, profil, south_of_home
+from tools.bench.catalogue import Communes, catalogue_synthetique, premiere_page, profils_aleatoires
 
 KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.reports import axe_summary, core_summary, main
+from tools.reports import axe_summary, core_summary, main
 
 
 def test_core_summary_fails_when_nothing_was_evaluated(tmp_path, capsys):

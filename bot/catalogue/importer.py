@@ -2,7 +2,7 @@
 
 A CSV (`;` or `,`, UTF-8 with or without BOM) or JSON (list of objects) file of any shape is
 converted to catalogue rows (knowledge/SCHEMA.md) following a small YAML mapping file
-(documented in docs/catalogue-import.md). Normalisations reuse `bot.knowledge.build`.
+(documented in docs/catalogue-import.md). Normalisations reuse `tools.knowledge.build`.
 Every row is validated before anything is written; the result is written as
 `<catalogue_dir>/import_<prefix>.jsonl`, then the whole catalogue is loaded into the database.
 Messages are in French: they are shown to the organisation's maintainers.
@@ -36,7 +36,8 @@ from bot.catalogue.validation import (
 from bot.config import REPO_ROOT
 from bot.contract import DIPLOMES
 from bot.geo import Commune, Geo, normalize_name
-from bot.knowledge.build import (
+from bot.profile import parse_diplome
+from tools.knowledge.build import (
     assign_formation_ids,
     clean_text,
     domains_from_text,
@@ -49,7 +50,6 @@ from bot.knowledge.build import (
     web_site,
     write_jsonl,
 )
-from bot.profile import parse_diplome
 
 ROME_FILE = REPO_ROOT / "knowledge" / "rome" / "metiers_numeriques.csv"
 

@@ -20,7 +20,7 @@ import pytest
 
 from bot.channels.webchat import STATIC_DIR
 from bot.config import REPO_ROOT
-from bot.devtools.navigateur import CHAT_PATH, CHROMIUM, PHONE, launch
+from tools.navigateur import CHAT_PATH, CHROMIUM, PHONE, launch
 
 SERVER = os.environ.get("CAPNUM_SERVER_URL", "")
 TOKEN = os.environ.get("CAPNUM_RASA_TOKEN", "")

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from bot.devtools.navigateur import (
+from tests.browser.conftest import SERVER, TOKEN, run_axe
+from tools.navigateur import (
     CHAT_PATH,
     DESKTOP,
     IDLE_JS,
@@ -21,7 +22,6 @@ from bot.devtools.navigateur import (
     send,
     tap,
 )
-from tests.browser.conftest import SERVER, TOKEN, run_axe
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 expect.set_options(timeout=30_000)

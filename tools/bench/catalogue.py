@@ -1,4 +1,4 @@
-"""`capnum bench catalogue`: time recommendations on large synthetic catalogues.
+"""`python -m tools bench catalogue`: time recommendations on large synthetic catalogues.
 
 A synthetic catalogue of N rows is made from the real rows of `knowledge/catalogue`
 (seeded random: commune weighted by population, domains, ages, diplomas, public, cost),
@@ -34,7 +34,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import bench_charge, bench_serveurs
 from bot.catalogue.recommend_sql import recommander_catalogue
 from bot.catalogue.repository import (
     Catalogue,
@@ -45,9 +44,11 @@ from bot.catalogue.repository import (
 from bot.catalogue.validation import DEPARTEMENTS, FormationRecord, in_france, validate_files
 from bot.config import get_settings
 from bot.contract import COUTS, DOMAINES, SITUATIONS
-from bot.devtools import profil as bench_profil
 from bot.geo import Commune, Geo
 from bot.recommend import MAX_RESULTATS, Profil, Recommandation, recommander
+from tools.bench import charge as bench_charge
+from tools.bench import profiling as bench_profiling
+from tools.bench import serveurs as bench_serveurs
 
 TAILLES_DEFAUT = (10_000, 100_000)
 REQUETES_DEFAUT = 200
@@ -382,7 +383,7 @@ def register(subparsers: Any) -> None:
     sub = parser.add_subparsers(dest="bench_command", required=True, metavar="SOUS-COMMANDE")
     bench_charge.register(sub)
     bench_serveurs.register(sub)
-    bench_profil.register(sub)
+    bench_profiling.register(sub)
     bench = sub.add_parser(
         "catalogue",
         help="temps de recommandation sur des catalogues synthétiques (SQLite, PostgreSQL)",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Profile of the hot path (issue 8): py-spy samples the Rasa server while one conversation
-# runs as fast as it can (the benchmark's load), then `capnum bench profil` writes the time
+# runs as fast as it can (the benchmark's load), then `python -m tools bench profiling` writes the time
 # of each stage, per message, to docs/benchmarks.md. Own ports (5405/5455). Needs a quiet
 # machine and the right to trace a child process of the same user (or root).
 set -euo pipefail
@@ -23,12 +23,12 @@ url="http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/webchat/webhook"
 load() {  # seconds: one conversation as fast as it goes; prints the messages answered
   python - "$url" "$1" <<'PY'
 import asyncio, sys
-from bot.loadgen import load_scripts, run_load
+from tools.bench.loadgen import load_scripts, run_load
 result = asyncio.run(run_load(sys.argv[1], load_scripts(), 1, 0, float(sys.argv[2])))
 print(len(result.latencies_ms))
 PY
 }
-echo "==> Mise en route (10 s), puis profil de $DUREE s"
+echo "==> Mise en route (10 s), puis profilage de $DUREE s"
 load 10 >/dev/null
 "$PROFILE_VENV/bin/py-spy" record --pid "$rasa_pid" --rate 200 --duration "$DUREE" --format raw \
   --output var/profile/rasa.raw >var/profile/py-spy.log 2>&1 &
@@ -36,4 +36,4 @@ spy=$!
 sleep 1
 messages=$(load "$((DUREE - 2))")
 wait "$spy" || { cat var/profile/py-spy.log >&2; echo "ERREUR : py-spy n'a pas pu suivre le serveur Rasa (droits de ptrace ?)." >&2; exit 1; }
-capnum bench profil --brut var/profile/rasa.raw --messages "$messages" --duree "$DUREE"
+python -m tools bench profiling --brut var/profile/rasa.raw --messages "$messages" --duree "$DUREE"

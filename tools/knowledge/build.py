@@ -1,4 +1,4 @@
-"""Dev-time converter: ``capnum knowledge build --shared PATH``.
+"""Dev-time converter: ``python -m tools knowledge build --shared PATH``.
 
 Reads the shared source data (``../shared/data``) and writes the project's own knowledge
 files (``knowledge/geo``, ``knowledge/rome``, ``knowledge/catalogue``, ``knowledge/SOURCES.md``).
@@ -934,7 +934,7 @@ def render_sources(summary: dict[str, Any]) -> str:
 
     return f"""# Sources des fichiers de connaissance
 
-Fichiers générés par `capnum knowledge build --shared ../shared/data` (ne pas éditer à la
+Fichiers générés par `python -m tools knowledge build --shared ../shared/data` (ne pas éditer à la
 main), sauf `metiers/fiches.yml`, écrit à la main (voir plus bas). Le bot ne lit que ces
 fichiers, jamais `../shared`.
 
@@ -982,7 +982,7 @@ fichiers, jamais `../shared`.
 - Identifiants `gen-idf-2016-NNN` = position de l'enregistrement dans la source (à partir de 1) ;
   une ligne exclue laisse son numéro libre. Coordonnées : champ `localisation` de la source.
   Règles de normalisation (domaines, ROME, âges, coûts, durées, diplômes) :
-  `bot/knowledge/build.py`.
+  `tools/knowledge/build.py`.
 - Lignes écrites : {files["catalogue/gen_idf_2016.jsonl"]}.
 {excluded_block(IDF_FILE)}- sha256 `{sha[IDF_FILE]}`.
 
@@ -1021,7 +1021,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    """Entry point of ``capnum knowledge build``."""
+    """Entry point of ``python -m tools knowledge build``."""
     shared = Path(args.shared).resolve()
     if not (shared / IDF_FILE).is_file():
         print(f"Données sources introuvables : {shared}")

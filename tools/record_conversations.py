@@ -1,7 +1,7 @@
 """Plays the scenarios of `tests/conversations/scenarios.yml` against a running assistant,
 checks what each one must do, and writes the conversations as Rasa test stories.
 
-    python -m bot.devtools.record_conversations --server http://127.0.0.1:5005
+    python -m tools.record_conversations --server http://127.0.0.1:5005
 
 A scenario lists the person's messages and the actions/responses that must happen (in
 that order). The written stories (user text, intent, actions, form events) are then
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for file, stories in by_file.items():
         header = (
-            "# Written by bot/devtools/record_conversations.py from scenarios.yml "
+            "# Written by tools/record_conversations.py from scenarios.yml "
             "(checked conversations); replayed by `rasa test`.\n"
         )
         body = 'version: "3.1"\nstories:\n' + "\n\n".join(stories) + "\n"

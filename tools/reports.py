@@ -1,7 +1,7 @@
-"""Prints test summaries: `python -m bot.reports core RESULTS_DIR` (end-to-end
-conversations) and `python -m bot.reports axe AXE_JSON` (accessibility checks).
+"""Prints test summaries: `python -m tools.reports core RESULTS_DIR` (end-to-end
+conversations) and `python -m tools.reports axe AXE_JSON` (accessibility checks).
 
-(The NLU scores are printed by `bot.nlu.evaluation`.)
+(The NLU scores are printed by `tools.nlu.evaluation`.)
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def main(argv: list[str]) -> int:
         return _axe(Path(argv[1]))
     if len(argv) != 2 or argv[0] != "core":
         print(
-            "usage : python -m bot.reports core DOSSIER_RESULTATS | axe FICHIER_AXE_JSON",
+            "usage : python -m tools.reports core DOSSIER_RESULTATS | axe FICHIER_AXE_JSON",
             file=sys.stderr,
         )
         return 2

@@ -1,12 +1,12 @@
 """Profile entities and slot values on the development set, without a Rasa model.
 
-`python -m bot.nlu.dev_eval [--donnees tests/nlu/dev] [--sans-echecs]` reads every `*.yml`
+`python -m tools.nlu.dev_eval [--donnees tests/nlu/dev] [--sans-echecs]` reads every `*.yml`
 of the development directory, predicts each message with the annotated intent and the
 entities of `bot.nlu.entites.entites_profil` (what the `ExtracteurProfil` component adds),
 and prints, overall and per register (the `registre` metadata of each block, else the file
 name): canonical slot-value accuracy per slot (through `bot.extraction.extract`), entity
 precision/recall/F1 per type (exact span), then every message with a wrong slot value or
-entity. The held-out set (`tests/nlu/heldout`) is scored by `bot.nlu.evaluation` only.
+entity. The held-out set (`tests/nlu/heldout`) is scored by `tools.nlu.evaluation` only.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 from bot.extraction import extract
 from bot.geo import Geo
 from bot.nlu.entites import entites_profil
-from bot.nlu.evaluation import (
+from tools.nlu.evaluation import (
     PROFILE_ENTITIES,
     Example,
     GoldEntity,
@@ -109,7 +109,7 @@ def render(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.nlu.dev_eval")
+    parser = argparse.ArgumentParser(prog="python -m tools.nlu.dev_eval")
     parser.add_argument("--donnees", type=Path, default=DEV_DIR)
     parser.add_argument("--sans-echecs", action="store_true", help="scores seulement")
     args = parser.parse_args(argv)

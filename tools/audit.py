@@ -6,7 +6,7 @@ has passed; warns about listed risks that no longer occur. A dependency that pip
 could not check (vulnerability service unreachable, package unknown to it) fails with
 exit 3: pip-audit itself reports such a run as "No known vulnerabilities found".
 
-    python -m bot.devtools.audit var/audit/pip-audit.json security/accepted-risks.yml
+    python -m tools.audit var/audit/pip-audit.json security/accepted-risks.yml
 """
 
 from __future__ import annotations
@@ -222,7 +222,7 @@ def report_lines(verdict: Verdict) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.devtools.audit", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.audit", description=__doc__)
     parser.add_argument("report", type=Path, help="rapport JSON de pip-audit")
     parser.add_argument("accepted", type=Path, help="security/accepted-risks.yml")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())

@@ -1,6 +1,6 @@
-"""`capnum bench profil`: reads a py-spy profile of the Rasa server (raw "collapsed stacks"
-format, recorded by scripts/profile.sh while one conversation runs as fast as it can) and
-writes where the time of a message goes, in milliseconds per message, to a section of
+"""`python -m tools bench profiling`: reads a py-spy profile of the Rasa server (raw
+"collapsed stacks" format, recorded by scripts/profiling.sh while one conversation runs as fast
+as it can) and writes where the time of a message goes, in milliseconds per message, to a section of
 docs/benchmarks.md.
 """
 
@@ -13,10 +13,10 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.bench_charge import machine, replace_section
+from tools.bench.charge import machine, replace_section
 
-REPORT_START = "<!-- profil:debut -->"
-REPORT_END = "<!-- profil:fin -->"
+REPORT_START = "<!-- profilage:debut -->"
+REPORT_END = "<!-- profilage:fin -->"
 MAIN_THREAD = "_run_module_as_main"
 NBSP = "\u00a0"  # indents the sub-stages in the Markdown table
 # (label, frame): a frame is "function (file)" with the file relative to site-packages.
@@ -79,7 +79,7 @@ def render(counts: Counter, messages: int, rate: int, seconds: float, top: int =
         f"Profil py-spy (échantillonnage à {rate} Hz) du serveur Rasa pendant {seconds:g} s, une "
         f"conversation jouée aussi vite que possible : {messages} messages. Mesuré le "
         f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC sur {host['cpu']} "
-        f"({host['coeurs']} cœurs). Commande : `make profil`. Temps inclusif (avec ce qui est "
+        f"({host['coeurs']} cœurs). Commande : `make profiling`. Temps inclusif (avec ce qui est "
         "appelé), en ms de processeur par message.",
         "",
         "| étape | ms par message |",
@@ -102,12 +102,12 @@ def render(counts: Counter, messages: int, rate: int, seconds: float, top: int =
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """`capnum bench profil` (added to the `bench` group)."""
-    parser = sub.add_parser("profil", help="temps par étape d'un message (profil py-spy)")
-    parser.add_argument("--brut", type=Path, required=True, help="profil py-spy (--format raw)")
-    parser.add_argument("--messages", type=int, required=True, help="messages pendant le profil")
+    """`python -m tools bench profiling` (added to the `bench` group)."""
+    parser = sub.add_parser("profiling", help="temps par étape d'un message (profilage py-spy)")
+    parser.add_argument("--brut", type=Path, required=True, help="profilage py-spy (--format raw)")
+    parser.add_argument("--messages", type=int, required=True, help="messages pendant le profilage")
     parser.add_argument("--frequence", type=int, default=200, help="échantillons par seconde")
-    parser.add_argument("--duree", type=float, default=30.0, help="durée du profil (s)")
+    parser.add_argument("--duree", type=float, default=30.0, help="durée du profilage (s)")
     parser.add_argument("--rapport", type=Path, default=Path("docs/benchmarks.md"))
     parser.set_defaults(func=run)
 
@@ -116,11 +116,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         text = args.brut.read_text(encoding="utf-8")
     except OSError as exc:
-        print(f"ERREUR : profil illisible ({args.brut}) : {exc.strerror}.")
+        print(f"ERREUR : profilage illisible ({args.brut}) : {exc.strerror}.")
         return 1
     counts, total = inclusive_samples(text.splitlines())
     if not total or args.messages <= 0:
-        print("ERREUR : profil vide ou aucun message compté : rien n'est écrit.")
+        print("ERREUR : profilage vide ou aucun message compté : rien n'est écrit.")
         return 1
     section = render(counts, args.messages, args.frequence, args.duree)
     replace_section(args.rapport, section, REPORT_START, REPORT_END, "Profil du chemin chaud")

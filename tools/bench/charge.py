@@ -1,4 +1,4 @@
-"""`capnum bench charge`: conversational load on Cap Num and on a reference assistant
+"""`python -m tools bench charge`: conversational load on Cap Num and on a reference assistant
 (`rasa init`), figures as ratios to the reference, JSON summary and Markdown report.
 
 The servers are started by `scripts/bench.sh`, which also measures training and
@@ -21,7 +21,7 @@ from typing import Any
 import aiohttp
 
 from bot.domain_files import load_domain
-from bot.loadgen import (
+from tools.bench.loadgen import (
     as_dict,
     load_scripts,
     peak_memory_mb,
@@ -210,7 +210,7 @@ def write_report(path: Path, section: str) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """`capnum bench charge` (added to the `bench` group)."""
+    """`python -m tools bench charge` (added to the `bench` group)."""
     charge = sub.add_parser(
         "charge", help="charge conversationnelle, comparée à un assistant `rasa init`"
     )

@@ -1,6 +1,6 @@
 """Scores of the NLU on the held-out set, per register (informal / standard).
 
-`capnum nlu evaluer [--modele M] [--donnees DIR] [--sortie F.json] [--rapport F.md]`
+`python -m tools nlu evaluer [--modele M] [--donnees DIR] [--sortie F.json] [--rapport F.md]`
 parses every held-out message with the trained model and prints: intent accuracy and
 macro-F1, entity precision/recall/F1 (exact span and type), canonical slot-value accuracy
 (the profile slots the assistant really fills from the message, through
@@ -284,7 +284,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """`capnum nlu evaluer`."""
+    """`python -m tools nlu evaluer`."""
     nlu = sub.add_parser("nlu", help="compréhension des messages")
     nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True)
     evaluer = nlu_sub.add_parser(
@@ -317,7 +317,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.nlu.evaluation")
+    parser = argparse.ArgumentParser(prog="python -m tools.nlu.evaluation")
     _add_arguments(parser)
     return run(parser.parse_args(argv))
 

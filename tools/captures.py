@@ -1,4 +1,4 @@
-"""`capnum webchat captures`: screenshots of the web chat (phone and desktop) and of the
+"""`python -m tools webchat captures`: screenshots of the web chat (phone and desktop) and of the
 partner widget, taken in headless Chromium against a running assistant."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.devtools.navigateur import (
+from tools.navigateur import (
     CHAT_PATH,
     CHROMIUM,
     DESKTOP,
@@ -63,7 +63,7 @@ def take(server: str, out: Path, executable: str = CHROMIUM) -> list[Path]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """`capnum webchat captures`."""
+    """`python -m tools webchat captures`."""
     webchat = sub.add_parser("webchat", help="chat web")
     webchat_sub = webchat.add_subparsers(dest="webchat_command", required=True)
     captures = webchat_sub.add_parser(

@@ -1,9 +1,9 @@
-"""`capnum bench profil`: time per stage from a py-spy raw profile."""
+"""`python -m tools bench profiling`: time per stage from a py-spy raw profile."""
 
 from __future__ import annotations
 
-from bot.cli import main
-from bot.devtools.profil import frame_key, inclusive_samples
+from tools.bench.profiling import frame_key, inclusive_samples
+from tools.cli import main
 
 SITE = "/work/main/.venv/lib/python3.10/site-packages"
 RECEIVE = "receive (/work/main/bot/channels/webchat.py:210)"
@@ -39,7 +39,7 @@ def test_report_in_ms_per_message(tmp_path, capsys) -> None:
     report.write_text("# Mesures\n")
     # 200 Hz, 10 messages: 80 samples = 0.4 s = 40 ms per message.
     code = main(
-        ["bench", "profil", "--brut", str(raw), "--messages", "10", "--rapport", str(report)]
+        ["bench", "profiling", "--brut", str(raw), "--messages", "10", "--rapport", str(report)]
     )
     assert code == 0
     text = report.read_text()
@@ -54,10 +54,14 @@ def test_empty_profile_or_missing_file_is_refused(tmp_path, capsys) -> None:
     raw.write_text("")
     report = tmp_path / "benchmarks.md"
     assert (
-        main(["bench", "profil", "--brut", str(raw), "--messages", "5", "--rapport", str(report)])
+        main(
+            ["bench", "profiling", "--brut", str(raw), "--messages", "5", "--rapport", str(report)]
+        )
         == 1
     )
-    assert main(["bench", "profil", "--brut", str(tmp_path / "absent.raw"), "--messages", "5"]) == 1
+    assert (
+        main(["bench", "profiling", "--brut", str(tmp_path / "absent.raw"), "--messages", "5"]) == 1
+    )
     out = capsys.readouterr().out
-    assert "profil vide" in out and "profil illisible" in out
+    assert "profilage vide" in out and "profilage illisible" in out
     assert not report.exists()

@@ -1,7 +1,7 @@
-"""`capnum bench serveurs`: throughput of one Rasa server against several behind the load
+"""`python -m tools bench serveurs`: throughput of one Rasa server against several behind the load
 balancer of the scale-out deployment (scripts/scale.sh), under the same load.
 
-The load is the benchmark's (`bot.loadgen`): the test conversations' user turns, at a fixed
+The load is the benchmark's (`tools.bench.loadgen`): the test conversations' user turns, at a fixed
 rate above what one server can answer, so that each run shows how many messages a second
 come back and with what latency. Figures go to `bench/results/serveurs.json` and to a
 section of `docs/deployment.md`.
@@ -18,8 +18,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.bench_charge import machine, ratio, replace_section
-from bot.loadgen import as_dict, load_scripts, run_load
+from tools.bench.charge import machine, ratio, replace_section
+from tools.bench.loadgen import as_dict, load_scripts, run_load
 
 REPORT_START = "<!-- bench-serveurs:debut -->"
 REPORT_END = "<!-- bench-serveurs:fin -->"
@@ -83,7 +83,7 @@ def render(summary: dict[str, Any]) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """`capnum bench serveurs` (added to the `bench` group)."""
+    """`python -m tools bench serveurs` (added to the `bench` group)."""
     parser = sub.add_parser(
         "serveurs", help="débit d'un serveur Rasa contre plusieurs derrière le répartiteur"
     )

@@ -1,0 +1,1 @@
+"""Benchmarks and load generation (`python -m tools bench ...`)."""

@@ -1,0 +1,1 @@
+"""Build of knowledge/ from the reference data (`python -m tools knowledge build`)."""
