@@ -31,7 +31,7 @@ if [ "$audit" -eq 3 ] && [ "${CAPNUM_AUDIT_OFFLINE:-}" = warn ]; then
 elif [ "$audit" -ne 0 ]; then exit "$audit"; fi
 
 step "Validation des données Rasa"
-rasa data validate --domain domain --data data --config config.yml >var/validate.log 2>&1 \
+rasa data validate >var/validate.log 2>&1 \
   || { cat var/validate.log; echo "ERREUR : données Rasa invalides" >&2; exit 1; }
 echo "Données valides ($(grep -c UserWarning var/validate.log || true) avertissement(s), voir var/validate.log)"
 

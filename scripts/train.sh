@@ -14,7 +14,7 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$code_digest" ]]; then
 fi
 [[ -f models/capnum.tar.gz ]] || force=(--force)
 started=$SECONDS
-rasa train --domain domain --data data --config config.yml --out models --fixed-model-name capnum \
+rasa train --out models --fixed-model-name capnum \
   "${force[@]}"
 echo "$code_digest" >"$stamp"
 # Duration of the last full training (read by the benchmark, scripts/bench.sh).

@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.catalogue.repository import create_engine_from_url
-from bot.domain_files import load_domain
+from bot.config import REPO_ROOT
 
 
 @pytest.fixture
@@ -26,7 +27,8 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
-    return load_domain()
+    """The domain (domain.yml) as the action server receives it."""
+    return yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
 def initial_slots(domain: dict[str, Any]) -> dict[str, Any]:

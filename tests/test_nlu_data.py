@@ -20,7 +20,11 @@ def _key(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def training():
-    return load_data(str(REPO_ROOT / "data/nlu"))
+    files = [REPO_ROOT / "data/nlu.yml", *sorted((REPO_ROOT / "data/nlu").glob("*.yml"))]
+    data = load_data(str(files[0]))
+    for path in files[1:]:
+        data = data.merge(load_data(str(path)))
+    return data
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of bot.presentation with the real French texts of domain/*.yml."""
+"""Tests of bot.presentation with the real French texts of domain.yml."""
 
 from __future__ import annotations
 
@@ -66,13 +66,7 @@ FORMATION_KEYS = {
 
 
 def load_responses() -> dict[str, list[dict[str, Any]]]:
-    responses: dict[str, list[dict[str, Any]]] = {}
-    for path in sorted((ROOT / "domain").glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for name, variants in (data.get("responses") or {}).items():
-            assert name not in responses, f"{name} defined twice"
-            responses[name] = variants
-    return responses
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
 
 
 @pytest.fixture(scope="module")
@@ -850,7 +844,7 @@ def test_default_suggestions_are_announced_as_such(t: Texts, responses: dict[str
 def test_domain_wording_is_human() -> None:
     """The recommendation texts have no machine wording ("(s)", "inconnu" as a value,
     "un peu plus loin")."""
-    data = yaml.safe_load((ROOT / "domain" / "recommandations.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     for name, variants in data["responses"].items():
         text = variants[0].get("text", "")
         assert "(s)" not in text, name

@@ -56,7 +56,7 @@ async def action_server() -> AsyncIterator[tuple[FakeActionServer, str]]:
 
 @pytest.fixture(scope="module")
 def rasa_domain() -> Domain:
-    return Domain.load(str(REPO_ROOT / "domain"))
+    return Domain.load(str(REPO_ROOT / "domain.yml"))
 
 
 async def run_action(url: str, domain: Domain) -> list[Any]:

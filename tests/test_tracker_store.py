@@ -26,7 +26,7 @@ PG_URL = os.environ.get("CAPNUM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5
 
 @pytest.fixture(scope="module")
 def rasa_domain() -> Domain:
-    return Domain.load(str(REPO_ROOT / "domain"))
+    return Domain.load(str(REPO_ROOT / "domain.yml"))
 
 
 def conversation(sender: str, domain: Domain) -> DialogueStateTracker:

@@ -199,7 +199,7 @@ async def test_model_endpoints_are_refused(method, path, refused):
 
 @functools.lru_cache(maxsize=1)
 def _domain_responses() -> dict:
-    return Domain.load(str(REPO_ROOT / "domain")).responses
+    return Domain.load(str(REPO_ROOT / "domain.yml")).responses
 
 
 class FakeClient:

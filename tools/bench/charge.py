@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import yaml
 
-from bot.domain_files import load_domain
+from bot.config import REPO_ROOT
 from tools.bench.loadgen import (
     as_dict,
     load_scripts,
@@ -71,7 +72,7 @@ async def scenarios(url: str, duration: float) -> dict[str, Any]:
 async def action_latency(url: str, runs: int = 100) -> dict[str, float]:
     """p50/p95 of `action_recommander` called on the action server alone (Roubaix profile,
     the real catalogue)."""
-    domain = load_domain()
+    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
     slots = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
     body = {
         "next_action": "action_recommander",

@@ -56,12 +56,13 @@ def commit() -> str:
             check=True,
         ).stdout.strip()
         modifie = subprocess.run(
-            ["git", "status", "--porcelain", "--", "bot", "domain"],
+            ["git", "status", "--porcelain", "--", "bot", "domain.yml"],
             cwd=RACINE,
             capture_output=True,
             text=True,
         ).stdout.strip()
-        return sortie + (" (avec des modifications locales de bot/ ou domain/)" if modifie else "")
+        suffixe = " (avec des modifications locales de bot/ ou domain.yml)"
+        return sortie + (suffixe if modifie else "")
     except (OSError, subprocess.CalledProcessError):
         return "inconnu"
 
