@@ -1,95 +1,16 @@
-"""Starts the Rasa server (same arguments as `rasa run`) with the model-upload and
-training endpoints of the HTTP API refused, whatever the token, custom actions
-bounded in time (`bot.resilience`) and the hot-path fixes of `bot.performance`.
-
-Only guarded channels (`bot.channels.guard.GuardedInput`) may be exposed: the server
-refuses to start with another one (Rasa's plain `rest` channel, say). Any error in any
-route is answered in French, without a trace, and logs carry no conversation id.
+"""Starts the Rasa server (same arguments as `rasa run`) with Cap Num's patches of Rasa
+(`bot.patches`: the launcher's security additions, custom actions bounded in time, the
+hot-path fixes). Refuses to start, with a French message, when the installed Rasa is not
+the one the patches were written for, or when the HTTP API would be open without a token.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any
 
-import rasa.core.run
-from sanic import response
-from sanic.exceptions import SanicException
-from sanic.request import Request
-from sanic.response import HTTPResponse
-
-from bot import log_privacy, performance, resilience
-from bot.channels.guard import GuardedInput
-from bot.channels.webchat import WebChatInput
-
-logger = logging.getLogger(__name__)
-REFUSED = {("PUT", "/model"), ("DELETE", "/model"), ("POST", "/model/train")}
-
-
-async def refuse_model_endpoints(request: Request) -> HTTPResponse | None:
-    """Request middleware: 403 for endpoints that replace or train the model."""
-    if (request.method, request.path.rstrip("/")) in REFUSED:
-        return response.json({"error": "This endpoint is disabled on Cap Num."}, status=403)
-    return None
-
-
-class UnguardedChannel(SystemExit):
-    """A channel that does not apply the guard was asked for: the server does not start."""
-
-
-def check_channels(channels: list[Any]) -> None:
-    """Refuses (exit code 2, French message) any input channel that is not guarded."""
-    unguarded = sorted(c.name() for c in channels if not isinstance(c, GuardedInput))
-    if unguarded:
-        print(
-            f"ERREUR : canal non protégé dans credentials.yml : {', '.join(unguarded)}. "
-            "Seuls les canaux qui passent par bot.channels.guard sont autorisés "
-            "(chat web, Telegram).",
-            file=sys.stderr,
-        )
-        raise UnguardedChannel(2)
-
-
-def error_answer(request: Request, exc: Exception) -> HTTPResponse:
-    """Sanic error handler: HTTP errors keep their status; any other exception is logged
-    by its class only and answered 500 with the French failure message."""
-    if isinstance(exc, SanicException):
-        status = int(getattr(exc, "status_code", 500) or 500)
-        return response.json({"error": type(exc).__name__}, status=status)
-    logger.error("unhandled error on %s: %s", request.path[:80], type(exc).__name__)
-    agent = getattr(request.app.ctx, "agent", None)
-    responses = agent.domain.responses if agent is not None and agent.domain else {}
-    text = (responses.get(resilience.FAILURE_RESPONSE) or [{}])[0].get("text", "")
-    return response.json({"error": "internal_error", "message": text}, status=500)
-
-
-_configure_app = rasa.core.run.configure_app
-
-
-def configure_app(*args, **kwargs):  # type: ignore[no-untyped-def]
-    """Rasa's app factory, plus the refusal middleware, the French error handler and the
-    channels' own request middleware (the web chat's CORS preflight), registered before
-    Sanic-CORS's."""
-    log_privacy.install()
-    channels = kwargs.get("input_channels", args[0] if args else None) or []
-    check_channels(channels)
-    app = _configure_app(*args, **kwargs)
-    app.register_middleware(refuse_model_endpoints, "request")
-    app.error_handler.add(Exception, error_answer)
-    preflights = [c.preflight for c in channels if isinstance(c, WebChatInput)]
-
-    async def put_first(app_: Any, _loop: Any) -> None:
-        # Sanic-CORS puts its middleware first when the server starts; this listener runs
-        # after its own, so the channels' preflight ends up ahead of it.
-        for preflight in preflights:
-            app_.request_middleware.appendleft(preflight)
-
-    if preflights:
-        app.register_listener(put_first, "before_server_start")
-    return app
+from bot import patches
 
 
 def rasa_arguments(argv: list[str], environ: Mapping[str, str]) -> list[str]:
@@ -113,9 +34,11 @@ def rasa_arguments(argv: list[str], environ: Mapping[str, str]) -> list[str]:
 
 def main() -> None:
     sys.argv = rasa_arguments(sys.argv[1:], os.environ)
-    resilience.install()
-    performance.install()
-    rasa.core.run.configure_app = configure_app
+    try:
+        patches.install(os.environ)
+    except patches.PatchError as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(2) from None
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

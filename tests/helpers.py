@@ -6,11 +6,16 @@ import json
 import socket
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
+import yaml
 from aiohttp import web
+
+from bot import patches
+from bot.config import REPO_ROOT
+from bot.patches.patch import Patch
 
 
 def post_message(
@@ -59,3 +64,28 @@ async def local_webhook(
         yield f"http://127.0.0.1:{port}/webhook"
     finally:
         await runner.cleanup()
+
+
+@contextmanager
+def patched_rasa(environ: Mapping[str, str] | None = None) -> Iterator[list[Patch]]:
+    """Cap Num's patches of Rasa installed for the block; afterwards, every replaced
+    attribute is asserted to be Rasa's own again."""
+    environ = environ or {}
+    originals = [(p, vars(p.owner)[p.attribute]) for p in patches.all_patches(environ)]
+    applied = patches.install(environ)
+    try:
+        yield applied
+    finally:
+        patches.uninstall()
+        for patch, original in originals:
+            assert vars(patch.owner)[patch.attribute] is original, patch.target
+
+
+def nlu_examples(limit: int = 80) -> list[str]:
+    """About `limit` training messages, spread over every NLU file."""
+    texts = []
+    for path in sorted((REPO_ROOT / "data").rglob("*.yml")):
+        for item in (yaml.safe_load(path.read_text("utf-8")) or {}).get("nlu", []):
+            for line in str(item.get("examples", "")).splitlines():
+                texts.append(line.lstrip("- ").strip())
+    return texts[:: max(1, len(texts) // limit)]

@@ -1,4 +1,4 @@
-"""The trained model loaded the fast way (`bot.performance.load_model_for_prediction`)
+"""The trained model loaded the fast way (`bot.patches.hot_path.load_model_for_prediction`)
 predicts exactly like Rasa's own loading. Needs the trained model: run in the server step
 of `make test`, after training."""
 
@@ -12,9 +12,9 @@ import pytest
 from rasa.core.agent import Agent
 from rasa.utils.tensorflow.models import RasaModel
 
-from bot import performance
 from bot.config import REPO_ROOT
-from tests.test_performance import nlu_examples
+from bot.patches import hot_path
+from tests.helpers import nlu_examples, patched_rasa
 
 pytestmark = pytest.mark.server
 MODEL = REPO_ROOT / "models" / "capnum.tar.gz"
@@ -44,27 +44,12 @@ def parses(agent: Agent, texts: list[str]) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def agents() -> tuple[Agent, Agent]:
-    """The model loaded by Rasa alone, and as the server loads it (`bot.performance`
+    """The model loaded by Rasa alone, and as the server loads it (`bot.patches.hot_path`
     installed: Rasa's graph keeps the functions it found at loading)."""
-    import rasa.core.nlg.interpolator as interpolator
-    from rasa.core.actions.action import RemoteAction
-    from rasa.core.policies.rule_policy import RulePolicy
-    from rasa.core.policies.ted_policy import TEDPolicy
-    from rasa.nlu.utils.spacy_utils import SpacyNLP
 
     assert MODEL.exists(), "no trained model: run scripts/train.sh first"
     rasa_loaded = Agent.load(str(MODEL))
-    with pytest.MonkeyPatch.context() as patch:
-        for owner, name in [
-            (RemoteAction, "_validate_action_result"),
-            (interpolator, "interpolate_text"),
-            (SpacyNLP, "load_model"),
-            (RasaModel, "load"),
-            (RulePolicy, "predict_action_probabilities"),
-            (TEDPolicy, "predict_action_probabilities"),
-        ]:
-            patch.setattr(owner, name, owner.__dict__[name])  # restored on exit
-        performance.install()
+    with patched_rasa():
         fast = Agent.load(str(MODEL))
     return rasa_loaded, fast
 
@@ -113,7 +98,7 @@ def story_prefixes(agent: Agent) -> list[Any]:
 
 def test_skipping_ted_when_a_rule_decides_changes_no_prediction(agents, monkeypatch) -> None:
     """Over every prediction point of the stories and rules, the ensemble's choice with
-    `bot.performance`'s rule-first shortcut is Rasa's, to the last probability."""
+    `bot.patches.hot_path`'s rule-first shortcut is Rasa's, to the last probability."""
     rasa_loaded, fast = agents
     trackers = story_prefixes(rasa_loaded)
     assert len(trackers) > 100
@@ -126,9 +111,9 @@ def test_skipping_ted_when_a_rule_decides_changes_no_prediction(agents, monkeypa
         return out
 
     calls = []
-    original = performance._rasa_ted_predict
+    original = hot_path._rasa_ted_predict
     monkeypatch.setattr(
-        performance, "_rasa_ted_predict", lambda *a, **k: calls.append(1) or original(*a, **k)
+        hot_path, "_rasa_ted_predict", lambda *a, **k: calls.append(1) or original(*a, **k)
     )
     plain, shortcut = predictions(rasa_loaded), predictions(fast)
     assert shortcut == plain

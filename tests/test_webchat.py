@@ -20,7 +20,7 @@ from bot.channels.webchat import (
     security_headers,
 )
 from bot.config import REPO_ROOT
-from bot.server import refuse_model_endpoints
+from bot.patches.launcher import refuse_model_endpoints
 
 pytestmark = pytest.mark.anyio
 
@@ -239,7 +239,7 @@ def test_server_refuses_an_unguarded_channel(capsys):
     from rasa.core.channels.rest import RestInput
 
     from bot.channels.telegram import TelegramInput
-    from bot.server import UnguardedChannel, check_channels
+    from bot.patches.launcher import UnguardedChannel, check_channels
 
     check_channels([WebChatInput(), TelegramInput.from_credentials({})])
     with pytest.raises(UnguardedChannel) as refused:

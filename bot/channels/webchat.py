@@ -42,8 +42,8 @@ from bot.channels.guard import (
     sender_ok,
     without_repeats,
 )
+from bot.patches.action_timeout import FAILURE_RESPONSE
 from bot.privacy import masking_note
-from bot.resilience import FAILURE_RESPONSE
 from bot.tracker_store import STORE_FAILURES, erase_conversation
 
 logger = logging.getLogger(__name__)

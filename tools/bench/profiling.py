@@ -33,7 +33,7 @@ STAGES = [
     ("    mémorisation", "predict_action_probabilities (rasa/core/policies/memoization.py)"),
     ("    actions (dont serveur d'actions)", "run (rasa/core/actions/action.py)"),
     ("      requêtes HTTP au serveur d'actions", "request (rasa/utils/endpoints.py)"),
-    ("      validation de ses réponses", "validate_action_result (bot/performance.py)"),
+    ("      validation de ses réponses", "validate_action_result (bot/patches/hot_path.py)"),
     ("    textes des réponses (NLG)", "generate (rasa/core/nlg/response.py)"),
     ("  lecture de la conversation (SQL)", "retrieve (bot/tracker_store.py)"),
     ("  enregistrement de la conversation (SQL)", "save (bot/tracker_store.py)"),

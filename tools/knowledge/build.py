@@ -943,8 +943,8 @@ fichiers, jamais `../shared`.
   profil, mots-clés qui la désignent dans une question, fiche principale du domaine.
 - Codes et intitulés ROME de chaque fiche : lus dans `rome/metiers_numeriques.csv`
   (France Travail, ROME 4.0 v4.60, Licence Ouverte), pas recopiés.
-- Descriptions (réponses `utter_fiche_*` de `domain.yml` (section metiers)) : rédigées par Cap Num en
-  langage simple d'après le périmètre des fiches ROME ; ce n'est pas un texte officiel.
+- Descriptions (réponses `utter_fiche_*` de `domain.yml`, section metiers) : rédigées par
+  Cap Num en langage simple d'après le périmètre des fiches ROME ; ce n'est pas un texte officiel.
 
 ## geo/communes.csv, geo/departements.csv, geo/regions.csv
 - Origine : paquet npm `@etalab/decoupage-administratif@6.0.0` (COG INSEE 2026, codes postaux

@@ -9,6 +9,7 @@ from types import MethodType, SimpleNamespace
 from typing import Any
 
 import pytest
+import rasa.core.actions.action as rasa_action
 from aiohttp import web
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
@@ -19,9 +20,9 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, User
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import resilience
 from bot.config import REPO_ROOT
-from tests.helpers import free_port, local_webhook
+from bot.patches import action_timeout
+from tests.helpers import free_port, local_webhook, patched_rasa
 
 pytestmark = pytest.mark.anyio
 
@@ -63,7 +64,9 @@ async def run_action(url: str, domain: Domain) -> list[Any]:
     action = RemoteAction("action_recommander", EndpointConfig(url))
     tracker = DialogueStateTracker("resilience-test", domain.slots)
     nlg = TemplatedNaturalLanguageGenerator(domain.responses)
-    return await resilience.run_with_limit(action, CollectingOutputChannel(), nlg, tracker, domain)
+    return await action_timeout.run_with_limit(
+        action, CollectingOutputChannel(), nlg, tracker, domain
+    )
 
 
 def failure_text(events: list[Any]) -> str:
@@ -81,7 +84,7 @@ async def test_slow_action_is_cut_and_answered(action_server, rasa_domain, monke
     """The answer comes back while the action server is still working on the request."""
     fake, url = action_server
     fake.mode = "slow"
-    monkeypatch.setenv(resilience.TIMEOUT_ENV, "0.5")
+    monkeypatch.setenv(action_timeout.TIMEOUT_ENV, "0.5")
     events = await run_action(url, rasa_domain)
     assert "souci technique" in failure_text(events)
     assert fake.finished == []  # the slow request had not finished
@@ -109,20 +112,17 @@ async def test_normal_answer_is_unchanged(action_server, rasa_domain) -> None:
     ("value", "expected"), [(None, 2.5), ("1.5", 1.5), ("abc", 2.5), ("0", 2.5), ("500", 2.5)]
 )
 def test_timeout_setting(value, expected) -> None:
-    env = {} if value is None else {resilience.TIMEOUT_ENV: value}
-    assert resilience.action_timeout(env) == expected
+    env = {} if value is None else {action_timeout.TIMEOUT_ENV: value}
+    assert action_timeout.action_timeout(env) == expected
 
 
 def test_install_bounds_every_remote_action() -> None:
-    """`install()` replaces the action call and the prediction loop, and both come back."""
-    originals = (RemoteAction.run, MessageProcessor._run_prediction_loop)
-    try:
-        resilience.install()
-        assert RemoteAction.run is resilience.run_with_limit
-        assert MessageProcessor._run_prediction_loop is resilience.prediction_loop_that_listens
-    finally:
-        RemoteAction.run, MessageProcessor._run_prediction_loop = originals
-    assert (RemoteAction.run, MessageProcessor._run_prediction_loop) == originals
+    """`bot.patches.install` replaces the action call and the prediction loop, and both
+    come back."""
+    with patched_rasa({action_timeout.TIMEOUT_ENV: "4"}):
+        assert RemoteAction.run is action_timeout.run_with_limit
+        assert MessageProcessor._run_prediction_loop is action_timeout.prediction_loop_that_listens
+        assert rasa_action.DEFAULT_REQUEST_TIMEOUT == 5
 
 
 def fake_processor(domain: Domain) -> Any:
@@ -145,7 +145,7 @@ async def test_tripped_circuit_breaker_answers_and_listens(rasa_domain, monkeypa
         for _ in range(10):
             tracker.update(ActionExecuted("action_repli"))
 
-    monkeypatch.setattr(resilience, "_original_prediction_loop", looping)
+    monkeypatch.setattr(action_timeout, "_original_prediction_loop", looping)
     processor = fake_processor(rasa_domain)
     tracker = DialogueStateTracker.from_events(
         "breaker-test-0001",
@@ -157,9 +157,9 @@ async def test_tripped_circuit_breaker_answers_and_listens(rasa_domain, monkeypa
         slots=rasa_domain.slots,
     )
     channel = CollectingOutputChannel()
-    await resilience.prediction_loop_that_listens(processor, channel, tracker)
+    await action_timeout.prediction_loop_that_listens(processor, channel, tracker)
     assert [m["text"] for m in channel.messages] == [
-        rasa_domain.responses[resilience.LOOP_RESPONSE][0]["text"]
+        rasa_domain.responses[action_timeout.LOOP_RESPONSE][0]["text"]
     ]
     assert tracker.latest_action_name == "action_listen"
     assert tracker.active_loop_name is None
@@ -174,12 +174,12 @@ async def test_normal_turn_is_left_alone(rasa_domain, monkeypatch) -> None:
         tracker.update(ActionExecuted("utter_saluer"))
         tracker.update(ActionExecuted("action_listen"))
 
-    monkeypatch.setattr(resilience, "_original_prediction_loop", normal)
+    monkeypatch.setattr(action_timeout, "_original_prediction_loop", normal)
     tracker = DialogueStateTracker.from_events(
         "breaker-test-0002", [UserUttered("salut")], slots=rasa_domain.slots
     )
     channel = CollectingOutputChannel()
-    await resilience.prediction_loop_that_listens(fake_processor(rasa_domain), channel, tracker)
+    await action_timeout.prediction_loop_that_listens(fake_processor(rasa_domain), channel, tracker)
     assert channel.messages == []
     assert [e.action_name for e in tracker.events if isinstance(e, ActionExecuted)] == [
         "utter_saluer",

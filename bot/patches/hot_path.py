@@ -1,4 +1,4 @@
-"""Hot-path fixes for Rasa 3.6, applied by `bot.server` before Rasa starts.
+"""Hot-path fixes for Rasa 3.6, applied by `bot.patches.install` before Rasa starts.
 
 Profiled with py-spy (docs/benchmarks.md, "Profil"): for every answer of the action
 server, `RemoteAction._validate_action_result` calls `jsonschema.validate`, which first
@@ -58,6 +58,8 @@ from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected
 from rasa.shared.nlu.constants import TEXT
 from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
+
+from bot.patches.patch import Patch
 
 
 @cache
@@ -247,11 +249,13 @@ def ted_predict(
     return _rasa_ted_predict(self, tracker, domain, *args, **kwargs)
 
 
-def install() -> None:
-    """Applies the fixes to this process."""
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
-    rasa_interpolator.interpolate_text = interpolate_text
-    SpacyNLP.load_model = staticmethod(load_spacy_model)  # type: ignore[method-assign]
-    RasaModel.load = classmethod(load_model_for_prediction)  # type: ignore[method-assign]
-    RulePolicy.predict_action_probabilities = rule_predict  # type: ignore[method-assign]
-    TEDPolicy.predict_action_probabilities = ted_predict  # type: ignore[method-assign]
+def patches() -> list[Patch]:
+    """The six hot-path fixes (module docstring)."""
+    return [
+        Patch(RemoteAction, "_validate_action_result", validate_action_result),
+        Patch(rasa_interpolator, "interpolate_text", interpolate_text),
+        Patch(SpacyNLP, "load_model", staticmethod(load_spacy_model)),
+        Patch(RasaModel, "load", classmethod(load_model_for_prediction)),
+        Patch(RulePolicy, "predict_action_probabilities", rule_predict),
+        Patch(TEDPolicy, "predict_action_probabilities", ted_predict),
+    ]
