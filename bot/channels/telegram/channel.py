@@ -102,7 +102,6 @@ class TelegramCollector(MessageCollector):
     CHANNEL = CHANNEL
 
 
-# --- the input channel ------------------------------------------------------------------
 class TelegramInput(GuardedInput, InputChannel):
     """Telegram webhook (`/webhooks/telegram/webhook`) built on Rasa's `InputChannel`."""
 
