@@ -67,9 +67,8 @@ def source_files(root: Path = BOT_DIR) -> dict[str, Path]:
     }
 
 
-def _known(name: str, modules: Iterable[str]) -> str | None:
+def _known(name: str, known: set[str]) -> str | None:
     """`name` itself or its nearest enclosing module of the graph (None outside it)."""
-    known = set(modules)
     while name and name not in known:
         name = name.rpartition(".")[0]
     return name or None
