@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -65,6 +65,25 @@ def record_failure(exc: Exception) -> None:
     failures = STORE_FAILURES.get()
     if failures is not None:
         failures.append(type(exc).__name__)
+
+
+class TrackerStoreUnavailable(RuntimeError):
+    """The conversation database failed during the turn."""
+
+
+@contextmanager
+def store_failures_fail_the_turn() -> Iterator[None]:
+    """Runs a turn collecting its database failures; raises `TrackerStoreUnavailable`
+    after it if there were any (answered from an empty tracker, not saved: the channel
+    refuses the turn)."""
+    failures: list[str] = []
+    token = STORE_FAILURES.set(failures)
+    try:
+        yield
+    finally:
+        STORE_FAILURES.reset(token)
+    if failures:
+        raise TrackerStoreUnavailable(failures[0])
 
 
 class ErasableSQLTrackerStore(SQLTrackerStore):

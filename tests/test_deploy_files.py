@@ -220,7 +220,9 @@ def test_nginx_forwards_the_web_chat_and_telegram(conf: str, path: str) -> None:
 
 def test_telegram_location_matches_the_channel_name() -> None:
     """The Telegram location is the one Rasa serves (`/webhooks/<name()>/`)."""
-    source = (DEPLOY.parent / "bot" / "channels" / "telegram.py").read_text(encoding="utf-8")
+    source = (DEPLOY.parent / "bot" / "channels" / "telegram" / "updates.py").read_text(
+        encoding="utf-8"
+    )
     assert re.search(r'^CHANNEL = "telegram"$', source, re.M)
 
 

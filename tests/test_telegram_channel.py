@@ -16,22 +16,18 @@ from rasa.shared.core.events import ActiveLoop, BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels.messaging import Button, Incoming, Kind, Outgoing, RichText, parse_bold
-from bot.channels.telegram import (
+from bot.channels.telegram.api import BotApi, BotApiError
+from bot.channels.telegram.channel import KeyedLocks, TelegramInput
+from bot.channels.telegram.replies import (
     CALLBACK_DATA_LIMIT,
     CHOSEN,
-    BotApi,
-    BotApiError,
-    BotIdentity,
-    KeyedLocks,
-    TelegramInput,
     callback_data,
     inline_keyboard,
-    parse_update,
     payload_key,
     send_message_params,
-    sender_id,
     utf16_len,
 )
+from bot.channels.telegram.updates import BotIdentity, parse_update, sender_id
 from tests.fake_telegram import BOT_ID, BOT_USERNAME, FakeTelegram
 
 TOKEN = "123456:unit-test-token"

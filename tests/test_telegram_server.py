@@ -22,7 +22,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bot.channels.telegram import SECRET_HEADER, sender_id
+from bot.channels.telegram.channel import SECRET_HEADER
+from bot.channels.telegram.updates import sender_id
 from tests.fake_telegram import BOT_ID, BOT_USERNAME, FakeTelegram
 
 pytestmark = pytest.mark.server

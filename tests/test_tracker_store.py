@@ -144,6 +144,29 @@ async def test_failures_are_recorded_for_the_turn(tmp_path, rasa_domain, monkeyp
     assert len(failures) == 2
 
 
+def test_a_turn_with_store_failures_fails():
+    """The channels' turn: failures recorded inside it raise `TrackerStoreUnavailable`
+    once it is over; a turn without any passes, and nothing is collected afterwards."""
+    from bot.tracker_store import (
+        STORE_FAILURES,
+        TrackerStoreUnavailable,
+        record_failure,
+        store_failures_fail_the_turn,
+    )
+
+    with store_failures_fail_the_turn():
+        assert STORE_FAILURES.get() == []
+    with pytest.raises(TrackerStoreUnavailable, match="OSError"):
+        with store_failures_fail_the_turn():
+            record_failure(OSError("connection refused"))
+            record_failure(TimeoutError())
+    with pytest.raises(KeyError):  # the turn's own error goes through unchanged
+        with store_failures_fail_the_turn():
+            record_failure(OSError("connection refused"))
+            raise KeyError("turn")
+    assert STORE_FAILURES.get() is None
+
+
 @pytest.mark.parametrize("sender", ["\ud800", "a\udfffb", "x" * 300])
 async def test_a_database_error_fails_the_operation_not_the_server(rasa_domain, tmp_path, sender):
     """A sender id the database cannot encode (a lone surrogate: Rasa turned the

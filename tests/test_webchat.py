@@ -238,7 +238,7 @@ def test_server_refuses_an_unguarded_channel(capsys):
     web chat and Telegram are accepted."""
     from rasa.core.channels.rest import RestInput
 
-    from bot.channels.telegram import TelegramInput
+    from bot.channels.telegram.channel import TelegramInput
     from bot.patches.launcher import UnguardedChannel, check_channels
 
     check_channels([WebChatInput(), TelegramInput.from_credentials({})])
@@ -254,6 +254,6 @@ def test_credentials_expose_only_guarded_channels():
 
     credentials = yaml.safe_load((REPO_ROOT / "credentials.yml").read_text(encoding="utf-8"))
     assert sorted(credentials) == [
-        "bot.channels.telegram.TelegramInput",
+        "bot.channels.telegram.channel.TelegramInput",
         "bot.channels.webchat.WebChatInput",
     ]

@@ -1,1 +1,2 @@
-"""Input channels: the web chat served by the Rasa server itself."""
+"""Input channels of the Rasa server: the web chat and Telegram, on the guard and the
+neutral messaging layer they share."""

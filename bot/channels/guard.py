@@ -30,6 +30,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
 MIN_SENDER_DISTINCT = 8
 MIN_SENDER_BITS = 64.0
 MAX_SENDER_RUN = 8
+DEFAULT_RATE_PER_CONVERSATION = 20.0  # messages a minute, after a burst of 8
 
 # Commands that the channels' own controls send (restart, erase, greeting), always allowed.
 ALWAYS_ALLOWED = frozenset(

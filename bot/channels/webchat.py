@@ -33,6 +33,7 @@ from sanic.response import HTTPResponse
 from bot.channels.guard import (
     ALWAYS_ALLOWED,
     DEFAULT_MAX_LENGTH,
+    DEFAULT_RATE_PER_CONVERSATION,
     GuardedInput,
     RateLimiter,
     as_plain_text,
@@ -44,13 +45,12 @@ from bot.channels.guard import (
 )
 from bot.patches.action_timeout import FAILURE_RESPONSE
 from bot.privacy import masking_note
-from bot.tracker_store import STORE_FAILURES, erase_conversation
+from bot.tracker_store import erase_conversation, store_failures_fail_the_turn
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 16 * 1024
-DEFAULT_RATE_PER_CONVERSATION = 20.0  # messages a minute, after a burst of 8
 DEFAULT_RATE_PER_ADDRESS = 300.0  # messages a minute from one address (a class, a NAT)
 WEBHOOK_PATH = "/webhooks/webchat/webhook"
 ERASE_PATH = "/webhooks/webchat/effacer"
@@ -135,10 +135,6 @@ def security_headers(allowed: frozenset[str], page: bool) -> dict[str, str]:
             f"frame-ancestors {ancestors}"
         )
     return headers
-
-
-class TrackerStoreUnavailable(RuntimeError):
-    """The conversation database failed during the turn."""
 
 
 class RecentAnswers:
@@ -380,9 +376,7 @@ class WebChatInput(GuardedInput, RestInput):
 
             async def turn() -> list[dict[str, Any]]:
                 collector = CollectingOutputChannel()
-                failures: list[str] = []
-                token = STORE_FAILURES.set(failures)
-                try:
+                with store_failures_fail_the_turn():
                     await on_new_message(
                         UserMessage(
                             text,
@@ -392,10 +386,6 @@ class WebChatInput(GuardedInput, RestInput):
                             message_id=message_id,
                         )
                     )
-                finally:
-                    STORE_FAILURES.reset(token)
-                if failures:  # answered from an empty tracker, not saved: refuse the turn
-                    raise TrackerStoreUnavailable(failures[0])
                 return without_repeats(collector.messages)
 
             key = (sender_id, message_id) if message_id else None
