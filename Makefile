@@ -1,4 +1,4 @@
-.PHONY: run test setup train lint captures scale bench profiling help
+.PHONY: run test unit validate setup train lint captures scale bench profiling help
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*##' Makefile | sed 's/:.*## /\t/'
@@ -8,6 +8,12 @@ run:  ## Install what is missing, train if needed, start the assistant and its w
 
 test:  ## Install what is missing and run every test (lint, unit, data, conversations, NLU)
 	./scripts/test.sh
+
+unit:  ## Only the unit tests (tests/unit: no server, no database server, no model)
+	./scripts/unit.sh
+
+validate:  ## Check the data: rasa data validate, the catalogue (dry run) and the data tests
+	./scripts/validate.sh
 
 setup:  ## Only install (virtual environment, dependencies, catalogue database)
 	./scripts/setup.sh

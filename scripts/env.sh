@@ -29,3 +29,6 @@ export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL=2
 export HF_HUB_OFFLINE=1
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
+# Deprecation notices of the libraries (TensorFlow, pkg_resources, SQLAlchemy 2.0) are not
+# ours to fix and drown the logs.
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"

@@ -31,9 +31,9 @@ if [ "$audit" -eq 3 ] && [ "${CAPNUM_AUDIT_OFFLINE:-}" = warn ]; then
 elif [ "$audit" -ne 0 ]; then exit "$audit"; fi
 
 step "Validation des données Rasa"
-rasa data validate >var/validate.log 2>&1 \
+rasa data validate 2>&1 | python -m tools.rasa_log >var/validate.log \
   || { cat var/validate.log; echo "ERREUR : données Rasa invalides" >&2; exit 1; }
-echo "Données valides ($(grep -c UserWarning var/validate.log || true) avertissement(s), voir var/validate.log)"
+echo "Données valides ($(grep -c UserWarning var/validate.log || true) avertissement(s) de Rasa, voir var/validate.log)"
 
 step "Entraînement (ignoré si rien n'a changé)"
 "$CAPNUM_ROOT/scripts/train.sh"

@@ -4,12 +4,15 @@ from tooling."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.config import REPO_ROOT
+
+pytestmark = pytest.mark.data
 
 RASA_DEFAULTS = [
     "domain.yml",
@@ -92,3 +95,41 @@ def test_product_code_never_imports_the_developers_tools() -> None:
         for path in (REPO_ROOT / "bot").rglob("*.py")
     }
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def _code_strings() -> tuple[set[str], set[str]]:
+    """String constants of bot/, and the prefixes code completes (f-strings, `"x_" + y`,
+    constants ending with "_")."""
+    names: set[str] = set()
+    prefixes: set[str] = set()
+    for path in (REPO_ROOT / "bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                names.add(node.value)
+                if node.value.endswith("_"):
+                    prefixes.add(node.value)
+            elif isinstance(node, ast.JoinedStr) and node.values:
+                first = node.values[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    prefixes.add(first.value)
+    return names, {p for p in prefixes if len(p) >= 4 and p.endswith("_")}
+
+
+def test_every_response_is_used() -> None:
+    """Each response is sent by a story, a rule or a form, or read by the code (the
+    fragments Rasa's validator calls "not used in any story or rule")."""
+    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    in_stories = {
+        name
+        for path in (REPO_ROOT / "data").rglob("*.yml")
+        for name in re.findall(r"action: (\w+)", path.read_text(encoding="utf-8"))
+    }
+    asked = {f"utter_ask_{slot}" for slot in domain["slots"]}
+    names, prefixes = _code_strings()
+    unused = [
+        name
+        for name in domain["responses"]
+        if name not in in_stories | asked | names
+        and not any(name.startswith(prefix) for prefix in prefixes)
+    ]
+    assert unused == []

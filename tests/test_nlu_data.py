@@ -10,6 +10,8 @@ from rasa.shared.nlu.training_data.loading import load_data
 from bot.config import REPO_ROOT
 from bot.profile import strip_accents
 
+pytestmark = pytest.mark.data
+
 BUTTON_ONLY = {"confirmer_suppression", "annuler_suppression", "message_trop_long"}
 
 
