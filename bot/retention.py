@@ -9,7 +9,6 @@ catalogue database holds none.
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.catalogue.repository import create_engine_from_url
-from bot.config import retention_days
+from bot.config import retention_days, setting
 
 DAY_SECONDS = 86_400
 _metadata = MetaData()
@@ -82,10 +81,7 @@ def erase(engine: Engine, sender_id: str) -> int:
 
 def tracker_url() -> str:
     """The tracker store's database (`CAPNUM_TRACKER_URL`, as in endpoints.yml)."""
-    from bot.config import REPO_ROOT
-
-    default = f"sqlite:///{(REPO_ROOT / 'var' / 'tracker.db').as_posix()}"
-    return os.environ.get("CAPNUM_TRACKER_URL", "").strip() or default
+    return setting("CAPNUM_TRACKER_URL")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

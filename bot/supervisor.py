@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from bot.config import setting
+
 TICK = 0.2
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -332,8 +334,8 @@ def capnum_stack(environ: Mapping[str, str]) -> tuple[list[Child], list[Job]]:
     starts them (same ports, log files, variables; CAPNUM_LOG_SUFFIX names the logs)."""
     var = Path(environ.get("CAPNUM_ROOT", ".")) / "var"
     suffix = environ.get("CAPNUM_LOG_SUFFIX", "")
-    action_port = environ.get("CAPNUM_ACTION_PORT", "5055")
-    rasa_port = environ.get("CAPNUM_RASA_PORT", "5005")
+    action_port = setting("CAPNUM_ACTION_PORT", environ)
+    rasa_port = setting("CAPNUM_RASA_PORT", environ)
     python = sys.executable
     actions = Child(
         "le serveur d'actions",
@@ -341,13 +343,13 @@ def capnum_stack(environ: Mapping[str, str]) -> tuple[list[Child], list[Job]]:
         var / f"actions{suffix}.log",
         f"http://127.0.0.1:{action_port}/health",
         # rasa-sdk binds to SANIC_HOST (0.0.0.0 by default): keep it on the loopback.
-        env={"SANIC_HOST": environ.get("CAPNUM_ACTION_HOST", "127.0.0.1")},
+        env={"SANIC_HOST": setting("CAPNUM_ACTION_HOST", environ)},
         ready_timeout=120,
     )
     rasa = Child(
         "le serveur Rasa",
         [python, "-m", "bot.server", "--model", "models",
-         "--endpoints", environ.get("CAPNUM_ENDPOINTS", "endpoints.yml"),
+         "--endpoints", setting("CAPNUM_ENDPOINTS", environ),
          "--credentials", "credentials.yml", "--interface", "127.0.0.1",
          "--port", rasa_port, "--enable-api"],  # token: CAPNUM_RASA_TOKEN (bot.server)
         var / f"rasa{suffix}.log",
@@ -356,9 +358,9 @@ def capnum_stack(environ: Mapping[str, str]) -> tuple[list[Child], list[Job]]:
         pid_file=var / "pids" / f"rasa-{rasa_port}.pid",
     )
     jobs = []
-    interval = float(environ.get("CAPNUM_PURGE_INTERVAL") or 21600)
+    interval = float(setting("CAPNUM_PURGE_INTERVAL", environ))
     if interval > 0:
-        days = environ.get("CAPNUM_RETENTION_DAYS") or "30"
+        days = setting("CAPNUM_RETENTION_DAYS", environ)
         jobs.append(Job("la purge des conversations",
                         [python, "-m", "bot.cli", "donnees", "purger", "--jours", days],
                         var / "purge.log", interval))

@@ -2,7 +2,7 @@
 # Regenerates the web chat screenshots in docs/: installs what is missing, starts the
 # assistant on its own ports, plays a conversation in headless Chromium, stops.
 set -euo pipefail
-export CAPNUM_RASA_PORT="${CAPNUM_RASA_PORT:-5015}" CAPNUM_ACTION_PORT="${CAPNUM_ACTION_PORT:-5065}"
+export CAPNUM_RASA_PORT="${CAPNUM_CAPTURES_PORT:-5015}" CAPNUM_ACTION_PORT="${CAPNUM_CAPTURES_ACTION_PORT:-5065}"
 source "$(dirname "$0")/env.sh"
 cd "$CAPNUM_ROOT"
 "$CAPNUM_ROOT/scripts/setup.sh"

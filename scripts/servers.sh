@@ -38,7 +38,7 @@ start_servers() {
 start_actions() {
   mkdir -p "$CAPNUM_ROOT/var"
   # rasa-sdk binds to SANIC_HOST (0.0.0.0 by default): keep it on the loopback.
-  SANIC_HOST="${CAPNUM_ACTION_HOST:-127.0.0.1}" python -m rasa_sdk --actions bot.actions \
+  SANIC_HOST="$CAPNUM_ACTION_HOST" python -m rasa_sdk --actions bot.actions \
     --port "$CAPNUM_ACTION_PORT" >"$CAPNUM_ROOT/var/actions${CAPNUM_LOG_SUFFIX:-}.log" 2>&1 &
   CAPNUM_PIDS+=($!)
   wait_for_url "http://127.0.0.1:$CAPNUM_ACTION_PORT/health" 120 "le serveur d'actions"
@@ -47,7 +47,7 @@ start_actions() {
 start_rasa() {  # port, log file; tracker store and lock store from CAPNUM_ENDPOINTS
   # The API token: CAPNUM_RASA_TOKEN, read by bot.server (not on the command line: `ps`).
   mkdir -p "$CAPNUM_ROOT/var/pids"
-  python -m bot.server --model models --endpoints "${CAPNUM_ENDPOINTS:-endpoints.yml}" \
+  python -m bot.server --model models --endpoints "$CAPNUM_ENDPOINTS" \
     --credentials credentials.yml --interface 127.0.0.1 --port "$1" --enable-api \
     >"$2" 2>&1 &
   CAPNUM_PIDS+=($!)

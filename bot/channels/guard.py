@@ -17,6 +17,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
+from bot.config import DEFAULTS
 from bot.privacy import Masking, mask
 
 EMPTY_MESSAGE_INTENT = "/nlu_fallback"
@@ -30,7 +31,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
 MIN_SENDER_DISTINCT = 8
 MIN_SENDER_BITS = 64.0
 MAX_SENDER_RUN = 8
-DEFAULT_RATE_PER_CONVERSATION = 20.0  # messages a minute, after a burst of 8
+# Messages a minute from one conversation, after a burst of 8.
+DEFAULT_RATE_PER_CONVERSATION = float(DEFAULTS["CAPNUM_WEB_RATE_CONVERSATION"])
 
 # Commands that the channels' own controls send (restart, erase, greeting), always allowed.
 ALWAYS_ALLOWED = frozenset(

@@ -43,6 +43,7 @@ from bot.channels.guard import (
     sender_ok,
     without_repeats,
 )
+from bot.config import DEFAULTS
 from bot.patches.action_timeout import FAILURE_RESPONSE
 from bot.privacy import masking_note
 from bot.tracker_store import erase_conversation, store_failures_fail_the_turn
@@ -51,7 +52,8 @@ logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 16 * 1024
-DEFAULT_RATE_PER_ADDRESS = 300.0  # messages a minute from one address (a class, a NAT)
+# Messages a minute from one address (a class, a NAT).
+DEFAULT_RATE_PER_ADDRESS = float(DEFAULTS["CAPNUM_WEB_RATE_ADDRESS"])
 WEBHOOK_PATH = "/webhooks/webchat/webhook"
 ERASE_PATH = "/webhooks/webchat/effacer"
 MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")

@@ -35,13 +35,14 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
+from bot.config import DEFAULTS
 from bot.patches.patch import Patch
 
 logger = logging.getLogger(__name__)
 FAILURE_RESPONSE = "utter_probleme_technique"
 LOOP_RESPONSE = "utter_boucle_interrompue"
 TIMEOUT_ENV = "CAPNUM_ACTION_TIMEOUT"
-DEFAULT_TIMEOUT_SECONDS = 2.5
+DEFAULT_TIMEOUT_SECONDS = float(DEFAULTS[TIMEOUT_ENV])
 
 _original_run = RemoteAction.run
 _original_prediction_loop = MessageProcessor._run_prediction_loop
