@@ -2,7 +2,7 @@
 
 Pure: it takes the message (text, intent, entities), the slot asked for and the current
 slots, and returns the slot updates plus the responses to send. Canonical values come
-from button payloads (entities) or from the parsers of `bot.profile`; places from
+from button payloads (entities) or from the parsers of `bot.profil`; places from
 `bot.geo`.
 """
 
@@ -14,7 +14,9 @@ from typing import Any
 
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
 from bot.geo import STOP_WORDS, Commune, Geo, normalize_name
-from bot.profile import first_person_facts, normalize, parse_age, parse_message
+from bot.profil.age import parse_age
+from bot.profil.faits import first_person_facts, parse_message
+from bot.texte import normalize
 
 # Intents whose text may carry profile facts.
 PROFILE_INTENTS = frozenset(

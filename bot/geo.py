@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.nlu.orthographe import distance
-from bot.profile import cle_phonetique, mot_francais
+from bot.orthographe import cle_phonetique, distance, mot_francais
 
 GEO_DIR = Path(__file__).resolve().parents[1] / "knowledge" / "geo"
 

@@ -49,7 +49,7 @@ from bot.knowledge.build import (
     web_site,
     write_jsonl,
 )
-from bot.profile import parse_diplome
+from bot.profil.diplome import parse_diplome
 
 ROME_FILE = REPO_ROOT / "knowledge" / "rome" / "metiers_numeriques.csv"
 
