@@ -21,6 +21,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.geo import Commune, Geo, normalize_name, strip_article
+from bot.lieux import locate, without_place_names
 from bot.nlu.alignement import TexteAligne
 from bot.orthographe import strip_accents
 from bot.profil.age import find_age
@@ -101,8 +102,8 @@ def entites_profil(text: str, geo: Geo, intent: str | None = None) -> list[Entit
 
     `intent` (when known): no interests in a job question, whose job names are the topic.
     """
-    located = geo.locate(text)
-    aligned = TexteAligne(geo.without_place_names(text, found=located))
+    located = locate(geo, text)
+    aligned = TexteAligne(without_place_names(geo, text, found=located))
     norm = aligned.norm
     found: list[Entite] = []
     if situation := find_situation(norm):
