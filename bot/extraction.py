@@ -2,7 +2,7 @@
 
 Pure: it takes the message (text, intent, entities), the slot asked for and the current
 slots, and returns the slot updates plus the responses to send. Canonical values come
-from button payloads (entities) or from the parsers of `bot.profile`; places from
+from button payloads (entities) or from the parsers of `bot.profil`; places from
 `bot.geo`.
 """
 
@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
-from bot.geo import STOP_WORDS, Commune, Geo, normalize_name
-from bot.profile import first_person_facts, normalize, parse_age, parse_message
+from bot.geo import Commune, Geo, normalize_name
+from bot.lieux import STOP_WORDS, departement_in, find_in_text, locate, without_place_names
+from bot.profil.age import parse_age
+from bot.profil.faits import first_person_facts, parse_message
+from bot.texte import normalize
 
 # Intents whose text may carry profile facts.
 PROFILE_INTENTS = frozenset(
@@ -93,14 +96,14 @@ def _find_place(
             if len(found) > 1:
                 # A name shared by several communes, written as a postcode ("93200" gives
                 # the value "Saint-Denis"): the message itself may say which one.
-                in_text = geo.find_in_text(text) or []
+                in_text = find_in_text(geo, text) or []
                 found = [c for c in found if c in in_text] or found
             if found:
                 return found, None
     postcode = _POSTCODE.search(text)
     if postcode and not geo.by_postcode(postcode.group(1)):
         return None, postcode.group(1)
-    found = geo.find_in_text(text)
+    found = find_in_text(geo, text)
     if found:
         return found, None
     if expecting:
@@ -109,7 +112,7 @@ def _find_place(
             return None, None
         if 1 < len(bare) <= 60 and len(bare.split()) <= 6:
             # The name, else a nickname or a misspelled big town ("tlse", "marseil").
-            found = geo.resolve(bare) or geo.find_in_text(bare, reponse=True)
+            found = geo.resolve(bare) or find_in_text(geo, bare, reponse=True)
             if found:
                 return found, None
             if not re.search(r"\d", bare) and normalize(bare) not in {"", "oui", "non"}:
@@ -125,8 +128,8 @@ def departement_seul(
     None otherwise: `extract` tells the person which town the distances start from."""
     if any(e.get("entity") == "commune" and not e.get("extractor") for e in entities):
         return None  # a button: the town was chosen
-    found = geo.departement_in(text, reponse=expecting)
-    located = geo.locate(text, reponse=expecting)
+    found = departement_in(geo, text, reponse=expecting)
+    located = locate(geo, text, reponse=expecting)
     if found is None or located is None or located[1] != found[1]:
         return None  # no département, or a town named as well
     prefecture = geo.prefecture(found[0])
@@ -169,7 +172,7 @@ def extract(
     if text.lstrip().startswith("/"):
         # A button payload ('/informer{"situation": "..."}'): only its entities count.
         text = ""
-    masked = geo.without_place_names(text, requested_slot == "commune")
+    masked = without_place_names(geo, text, requested_slot == "commune")
     if masked != text:
         # The words of the town's name are no other fact ("Lège-Cap-Ferret": no CAP).
         entities = [e for e in entities if not _inside_blank(e, text, masked)]

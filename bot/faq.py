@@ -18,7 +18,7 @@ from typing import Any
 from bot.catalogue.validation import FormationRecord
 from bot.contract import diplome_rank
 from bot.metiers import annees
-from bot.profile import strip_accents
+from bot.orthographe import strip_accents
 
 # Intent -> subject of the answer (response `utter_reponse_<subject>`).
 SUJETS: dict[str, str] = {

@@ -21,7 +21,8 @@ from bot.catalogue.validation import FormationRecord
 from bot.config import get_settings
 from bot.contract import DOMAINES
 from bot.geo import distance_km
-from bot.profile import normalize, parse_interets
+from bot.profil.interets import parse_interets
+from bot.texte import normalize
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from bot.profile import normalize
+from bot import lexique
 from bot.recommend import Resultat
+from bot.texte import normalize
+
+# "la deuxième" = 2, "la dernière" = -1 (knowledge/lexique/rangs.yml).
+_ORDINALS = lexique.rangs()
+_RANK_NUMBER = re.compile(r"(?:la|le|numero|n|no|num)\s*(\d{1,2})(?![0-9])")
+_BARE_NUMBER = re.compile(r"\s*(\d{1,2})\s*")
+
+
+def parse_rang(text: str) -> int | None:
+    """1-based rank of a listed item ("la 2e", "la deuxième", "numéro 3"); -1 = last."""
+    norm = normalize(text)
+    for word in norm.split():
+        if word in _ORDINALS:
+            return _ORDINALS[word]
+    match = _RANK_NUMBER.search(norm)
+    if match:
+        return int(match.group(1))
+    match = _BARE_NUMBER.fullmatch(norm)
+    return int(match.group(1)) if match else None
 
 
 def find_mentioned(

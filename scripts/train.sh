@@ -5,7 +5,8 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$CAPNUM_ROOT"
-code_digest=$(cat bot/nlu/*.py bot/profile.py bot/geo.py | sha256sum | cut -d' ' -f1)
+code_digest=$(cat bot/nlu/*.py bot/texte.py bot/orthographe.py bot/lexique.py bot/profil/*.py \
+  bot/geo.py bot/lieux.py knowledge/lexique/*.yml | sha256sum | cut -d' ' -f1)
 stamp=models/.nlu-code-digest
 force=()
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$code_digest" ]]; then

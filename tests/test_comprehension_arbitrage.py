@@ -7,7 +7,7 @@ import pytest
 
 from bot.nlu.arbitrage import intention_arbitree, looks_like_question
 from bot.nlu.entites import EXTRACTOR_NAME
-from bot.profile import parse_interets
+from bot.profil.interets import parse_interets
 
 
 def fact(text: str, word: str, entity: str = "interets") -> dict:

@@ -13,7 +13,7 @@ from bot.config import REPO_ROOT
 from bot.geo import Geo
 from bot.nlu.alignement import TexteAligne
 from bot.nlu.entites import EXTRACTOR_NAME, ExtracteurProfil, entites_profil
-from bot.profile import normalize
+from bot.texte import normalize
 
 
 def _examples() -> list[str]:

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.geo import Geo
+from bot.lieux import find_in_text, locate
 from tests.fuzz import any_text, huge_text, message_text
 
 GEO = Geo.default()
@@ -50,7 +51,7 @@ def test_postcodes_of_the_data_are_found(cp: str, template: str) -> None:
     assert [c.population for c in communes] == sorted(
         (c.population for c in communes), reverse=True
     )
-    found = GEO.find_in_text(template.format(cp))
+    found = find_in_text(GEO, template.format(cp))
     assert found == communes
     assert GEO.resolve(template.format(cp)) == communes
     assert all(GEO.departement_name(c.departement) for c in communes)
@@ -67,9 +68,9 @@ def test_any_five_digits_are_a_known_postcode_or_nothing(cp: str) -> None:
 def test_find_in_text_never_raises(text: str, reponse: bool) -> None:
     """Any message: None or a non-empty list of communes, whose place in the text (when
     known) is inside the text."""
-    located = GEO.locate(text, reponse)
+    located = locate(GEO, text, reponse)
     if located is None:
-        assert GEO.find_in_text(text, reponse) is None
+        assert find_in_text(GEO, text, reponse) is None
         return
     communes, span = located
     assert communes

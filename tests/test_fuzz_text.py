@@ -17,17 +17,12 @@ from bot.channels.guard import (
     prepare_text,
 )
 from bot.channels.webchat import origin_allowed, own_origins, parse_origins
-from bot.nlu.orthographe import Correcteur, distance, forme_normale
-from bot.profile import (
-    AGE_MAX,
-    AGE_MIN,
-    mots_normalises,
-    normalize,
-    parse_age,
-    parse_message,
-    parse_rang,
-    parse_rayon_km,
-)
+from bot.orthographe import KEY_WORDS, Correcteur, corrected, distance
+from bot.profil.age import AGE_MAX, AGE_MIN, parse_age
+from bot.profil.distance import parse_rayon_km
+from bot.profil.faits import parse_message
+from bot.selection import parse_rang
+from bot.texte import mots_normalises, normalize
 from tests.fuzz import any_char, any_text, examples, huge_text, message_text
 
 NORMAL_FORM = re.compile(r"(?:[a-z0-9+]+(?: [a-z0-9+]+)*)?")
@@ -56,9 +51,12 @@ def test_normalize_is_idempotent(text: str) -> None:
     assert normalize(once) == once
 
 
-@given(message_text)
-def test_forme_normale_is_normalize(text: str) -> None:
-    assert forme_normale(text) == normalize(text)
+@given(st.text(st.characters(codec="ascii"), max_size=20), st.booleans())
+@example("programation", False)
+def test_key_word_correction_gives_the_word_or_a_key_word(word: str, short: bool) -> None:
+    """The profile parsers' corrector only ever corrects into a key word of the lexicon."""
+    out = corrected(word, short)
+    assert out == word or out in KEY_WORDS
 
 
 @given(st.one_of(message_text, huge_text), st.booleans())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.geo import Commune, Geo, distance_km, normalize_name
+from bot.lieux import departement_in, find_in_text, locate
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def test_postcode(geo: Geo) -> None:
 def test_unknown_postcode(geo: Geo) -> None:
     assert geo.by_postcode("99999") == []
     assert geo.resolve("99999") == []
-    assert geo.find_in_text("99999") is None
+    assert find_in_text(geo, "99999") is None
 
 
 @pytest.mark.parametrize(
@@ -40,7 +41,7 @@ def test_unknown_postcode(geo: Geo) -> None:
 )
 def test_big_city_arrondissement_postcodes(geo: Geo, cp: str, nom: str) -> None:
     assert geo.by_postcode(cp)[0].nom == nom
-    assert geo.find_in_text(f"j'habite {cp}")[0].nom == nom
+    assert find_in_text(geo, f"j'habite {cp}")[0].nom == nom
 
 
 def test_saint_denis_is_ambiguous(geo: Geo) -> None:
@@ -101,16 +102,16 @@ def test_by_name_normalisation(geo: Geo, name: str, expected: str) -> None:
     ],
 )
 def test_find_in_text(geo: Geo, sentence: str, expected: str) -> None:
-    found = geo.find_in_text(sentence)
+    found = find_in_text(geo, sentence)
     assert found is not None
     assert found[0].nom == expected
 
 
 def test_find_in_text_ambiguous(geo: Geo) -> None:
-    found = geo.find_in_text("jsui a st denis")
+    found = find_in_text(geo, "jsui a st denis")
     assert found is not None and len(found) > 1
     assert {"93", "974"} <= {c.departement for c in found}
-    narrowed = geo.find_in_text("j'habite à Saint-Denis 93")
+    narrowed = find_in_text(geo, "j'habite à Saint-Denis 93")
     assert [c.departement for c in narrowed] == ["93"]
 
 
@@ -135,7 +136,7 @@ def test_find_in_text_ambiguous(geo: Geo) -> None:
     ],
 )
 def test_find_in_text_nothing(geo: Geo, sentence: str) -> None:
-    assert geo.find_in_text(sentence) is None
+    assert find_in_text(geo, sentence) is None
 
 
 @pytest.mark.parametrize(
@@ -170,7 +171,7 @@ def test_find_in_text_nothing(geo: Geo, sentence: str) -> None:
 def test_locate_nicknames_and_misspellings(
     geo: Geo, sentence: str, expected: str, written: str
 ) -> None:
-    found = geo.locate(sentence)
+    found = locate(geo, sentence)
     assert found is not None
     communes, span = found
     assert [c.nom for c in communes] == [expected]
@@ -178,13 +179,13 @@ def test_locate_nicknames_and_misspellings(
 
 
 def test_misspelled_shared_name_stays_ambiguous(geo: Geo) -> None:
-    found = geo.find_in_text("jsui a montrueil")
+    found = find_in_text(geo, "jsui a montrueil")
     assert found is not None and len(found) > 1
     assert {c.nom for c in found} == {"Montreuil"}
 
 
 def test_saint_alone_is_not_a_town(geo: Geo) -> None:
-    assert geo.find_in_text("jsui a st") is None
+    assert find_in_text(geo, "jsui a st") is None
 
 
 @pytest.mark.parametrize(
@@ -202,14 +203,14 @@ def test_saint_alone_is_not_a_town(geo: Geo) -> None:
     ],
 )
 def test_no_approximate_town_without_cue_or_for_french_words(geo: Geo, sentence: str) -> None:
-    assert geo.find_in_text(sentence) is None
+    assert find_in_text(geo, sentence) is None
 
 
 @pytest.mark.parametrize(
     "answer, expected", [("tlse", "Toulouse"), ("marseil", "Marseille"), ("au havre", "Le Havre")]
 )
 def test_an_answer_to_where_counts_as_after_a_cue(geo: Geo, answer: str, expected: str) -> None:
-    assert [c.nom for c in geo.find_in_text(answer, reponse=True)] == [expected]
+    assert [c.nom for c in find_in_text(geo, answer, reponse=True)] == [expected]
 
 
 def test_lille_roubaix_distance(geo: Geo) -> None:
@@ -259,13 +260,13 @@ def test_in_memory_geo() -> None:
     )
     assert [c.nom for c in geo.by_postcode("10000")] == ["Grandeville", "Petiteville"]
     assert [c.nom for c in geo.by_name("ulis")] == ["Les Ulis"]
-    assert geo.find_in_text("j'aime petiteville") is None  # small commune, no cue word
-    assert geo.find_in_text("j'habite à petiteville")[0].nom == "Petiteville"
-    assert geo.find_in_text("grandeville c'est bien")[0].nom == "Grandeville"
+    assert find_in_text(geo, "j'aime petiteville") is None  # small commune, no cue word
+    assert find_in_text(geo, "j'habite à petiteville")[0].nom == "Petiteville"
+    assert find_in_text(geo, "grandeville c'est bien")[0].nom == "Grandeville"
     # Misspelled: only big towns, after a cue word.
-    assert geo.find_in_text("j'habite à grandevile")[0].nom == "Grandeville"
-    assert geo.find_in_text("j'habite à petitevile") is None
-    assert geo.find_in_text("grandevile c'est bien") is None
+    assert find_in_text(geo, "j'habite à grandevile")[0].nom == "Grandeville"
+    assert find_in_text(geo, "j'habite à petitevile") is None
+    assert find_in_text(geo, "grandevile c'est bien") is None
     assert geo.region_of_departement("10") == "Test"
     assert geo.departement_name("10") is None
 
@@ -293,15 +294,15 @@ def test_a_departement_stands_for_its_prefecture(
     geo: Geo, sentence: str, dep: str, prefecture: str
 ) -> None:
     """A département alone ("dans le 93", "dans le Nord") gives its préfecture."""
-    assert geo.departement_in(sentence)[0] == dep
-    found = geo.find_in_text(sentence)
+    assert departement_in(geo, sentence)[0] == dep
+    found = find_in_text(geo, sentence)
     assert [(c.nom, c.departement) for c in found] == [(prefecture, dep)]
 
 
 def test_departement_span_points_at_the_number(geo: Geo) -> None:
     """The département is located where it is written (for the NLU entity)."""
     text = "g 19 ans j'habite dans le 59"
-    _, (start, end) = geo.locate(text)
+    _, (start, end) = locate(geo, text)
     assert text[start:end] == "59"
 
 
@@ -311,14 +312,14 @@ def test_departement_span_points_at_the_number(geo: Geo) -> None:
 )
 def test_numbers_that_are_not_departements(geo: Geo, sentence: str) -> None:
     """A date, a distance, an age or a bare number (without the question) is no département."""
-    assert geo.departement_in(sentence) is None
-    assert geo.find_in_text(sentence) is None
+    assert departement_in(geo, sentence) is None
+    assert find_in_text(geo, sentence) is None
 
 
 def test_a_bare_departement_answers_where_do_you_live(geo: Geo) -> None:
     """A bare "93" answering "where do you live?" is the département."""
-    assert geo.find_in_text("93", reponse=True)[0].nom == "Bobigny"
-    assert geo.find_in_text("le 62", reponse=True)[0].nom == "Arras"
+    assert find_in_text(geo, "93", reponse=True)[0].nom == "Bobigny"
+    assert find_in_text(geo, "le 62", reponse=True)[0].nom == "Arras"
 
 
 @pytest.mark.parametrize(
@@ -331,15 +332,15 @@ def test_a_bare_departement_answers_where_do_you_live(geo: Geo) -> None:
 )
 def test_a_town_wins_over_its_departement(geo: Geo, sentence: str, expected: str) -> None:
     """A named town is kept; the département or région around it does not replace it."""
-    assert geo.find_in_text(sentence)[0].nom == expected
+    assert find_in_text(geo, sentence)[0].nom == expected
 
 
 def test_sur_place_is_not_the_commune_place(geo: Geo) -> None:
     """ "sur place à Bordeaux" is Bordeaux, not the commune of Placé (53)."""
-    assert [c.nom for c in geo.find_in_text("je veux pas a distance, sur place a bordeaux")] == [
+    assert [c.nom for c in find_in_text(geo, "je veux pas a distance, sur place a bordeaux")] == [
         "Bordeaux"
     ]
-    assert geo.find_in_text("je préfère sur place") is None
+    assert find_in_text(geo, "je préfère sur place") is None
 
 
 def test_prefecture_without_chef_lieu_is_the_biggest_commune() -> None:
@@ -352,8 +353,8 @@ def test_prefecture_without_chef_lieu_is_the_biggest_commune() -> None:
         {"10": ("Testdep", "Test")},
     )
     assert geo.prefecture("10").nom == "Grandeville"
-    assert geo.find_in_text("dans le 10")[0].nom == "Grandeville"
-    assert geo.find_in_text("dans le testdep")[0].nom == "Grandeville"
+    assert find_in_text(geo, "dans le 10")[0].nom == "Grandeville"
+    assert find_in_text(geo, "dans le testdep")[0].nom == "Grandeville"
     assert geo.prefecture("11") is None
 
 
@@ -368,7 +369,7 @@ def test_prefecture_without_chef_lieu_is_the_biggest_commune() -> None:
 )
 def test_short_names_of_towns(geo: Geo, sentence: str, expected: str) -> None:
     """The short name of a town ("Charleville") is the big town, not a village of that name."""
-    assert [c.nom for c in geo.find_in_text(sentence)] == [expected]
+    assert [c.nom for c in find_in_text(geo, sentence)] == [expected]
 
 
 @pytest.mark.parametrize(
@@ -388,5 +389,5 @@ def test_a_small_commune_named_beside_its_departement_or_postcode(
 ) -> None:
     """A village named with its département or its shared postcode is that village, not
     the préfecture nor a list of the postcode's communes."""
-    found = geo.locate(text)
+    found = locate(geo, text)
     assert found is not None and [c.label for c in found[0]] == [expected]

@@ -8,7 +8,7 @@ import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
 from bot.config import REPO_ROOT
-from bot.profile import strip_accents
+from bot.orthographe import strip_accents
 
 pytestmark = pytest.mark.data
 

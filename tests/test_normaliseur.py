@@ -15,7 +15,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.normaliseur import NormaliseurTexte
-from bot.nlu.orthographe import Correcteur, distance, forme_normale
+from bot.orthographe import Correcteur, distance
+from bot.texte import normalize
 
 
 @pytest.mark.parametrize(
@@ -68,7 +69,7 @@ def test_corrector_prefers_closest_then_most_frequent_word() -> None:
     ],
 )
 def test_normal_form(text: str, expected: str) -> None:
-    assert forme_normale(text) == expected
+    assert normalize(text) == expected
 
 
 def _tokenized(*texts: str) -> list[Message]:

@@ -1,24 +1,19 @@
-"""Tests of bot.profile: canonical profile values from standard and informal French."""
+"""Tests of the parsers of bot.profil and of bot.texte: canonical profile values from standard
+and informal French."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
-from bot.profile import (
-    GENERIC_IT_DOMAINS,
-    ProfileFacts,
-    age_is_plausible,
-    normalize,
-    parse_age,
-    parse_diplome,
-    parse_distanciel,
-    parse_interets,
-    parse_message,
-    parse_rang,
-    parse_rayon_km,
-    parse_situation,
-)
+from bot.profil.age import age_is_plausible, parse_age
+from bot.profil.diplome import parse_diplome
+from bot.profil.distance import parse_distanciel, parse_rayon_km
+from bot.profil.faits import ProfileFacts, parse_message
+from bot.profil.interets import GENERIC_IT_DOMAINS, parse_interets
+from bot.profil.situation import parse_situation
+from bot.selection import parse_rang
+from bot.texte import normalize
 
 # --- normalisation -------------------------------------------------------------------
 

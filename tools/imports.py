@@ -41,8 +41,8 @@ RASA_SIDE: tuple[str, ...] = (
 )
 ACTION_SIDE: tuple[str, ...] = ("bot.actions",)
 # Modules inside a side's packages that depend on nothing of that side: pure text helpers
-# of bot/nlu (the spelling distance of bot.geo and bot.profile, the aligned text).
-SHARED: tuple[str, ...] = ("bot.nlu.orthographe", "bot.nlu.alignement")
+# of bot/nlu (the aligned text).
+SHARED: tuple[str, ...] = ("bot.nlu.alignement",)
 SIDES: dict[str, tuple[str, ...]] = {"Rasa server": RASA_SIDE, "action server": ACTION_SIDE}
 
 Graph = dict[str, set[str]]

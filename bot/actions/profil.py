@@ -14,7 +14,7 @@ from bot.contract import DIPLOMES, DOMAINES, RESTART_ACTION, SITUATIONS
 from bot.extraction import extract, prioritise
 from bot.interests import DEFAULT_DOMAINS, next_exploration_step
 from bot.presentation import Texts
-from bot.profile import age_is_plausible, parse_age
+from bot.profil.age import age_is_plausible, parse_age
 
 PENDING_MESSAGES = "messages_en_attente"
 ACTION_LISTEN = "action_listen"

@@ -33,7 +33,7 @@ from bot.presentation import (
     reponse_critere,
     suite,
 )
-from bot.profile import parse_rang, parse_rayon_km
+from bot.profil.distance import parse_rayon_km
 from bot.recommend import (
     MAX_RESULTATS,
     RAYON_MAX_KM,
@@ -49,7 +49,7 @@ from bot.recommend import (
     liste_a_montrer,
     page,
 )
-from bot.selection import find_mentioned
+from bot.selection import find_mentioned, parse_rang
 
 logger = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from bot.catalogue.validation import (
 from bot.config import REPO_ROOT
 from bot.contract import DIPLOMES
 from bot.geo import Commune, Geo, normalize_name
-from bot.profile import parse_diplome
+from bot.profil.diplome import parse_diplome
 from tools.knowledge.build import (
     assign_formation_ids,
     clean_text,

@@ -1,7 +1,7 @@
 """The normalised text of a message, aligned word by word with what the person wrote.
 
-`TexteAligne(text).norm` equals `bot.profile.normalize(text, corriger=True)`, what the
-profile parsers read (both are made of `bot.profile.mots_normalises`); `span(start, end)`
+`TexteAligne(text).norm` equals `bot.texte.normalize(text, corriger=True)`, what the
+profile parsers read (both are made of `bot.texte.mots_normalises`); `span(start, end)`
 maps a range of the normalised text (e.g. a regex match) back to the original characters,
 so that an entity found on "g pa le bac" points at those words of the original message,
 and one found in a glued word ("jai19ans") at its own part ("19ans").
@@ -9,7 +9,7 @@ and one found in a glued word ("jai19ans") at its own part ("19ans").
 
 from __future__ import annotations
 
-from bot.profile import MotNormalise, mots_normalises
+from bot.texte import MotNormalise, mots_normalises
 
 Mot = MotNormalise
 

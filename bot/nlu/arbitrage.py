@@ -17,7 +17,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.entites import EXTRACTOR_NAME
-from bot.profile import normalize, parse_distanciel, parse_rang
+from bot.profil.distance import parse_distanciel
+from bot.selection import parse_rang
+from bot.texte import normalize
 
 FALLBACK_INTENT = "nlu_fallback"
 PROFILE_INTENT = "informer"

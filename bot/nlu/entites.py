@@ -1,6 +1,6 @@
 """Profile entities in free French: situation, diploma, age, interests and commune.
 
-`entites_profil` runs the parsers of `bot.profile` (which read informal and SMS French) and
+`entites_profil` runs the parsers of `bot.profil` (which read informal and SMS French) and
 the commune lookup of `bot.geo` (every real commune name and postcode), and locates each
 value in the original message: entities carry the canonical value and point at what the
 person wrote. `ExtracteurProfil` puts them in the Rasa NLU pipeline.
@@ -21,8 +21,13 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.geo import Commune, Geo, normalize_name, strip_article
+from bot.lieux import locate, without_place_names
 from bot.nlu.alignement import TexteAligne
-from bot.profile import find_age, find_diplome, find_interets, find_situation, strip_accents
+from bot.orthographe import strip_accents
+from bot.profil.age import find_age
+from bot.profil.diplome import find_diplome
+from bot.profil.interets import find_interets
+from bot.profil.situation import find_situation
 
 EXTRACTOR_NAME = "ExtracteurProfil"
 
@@ -97,8 +102,8 @@ def entites_profil(text: str, geo: Geo, intent: str | None = None) -> list[Entit
 
     `intent` (when known): no interests in a job question, whose job names are the topic.
     """
-    located = geo.locate(text)
-    aligned = TexteAligne(geo.without_place_names(text, found=located))
+    located = locate(geo, text)
+    aligned = TexteAligne(without_place_names(geo, text, found=located))
     norm = aligned.norm
     found: list[Entite] = []
     if situation := find_situation(norm):

@@ -24,7 +24,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.orthographe import Correcteur, forme_normale
+from bot.orthographe import Correcteur
+from bot.texte import normalize
 
 VOCABULARY_FILE = "vocabulaire.json"
 
@@ -100,7 +101,7 @@ class NormaliseurTexte(GraphComponent):
         tokens = message.get(TOKENS_NAMES[TEXT]) or []
         formes = []
         for token in tokens:
-            forme = forme_normale(token.text)
+            forme = normalize(token.text)
             if corriger and forme:
                 forme = " ".join(self._correcteur.corriger(mot) for mot in forme.split())
             formes.append(forme or token.text.lower())

@@ -934,9 +934,17 @@ def render_sources(summary: dict[str, Any]) -> str:
 
     return f"""# Sources des fichiers de connaissance
 
-Fichiers générés par `python -m tools knowledge build --shared ../shared/data` (ne pas éditer à la
-main), sauf `metiers/fiches.yml`, écrit à la main (voir plus bas). Le bot ne lit que ces
-fichiers, jamais `../shared`.
+Fichiers générés par `python -m tools knowledge build --shared ../shared/data` (ne pas
+éditer à la main), sauf `metiers/fiches.yml` et `lexique/*.yml`, écrits à la main (voir plus
+bas). Le bot ne lit que ces fichiers, jamais `../shared`.
+
+## lexique/*.yml (écrits à la main)
+- Listes de mots des analyseurs du texte : écritures SMS, mots clés de la correction
+  orthographique, phrases qui disent une situation, un diplôme ou un domaine d'intérêt (par
+  valeur canonique de `bot/contract.py`), ordinaux, mots autour des noms de lieux. Rédigées par
+  Cap Num d'après les messages des personnes ; chaque fichier dit en tête qui le lit. Lues
+  une fois par processus par `bot/lexique.py`, qui refuse un fichier mal formé en nommant le
+  fichier et l'entrée (`tests/test_lexique.py`).
 
 ## metiers/fiches.yml (écrit à la main)
 - Une fiche métier par valeur de `metier_cible` de `rome/metiers_numeriques.csv` : domaine du
