@@ -64,7 +64,7 @@ class CatalogueMeta:
     files: tuple[tuple[str, int], ...]
 
 
-# --------------------------------------------------------------------------- files
+# --------------------------------------------------------------------------- tables and files
 
 
 def schema_exists(engine: Engine) -> bool:
