@@ -16,8 +16,8 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.catalogue.repository import create_engine_from_url
 from bot.config import retention_days, setting
+from bot.db import engine_for
 
 DAY_SECONDS = 86_400
 _metadata = MetaData()
@@ -108,7 +108,7 @@ def run_purge(args: argparse.Namespace) -> int:
     if days < 1:
         print("ERREUR : --jours doit être un nombre de jours supérieur ou égal à 1.")
         return 2
-    engine = create_engine_from_url(args.url or tracker_url())
+    engine = engine_for(args.url or tracker_url())
     try:
         report = purge(engine, days, dry_run=args.dry_run)
     except SQLAlchemyError as exc:
@@ -126,7 +126,7 @@ def run_purge(args: argparse.Namespace) -> int:
 
 
 def run_erase(args: argparse.Namespace) -> int:
-    engine = create_engine_from_url(args.url or tracker_url())
+    engine = engine_for(args.url or tracker_url())
     try:
         count = erase(engine, args.identifiant)
     except SQLAlchemyError as exc:

@@ -15,8 +15,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.catalogue.repository import create_engine_from_url
 from bot.config import REPO_ROOT
+from bot.db import engine_for
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def pg_engine() -> Iterator[Engine]:
     pytest.importorskip("psycopg2")
     url = os.environ.get("CAPNUM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
     schema = f"capnum_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine_from_url(url)
+    admin = engine_for(url)
     try:
         public_before = set(inspect(admin).get_table_names(schema="public"))
         with admin.begin() as conn:
@@ -76,7 +76,7 @@ def pg_engine() -> Iterator[Engine]:
     except SQLAlchemyError as exc:
         admin.dispose()
         pytest.skip(f"PostgreSQL indisponible : {exc}")
-    engine = create_engine_from_url(url, connect_args={"options": f"-csearch_path={schema}"})
+    engine = engine_for(url, connect_args={"options": f"-csearch_path={schema}"})
     try:
         yield engine
         assert set(inspect(admin).get_table_names(schema="public")) == public_before
@@ -94,6 +94,6 @@ def db_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     if request.param == "postgresql":
         yield request.getfixturevalue("pg_engine")
         return
-    engine = create_engine_from_url("sqlite://")
+    engine = engine_for("sqlite://")
     yield engine
     engine.dispose()

@@ -31,9 +31,10 @@ from bot.actions.recommandations import (
     ActionPlusPres,
     ActionRecommander,
 )
-from bot.catalogue.repository import Catalogue, create_engine_from_url, load_catalogue
+from bot.catalogue.repository import Catalogue
 from bot.catalogue.validation import validate_files
 from bot.config import REPO_ROOT
+from bot.db import engine_for
 from bot.interests import DEFAULT_DOMAINS
 from tests.conftest import make_tracker
 
@@ -48,8 +49,8 @@ def profile(name: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def catalogue_db() -> Iterator[Catalogue]:
     """The committed catalogue loaded into an in-memory SQLite database."""
-    engine = create_engine_from_url("sqlite://")
-    load_catalogue(engine, sorted((REPO_ROOT / "knowledge/catalogue").glob("*.jsonl")))
+    engine = engine_for("sqlite://")
+    Catalogue(engine).load(sorted((REPO_ROOT / "knowledge/catalogue").glob("*.jsonl")))
     yield Catalogue(engine)
     engine.dispose()
 

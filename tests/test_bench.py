@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bot.catalogue.repository import default_catalogue_paths
+from bot.catalogue.repository import catalogue_paths
 from bot.catalogue.validation import FormationRecord, validate_files, validate_row
 from bot.config import Settings
 from bot.geo import Geo
@@ -26,7 +26,7 @@ from tools.bench.catalogue import (
 
 @pytest.fixture(scope="module")
 def modeles() -> list[FormationRecord]:
-    records, errors = validate_files(default_catalogue_paths(Settings.from_env({})))
+    records, errors = validate_files(catalogue_paths(Settings.from_env({}).catalogue_dir))
     assert not errors
     return records
 

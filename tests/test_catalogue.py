@@ -27,17 +27,9 @@ from bot.catalogue.repository import (
     Catalogue,
     CatalogueCache,
     CatalogueLoadError,
-    create_engine_from_url,
-    default_catalogue_paths,
-    get_formation,
-    get_meta,
-    init_schema,
-    list_formations,
-    load_catalogue,
-    load_if_changed,
-    search,
-    stats,
+    catalogue_paths,
 )
+from bot.catalogue.schema import upgrade_schema
 from bot.catalogue.validation import (
     FormationRecord,
     RowError,
@@ -45,6 +37,7 @@ from bot.catalogue.validation import (
     validate_line,
 )
 from bot.config import REPO_ROOT, Settings
+from bot.db import engine_for
 from tests.factories import DISTANCE_ONLY, MISSING, valid_row
 
 
@@ -76,7 +69,7 @@ def domain_pairs(engine: Engine) -> list[tuple[str, str]]:
 @pytest.fixture
 def engine(db_engine: Engine) -> Iterator[Engine]:
     """A catalogue database at the latest schema: SQLite, then PostgreSQL."""
-    init_schema(db_engine)
+    upgrade_schema(db_engine)
     yield db_engine
 
 
@@ -310,12 +303,13 @@ def test_utf8_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
 
 
 def test_valid_load(engine, sample_files: list[Path]) -> None:
-    report = load_catalogue(engine, sample_files)
+    catalogue = Catalogue(engine)
+    report = catalogue.load(sample_files)
 
     assert report.loaded and not report.skipped
     assert report.files == (("gen_hdf_2016.jsonl", 2), ("gen_idf_2019.jsonl", 2))
     assert (report.rows, report.formations) == (4, 3)
-    records = list_formations(engine)
+    records = catalogue.all()
     assert ids(records) == [
         "gen-hdf-2016-001",
         "gen-hdf-2016-002",
@@ -324,9 +318,9 @@ def test_valid_load(engine, sample_files: list[Path]) -> None:
     ]
     assert records[0].to_dict() == valid_row()
     assert records[1].domaines == ("support_informatique", "reseaux_systemes")
-    assert get_formation(engine, "gen-idf-2019-002").a_distance is True
-    assert get_formation(engine, "absent") is None
-    meta = get_meta(engine)
+    assert catalogue.get("gen-idf-2019-002").a_distance is True
+    assert catalogue.get("absent") is None
+    meta = catalogue.meta()
     assert meta is not None
     assert (meta.digest, meta.row_count, meta.files) == (report.digest, 4, report.files)
     assert meta.loaded_at.tzinfo is not None
@@ -341,64 +335,69 @@ def test_valid_load(engine, sample_files: list[Path]) -> None:
 
 
 def test_load_replaces_previous_catalogue(engine, tmp_path: Path, sample_files) -> None:
-    load_catalogue(engine, sample_files)
+    catalogue = Catalogue(engine)
+    catalogue.load(sample_files)
     other = write_jsonl(tmp_path / "other.jsonl", [valid_row(id="seul")])
-    load_catalogue(engine, [other])
-    assert ids(list_formations(engine)) == ["seul"]
-    assert get_meta(engine).row_count == 1
+    catalogue.load([other])
+    assert ids(catalogue.all()) == ["seul"]
+    assert catalogue.meta().row_count == 1
     assert domain_pairs(engine) == [("seul", "developpement")]
 
 
 def test_repeated_domain_is_indexed_once(engine, tmp_path: Path) -> None:
     """A domain listed twice in a row gives one `formation_domaines` row."""
     row = valid_row(domaines=["data", "developpement", "data"])
-    load_catalogue(engine, [write_jsonl(tmp_path / "a.jsonl", [row])])
+    catalogue = Catalogue(engine)
+    catalogue.load([write_jsonl(tmp_path / "a.jsonl", [row])])
     assert domain_pairs(engine) == [
         ("gen-hdf-2016-001", "data"),
         ("gen-hdf-2016-001", "developpement"),
     ]
-    assert list_formations(engine)[0].domaines == ("data", "developpement", "data")
+    assert catalogue.all()[0].domaines == ("data", "developpement", "data")
 
 
 def test_failed_validation_writes_nothing(engine, tmp_path: Path, sample_files) -> None:
-    load_catalogue(engine, sample_files)
-    meta_before = get_meta(engine)
+    catalogue = Catalogue(engine)
+    catalogue.load(sample_files)
+    meta_before = catalogue.meta()
     good = write_jsonl(tmp_path / "good.jsonl", [valid_row(id="nouveau")])
     bad = write_jsonl(tmp_path / "bad.jsonl", [valid_row(id="x"), valid_row(id="y", cout="?")])
 
     with pytest.raises(CatalogueLoadError) as caught:
-        load_catalogue(engine, [good, bad])
+        catalogue.load([good, bad])
 
     assert [str(error) for error in caught.value.errors] == [
         "bad.jsonl:2: coût inconnu '?' (attendu gratuit, payant, finance, remunere, inconnu)"
     ]
-    assert len(list_formations(engine)) == 4
-    assert get_meta(engine) == meta_before
+    assert len(catalogue.all()) == 4
+    assert catalogue.meta() == meta_before
 
 
 def test_failed_validation_on_empty_database_creates_nothing(tmp_path: Path) -> None:
-    engine = create_engine_from_url("sqlite://")
+    engine = engine_for("sqlite://")
     bad = write_jsonl(tmp_path / "bad.jsonl", [valid_row(domaines=[])])
     with pytest.raises(CatalogueLoadError):
-        load_catalogue(engine, [bad])
+        Catalogue(engine).load([bad])
     assert not inspect(engine).has_table("formations")
     engine.dispose()
 
 
 def test_empty_catalogue_is_refused(engine, tmp_path: Path, sample_files) -> None:
-    load_catalogue(engine, sample_files)
+    catalogue = Catalogue(engine)
+    catalogue.load(sample_files)
     empty = write_jsonl(tmp_path / "empty.jsonl", [None])
     with pytest.raises(CatalogueLoadError, match="erreur"):
-        load_catalogue(engine, [empty])
+        catalogue.load([empty])
     with pytest.raises(CatalogueLoadError):
-        load_catalogue(engine, [])
-    assert len(list_formations(engine)) == 4
+        catalogue.load([])
+    assert len(catalogue.all()) == 4
 
 
 def test_failure_mid_insert_rolls_back(engine, tmp_path: Path, monkeypatch) -> None:
     first = write_jsonl(tmp_path / "a.jsonl", [valid_row(id=f"a-{n}") for n in range(3)])
-    load_catalogue(engine, [first])
-    meta_before = get_meta(engine)
+    catalogue = Catalogue(engine)
+    catalogue.load([first])
+    meta_before = catalogue.meta()
     second = write_jsonl(tmp_path / "b.jsonl", [valid_row(id=f"b-{n}") for n in range(5)])
     monkeypatch.setattr(repository, "INSERT_BATCH_SIZE", 1)
     attempts: list[object] = []
@@ -412,20 +411,21 @@ def test_failure_mid_insert_rolls_back(engine, tmp_path: Path, monkeypatch) -> N
     event.listen(engine, "before_cursor_execute", fail_on_third_insert)
     try:
         with pytest.raises((RuntimeError, SQLAlchemyError), match="panne simulée"):
-            load_catalogue(engine, [second])
+            catalogue.load([second])
     finally:
         event.remove(engine, "before_cursor_execute", fail_on_third_insert)
 
     assert len(attempts) == 3  # the delete and two inserts had run inside the transaction
-    assert ids(list_formations(engine)) == ["a-0", "a-1", "a-2"]
-    assert get_meta(engine) == meta_before
+    assert ids(catalogue.all()) == ["a-0", "a-1", "a-2"]
+    assert catalogue.meta() == meta_before
     assert domain_pairs(engine) == [(f"a-{n}", "developpement") for n in range(3)]
 
 
 def test_failure_while_indexing_domains_rolls_back(engine, tmp_path: Path) -> None:
     """The domain rows are written in the loader's transaction: a failure there keeps the
     previous catalogue, its rows and its domains."""
-    load_catalogue(engine, [write_jsonl(tmp_path / "a.jsonl", [valid_row(id="ancien")])])
+    catalogue = Catalogue(engine)
+    catalogue.load([write_jsonl(tmp_path / "a.jsonl", [valid_row(id="ancien")])])
     second = write_jsonl(tmp_path / "b.jsonl", [valid_row(id="nouveau", domaines=["data"])])
 
     def fail_on_domains(conn, cursor, statement, parameters, context, executemany):
@@ -435,33 +435,34 @@ def test_failure_while_indexing_domains_rolls_back(engine, tmp_path: Path) -> No
     event.listen(engine, "before_cursor_execute", fail_on_domains)
     try:
         with pytest.raises((RuntimeError, SQLAlchemyError), match="panne simulée"):
-            load_catalogue(engine, [second])
+            catalogue.load([second])
     finally:
         event.remove(engine, "before_cursor_execute", fail_on_domains)
 
-    assert ids(list_formations(engine)) == ["ancien"]
+    assert ids(catalogue.all()) == ["ancien"]
     assert domain_pairs(engine) == [("ancien", "developpement")]
 
 
 def test_load_if_changed_skips_unchanged_files(engine, tmp_path: Path, sample_files) -> None:
-    first = load_if_changed(engine, sample_files)
+    catalogue = Catalogue(engine)
+    first = catalogue.load_if_changed(sample_files)
     assert first.loaded and not first.skipped
 
-    second = load_if_changed(engine, list(reversed(sample_files)))
+    second = catalogue.load_if_changed(list(reversed(sample_files)))
     assert second.skipped and not second.loaded
     assert (second.rows, second.formations, second.digest) == (4, 3, first.digest)
-    assert get_meta(engine).loaded_at == first.loaded_at
+    assert catalogue.meta().loaded_at == first.loaded_at
 
     write_jsonl(sample_files[0], [valid_row(id="change")])
-    third = load_if_changed(engine, sample_files)
+    third = catalogue.load_if_changed(sample_files)
     assert third.loaded and third.digest != first.digest
-    assert "change" in ids(list_formations(engine))
+    assert "change" in ids(catalogue.all())
 
 
 def test_load_if_changed_on_fresh_database(tmp_path: Path, sample_files) -> None:
     db = tmp_path / "sub" / "dir" / "capnum.db"
-    engine = create_engine_from_url(f"sqlite:///{db}")
-    assert load_if_changed(engine, sample_files).loaded
+    engine = engine_for(f"sqlite:///{db}")
+    assert Catalogue(engine).load_if_changed(sample_files).loaded
     assert db.exists()
     engine.dispose()
 
@@ -470,28 +471,33 @@ def test_load_if_changed_on_fresh_database(tmp_path: Path, sample_files) -> None
 
 
 def test_search_filters(engine, sample_files) -> None:
-    load_catalogue(engine, sample_files)
+    catalogue = Catalogue(engine)
+    catalogue.load(sample_files)
 
-    assert ids(search(engine)) == ids(list_formations(engine))
-    assert ids(search(engine, departement="59")) == ["gen-hdf-2016-001", "gen-hdf-2016-002"]
-    assert ids(search(engine, region="ile de france")) == ["gen-idf-2019-001"]
-    assert ids(search(engine, region="HAUTS-DE-FRANCE", domaine="support_informatique")) == [
+    assert ids(catalogue.search()) == ids(catalogue.all())
+    assert ids(catalogue.search(departement="59")) == ["gen-hdf-2016-001", "gen-hdf-2016-002"]
+    assert ids(catalogue.search(region="ile de france")) == ["gen-idf-2019-001"]
+    assert ids(catalogue.search(region="HAUTS-DE-FRANCE", domaine="support_informatique")) == [
         "gen-hdf-2016-002"
     ]
-    assert ids(search(engine, domaine="cybersecurite")) == ["gen-idf-2019-001", "gen-idf-2019-002"]
-    assert ids(search(engine, domaine="data")) == ["gen-idf-2019-002"]
-    assert ids(search(engine, text="CYBERSECURITE analyste")) == [
+    assert ids(catalogue.search(domaine="cybersecurite")) == [
         "gen-idf-2019-001",
         "gen-idf-2019-002",
     ]
-    assert ids(search(engine, text="roubaix")) == ["gen-hdf-2016-002"]
-    assert ids(search(engine, text="simplon", departement="75")) == []
-    assert search(engine, domaine="design") == []
+    assert ids(catalogue.search(domaine="data")) == ["gen-idf-2019-002"]
+    assert ids(catalogue.search(text="CYBERSECURITE analyste")) == [
+        "gen-idf-2019-001",
+        "gen-idf-2019-002",
+    ]
+    assert ids(catalogue.search(text="roubaix")) == ["gen-hdf-2016-002"]
+    assert ids(catalogue.search(text="simplon", departement="75")) == []
+    assert catalogue.search(domaine="design") == []
 
 
 def test_stats_counts(engine, sample_files) -> None:
-    load_catalogue(engine, sample_files)
-    data = stats(engine)
+    catalogue = Catalogue(engine)
+    catalogue.load(sample_files)
+    data = catalogue.stats()
     assert (data["rows"], data["formations"], data["a_distance"]) == (4, 3, 1)
     assert data["by_region"] == {"Hauts-de-France": 2, "(aucune)": 1, "Île-de-France": 1}
     assert data["by_domain"] == {
@@ -503,13 +509,14 @@ def test_stats_counts(engine, sample_files) -> None:
     }
     assert data["by_source"] == {"GEN 2016": 2, "GEN 2019": 2}
     assert data["by_year"] == {"2016": 2, "2019": 2}
-    assert data["digest"] == get_meta(engine).digest
+    assert data["digest"] == catalogue.meta().digest
     json.dumps(data)  # JSON-ready
 
 
 def test_search_filters_domain_and_place_in_sql(engine, sample_files) -> None:
     """Domain, département and région become SQL conditions: only matching rows are read."""
-    load_catalogue(engine, sample_files)
+    catalogue = Catalogue(engine)
+    catalogue.load(sample_files)
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -517,19 +524,19 @@ def test_search_filters_domain_and_place_in_sql(engine, sample_files) -> None:
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        found = search(engine, domaine="cybersecurite", region="ÎLE-DE-france", departement="75")
+        found = catalogue.search(domaine="cybersecurite", region="ÎLE-DE-france", departement="75")
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert ids(found) == ["gen-idf-2019-001"]
     (rows_query,) = [sql for sql in statements if "formation_domaines" in sql]
     assert "formations.departement =" in rows_query and "formations.region IN" in rows_query
-    assert ids(search(engine, departement="1")) == []
-    assert search(engine, region="Bretagne") == []
+    assert ids(catalogue.search(departement="1")) == []
+    assert catalogue.search(region="Bretagne") == []
 
 
 def test_candidate_filters(engine, sample_files) -> None:
     """Box, distance learning, coordinates, eligibility, order and limit of `candidats`."""
-    load_catalogue(engine, sample_files)
+    Catalogue(engine).load(sample_files)
     catalogue = Catalogue(engine)
 
     def found(**conditions: Any) -> list[str]:
@@ -546,7 +553,7 @@ def test_candidate_filters(engine, sample_files) -> None:
     assert found(domaines=()) == [] and found(regions=()) == []
     assert found(regions=("Île-de-France",), departement="75") == ["gen-idf-2019-001"]
     # Every sample row is for job seekers aged 18 or more.
-    everyone = ids(list_formations(engine))
+    everyone = ids(Catalogue(engine).all())
     assert found(eligibilite=Eligibilite(age=17.0)) == []
     assert found(eligibilite=Eligibilite(age=17.0, eligible=False)) == everyone
     assert found(eligibilite=Eligibilite(age=30.0, situation="demandeur_emploi")) == everyone
@@ -560,9 +567,10 @@ def test_candidate_filters(engine, sample_files) -> None:
 
 def test_export_of_loaded_catalogue_gives_the_source_rows(engine, sample_files) -> None:
     """What is loaded comes back unchanged through the JSONL export."""
-    load_catalogue(engine, sample_files)
+    catalogue = Catalogue(engine)
+    catalogue.load(sample_files)
     out = io.StringIO()
-    assert export_jsonl(list_formations(engine), out) == 4
+    assert export_jsonl(catalogue.all(), out) == 4
     exported = [json.loads(line) for line in out.getvalue().splitlines()]
     source = [
         json.loads(line)
@@ -578,7 +586,8 @@ def test_cache_reloads_only_when_meta_changes(engine, tmp_path: Path, sample_fil
     cache = CatalogueCache(engine, check_interval=30, clock=lambda: now[0])
     assert cache.formations() == []  # nothing loaded yet
 
-    load_catalogue(engine, sample_files)
+    catalogue = Catalogue(engine)
+    catalogue.load(sample_files)
     assert cache.formations() == []  # checked less than 30 s ago
     now[0] = 30.0
     assert len(cache.formations()) == 4
@@ -589,7 +598,7 @@ def test_cache_reloads_only_when_meta_changes(engine, tmp_path: Path, sample_fil
     assert len(cache.formations()) == 4
     assert len(queries) == 1 and "catalogue_meta" in queries[0]  # meta checked, rows not read
 
-    load_catalogue(engine, [write_jsonl(tmp_path / "c.jsonl", [valid_row(id="seul")])])
+    catalogue.load([write_jsonl(tmp_path / "c.jsonl", [valid_row(id="seul")])])
     cache.invalidate()
     assert ids(cache.formations()) == ["seul"]
 
@@ -597,7 +606,7 @@ def test_cache_reloads_only_when_meta_changes(engine, tmp_path: Path, sample_fil
 def test_cache_keeps_last_catalogue_when_database_fails(engine, sample_files) -> None:
     now = [0.0]
     cache = CatalogueCache(engine, check_interval=1, clock=lambda: now[0])
-    load_catalogue(engine, sample_files)
+    Catalogue(engine).load(sample_files)
     assert len(cache.formations()) == 4
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE catalogue_meta"))
@@ -621,7 +630,7 @@ def test_settings_defaults_and_environment(tmp_path: Path) -> None:
     (tmp_path / "catalogue").mkdir()
     for name in ("b.jsonl", "a.jsonl", "notes.txt"):
         (tmp_path / "catalogue" / name).write_text("")
-    assert [p.name for p in default_catalogue_paths(custom)] == ["a.jsonl", "b.jsonl"]
+    assert [p.name for p in catalogue_paths(custom.catalogue_dir)] == ["a.jsonl", "b.jsonl"]
 
 
 # --------------------------------------------------------------------------- CLI
@@ -665,8 +674,8 @@ def test_cli_bad_file_exits_1_and_keeps_catalogue(tmp_path: Path, sample_files, 
     assert "bad.jsonl:1: champ 'intitule' manquant" in captured.err
     assert "bad.jsonl:2: département inconnu '20'" in captured.err
     assert captured.err.rstrip().endswith("Rien n'a été écrit : le catalogue précédent est intact.")
-    engine = create_engine_from_url(url)
-    assert len(list_formations(engine)) == 4
+    engine = engine_for(url)
+    assert len(Catalogue(engine).all()) == 4
     engine.dispose()
 
 
@@ -714,7 +723,7 @@ def test_cli_load_uses_settings_and_queries(tmp_path: Path, sample_files, capsys
 
 def test_repository_catalogue_files_are_valid() -> None:
     """The shipped catalogue (when present) passes every rule."""
-    paths = default_catalogue_paths(Settings.from_env({}))
+    paths = catalogue_paths(Settings.from_env({}).catalogue_dir)
     if not paths:
         pytest.skip("knowledge/catalogue/*.jsonl absent")
     records, errors = validate_files(paths)

@@ -14,22 +14,18 @@ import yaml
 
 from bot.catalogue import cli as catalogue_cli
 from bot.catalogue.export import CSV_COLUMNS
-from bot.catalogue.importer import (
+from bot.catalogue.import_conversion import resolve_place
+from bot.catalogue.import_sources import (
     MappingError,
     SourceFileError,
     load_mapping,
     parse_mapping,
-    prepare_import,
-    resolve_place,
-    write_and_load,
 )
-from bot.catalogue.repository import (
-    CatalogueLoadError,
-    create_engine_from_url,
-    list_formations,
-)
+from bot.catalogue.importer import prepare_import, write_and_load
+from bot.catalogue.repository import Catalogue, CatalogueLoadError
 from bot.catalogue.validation import validate_files
 from bot.config import REPO_ROOT
+from bot.db import engine_for
 from bot.geo import Geo
 from tests.factories import valid_row
 
@@ -146,9 +142,9 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
 
 
 def loaded_ids(db: Path) -> list[str]:
-    engine = create_engine_from_url(f"sqlite:///{db}")
+    engine = engine_for(f"sqlite:///{db}")
     try:
-        return [record.id for record in list_formations(engine)]
+        return [record.id for record in Catalogue(engine).all()]
     finally:
         engine.dispose()
 
@@ -346,7 +342,7 @@ def test_failed_load_restores_the_previous_import(env, tmp_path: Path) -> None:
     result = prepare_import(source, mapping, catalogue)
     broken = catalogue / "autre.jsonl"
     broken.write_text(json.dumps(valid_row(departement="20")) + "\n", encoding="utf-8")
-    engine = create_engine_from_url("sqlite://")
+    engine = engine_for("sqlite://")
     try:
         with pytest.raises(CatalogueLoadError):
             write_and_load(result, catalogue, engine)

@@ -16,13 +16,7 @@ from sqlalchemy.engine import Engine
 
 from bot.catalogue import cli as catalogue_cli
 from bot.catalogue.models import CatalogueMetaRow, FormationDomaineRow, FormationRow, metadata
-from bot.catalogue.repository import (
-    create_engine_from_url,
-    get_meta,
-    init_schema,
-    list_formations,
-    load_catalogue,
-)
+from bot.catalogue.repository import Catalogue
 from bot.catalogue.schema import (
     INITIAL_REVISION,
     SchemaStateError,
@@ -32,6 +26,7 @@ from bot.catalogue.schema import (
     schema_status,
     upgrade_schema,
 )
+from bot.db import engine_for
 from tests.factories import valid_row
 from tests.test_catalogue import write_jsonl
 
@@ -46,7 +41,7 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
-    engine = create_engine_from_url(sqlite_url)
+    engine = engine_for(sqlite_url)
     yield engine
     engine.dispose()
 
@@ -95,10 +90,11 @@ def seed_legacy(engine: Engine) -> None:
 
 
 def assert_legacy_rows_intact(engine: Engine) -> None:
-    records = list_formations(engine)
+    catalogue = Catalogue(engine)
+    records = catalogue.all()
     assert [record.to_dict() for record in records] == [valid_row()]
     assert domain_pairs(engine) == [("gen-hdf-2016-001", "developpement")]
-    meta = get_meta(engine)
+    meta = catalogue.meta()
     assert meta is not None
     assert (meta.digest, meta.row_count, meta.files) == ("d" * 64, 1, (("gen_hdf_2016.jsonl", 1),))
 
@@ -133,10 +129,10 @@ def test_upgrade_accepts_a_url(sqlite_url: str) -> None:
 
 def test_init_schema_uses_migrations(tmp_path: Path) -> None:
     """init_schema (hence every load) leaves the database versioned at head."""
-    engine = create_engine_from_url("sqlite://")
-    init_schema(engine)
+    engine = engine_for("sqlite://")
+    upgrade_schema(engine)
     assert set(inspect(engine).get_table_names()) == TABLES
-    load_catalogue(engine, [write_jsonl(tmp_path / "a.jsonl", [valid_row()])])
+    Catalogue(engine).load([write_jsonl(tmp_path / "a.jsonl", [valid_row()])])
     assert current_revision(engine) == head_revision()
     engine.dispose()
 
@@ -200,7 +196,8 @@ def check_domain_backfill(engine: Engine) -> None:
 
     assert (result.before, result.after) == (INITIAL_REVISION, SECOND_REVISION)
     assert domain_pairs(engine) == expected
-    assert [record.to_dict() for record in list_formations(engine)] == sorted(
+    catalogue = Catalogue(engine)
+    assert [record.to_dict() for record in catalogue.all()] == sorted(
         rows, key=lambda row: row["id"]
     )
     assert model_drift(engine) == []
@@ -211,7 +208,7 @@ def check_domain_backfill(engine: Engine) -> None:
     assert not inspect(engine).has_table("formation_domaines")
     indexes = {index["name"] for index in inspect(engine).get_indexes("formations")}
     assert not {"ix_formations_lat_lon", "ix_formations_a_distance"} & indexes
-    assert len(list_formations(engine)) == 3
+    assert len(catalogue.all()) == 3
     upgrade_schema(engine)
     assert domain_pairs(engine) == expected
 

@@ -18,13 +18,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.catalogue.importer import (
-    ImportResult,
-    SourceFileError,
-    load_rome_rows,
-    parse_mapping,
-    prepare_import,
-)
+from bot.catalogue.import_conversion import load_rome_rows
+from bot.catalogue.import_sources import SourceFileError, parse_mapping
+from bot.catalogue.importer import ImportResult, prepare_import
 from bot.geo import Geo
 from tests.fuzz import any_char, examples
 from tests.test_catalogue_import import (

@@ -21,15 +21,11 @@ from bot.actions.recommandations import ActionDetailFormation, ActionRecommander
 from bot.catalogue.candidats import Boite, Eligibilite, FiltreCandidats, requete_candidats
 from bot.catalogue.models import FormationRow
 from bot.catalogue.recommend_sql import LIMITE_PROCHES, recommander_catalogue
-from bot.catalogue.repository import (
-    Catalogue,
-    create_engine_from_url,
-    default_catalogue_paths,
-    load_catalogue,
-)
+from bot.catalogue.repository import Catalogue, catalogue_paths
 from bot.catalogue.validation import FormationRecord, validate_files, validate_row
 from bot.config import Settings
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
+from bot.db import engine_for
 from bot.geo import EARTH_RADIUS_KM, Geo, distance_km
 from bot.recommend import Profil, Resultat, eligibilite, recommander
 from tests.conftest import make_tracker
@@ -71,7 +67,7 @@ def ids_kept(catalogue: Catalogue, filtre: FiltreCandidats) -> set[str]:
 
 
 def loaded(engine: Engine, tmp_path: Path, records: list[FormationRecord]) -> Catalogue:
-    load_catalogue(engine, [write_rows(tmp_path / "catalogue.jsonl", records)])
+    Catalogue(engine).load([write_rows(tmp_path / "catalogue.jsonl", records)])
     return Catalogue(engine)
 
 
@@ -82,7 +78,7 @@ def geo() -> Geo:
 
 @pytest.fixture(scope="module")
 def real_rows() -> list[FormationRecord]:
-    records, errors = validate_files(default_catalogue_paths(Settings.from_env({})))
+    records, errors = validate_files(catalogue_paths(Settings.from_env({}).catalogue_dir))
     assert errors == [] and records
     return records
 
@@ -387,7 +383,7 @@ async def test_database_failure_is_told_without_personal_data(
 ) -> None:
     """When the database fails, the person is told (utter_catalogue_indisponible), nothing
     crashes and the log names the error class only."""
-    broken = create_engine_from_url("sqlite://")  # no tables: every query fails
+    broken = engine_for("sqlite://")  # no tables: every query fails
     monkeypatch.setattr(services, "catalogue", lambda: Catalogue(broken))
     caplog.set_level(logging.INFO, logger="bot.actions.recommandations")
     for action, slots in (

@@ -22,8 +22,9 @@ from bot.actions.recommandations import (
     ActionPlusPres,
     ActionRecommander,
 )
-from bot.catalogue.repository import Catalogue, create_engine_from_url, load_catalogue
+from bot.catalogue.repository import Catalogue
 from bot.config import REPO_ROOT
+from bot.db import engine_for
 from bot.interests import DEFAULT_DOMAINS
 from tests.conftest import make_tracker
 from tests.test_presentation import internal_strings
@@ -64,8 +65,8 @@ def gueret() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def catalogue_db() -> Iterator[Catalogue]:
-    engine = create_engine_from_url("sqlite://")
-    load_catalogue(engine, sorted((REPO_ROOT / "knowledge/catalogue").glob("*.jsonl")))
+    engine = engine_for("sqlite://")
+    Catalogue(engine).load(sorted((REPO_ROOT / "knowledge/catalogue").glob("*.jsonl")))
     yield Catalogue(engine)
     engine.dispose()
 

@@ -77,9 +77,9 @@ def test_erase_one_conversation(db_engine: Engine) -> None:
 def test_cli_dry_run_then_purge(tmp_path, capsys) -> None:
     """`capnum donnees purger --dry-run` reports and keeps; without it, deletes."""
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    from bot.catalogue.repository import create_engine_from_url
+    from bot.db import engine_for
 
-    engine = create_engine_from_url(url)
+    engine = engine_for(url)
     add_conversation(engine, "vieille", last_days_ago=(NOW - time.time()) / DAY_SECONDS + 100)
     add_conversation(engine, "du-jour", last_days_ago=(NOW - time.time()) / DAY_SECONDS)
     assert main(["donnees", "purger", "--jours", "30", "--dry-run", "--url", url]) == 0

@@ -8,10 +8,11 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.catalogue.repository import Catalogue, CatalogueCache, create_engine_from_url
+from bot.catalogue.repository import Catalogue, CatalogueCache
 from bot.catalogue.validation import FormationRecord
 from bot.config import get_settings
 from bot.contract import RAYON_KM_DEFAUT
+from bot.db import engine_for
 from bot.geo import Geo
 from bot.recommend import Profil
 
@@ -23,7 +24,7 @@ def catalogue() -> Catalogue:
     """The catalogue database (one engine and connection pool per process): the
     recommendations query it."""
     with _lock:
-        return Catalogue(create_engine_from_url(get_settings().database_url))
+        return Catalogue(engine_for(get_settings().database_url))
 
 
 @lru_cache(maxsize=1)

@@ -14,31 +14,20 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.catalogue.export import export_csv, export_jsonl
-from bot.catalogue.importer import (
-    ImportResult,
-    MappingError,
-    SourceFileError,
-    load_mapping,
-    prepare_import,
-    write_and_load,
-)
+from bot.catalogue.import_sources import MappingError, SourceFileError, load_mapping
+from bot.catalogue.importer import ImportResult, prepare_import, write_and_load
 from bot.catalogue.repository import (
+    Catalogue,
     CatalogueLoadError,
     LoadReport,
+    catalogue_paths,
     check_catalogue,
-    create_engine_from_url,
-    default_catalogue_paths,
-    get_formation,
-    list_formations,
-    load_catalogue,
-    load_if_changed,
     schema_exists,
-    search,
-    stats,
 )
 from bot.catalogue.validation import FormationRecord
 from bot.config import get_settings
 from bot.contract import DOMAINES
+from bot.db import engine_for
 
 NOTHING_WRITTEN = "Rien n'a été écrit : le catalogue précédent est intact."
 NOT_LOADED = "Catalogue non chargé : lancez d'abord « capnum catalogue load »."
@@ -194,7 +183,7 @@ def _with_engine(args: argparse.Namespace, action: Callable[[Engine], int], read
     if read and _missing_sqlite_file(url):
         _err(NOT_LOADED)
         return 1
-    engine = create_engine_from_url(url)
+    engine = engine_for(url)
     try:
         if read and not schema_exists(engine):
             _err(NOT_LOADED)
@@ -262,7 +251,7 @@ def _print_table(records: list[FormationRecord]) -> None:
 
 def cmd_load(args: argparse.Namespace) -> int:
     """`catalogue load`: validate every file, then load (or only check with --dry-run)."""
-    paths = list(args.files or default_catalogue_paths(get_settings()))
+    paths = list(args.files or catalogue_paths(get_settings().catalogue_dir))
     if not paths:
         _err(f"Aucun fichier de catalogue dans {get_settings().catalogue_dir}.")
         _err(NOTHING_WRITTEN)
@@ -275,8 +264,9 @@ def cmd_load(args: argparse.Namespace) -> int:
             return 0
 
         def do_load(engine: Engine) -> int:
-            loader = load_if_changed if args.if_changed else load_catalogue
-            _print_load_report(loader(engine, paths), "load", url)
+            catalogue = Catalogue(engine)
+            loader = catalogue.load_if_changed if args.if_changed else catalogue.load
+            _print_load_report(loader(paths), "load", url)
             return 0
 
         return _with_engine(args, do_load, read=False)
@@ -289,7 +279,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     """`catalogue stats`: counts per région, domain, source and data year."""
 
     def run(engine: Engine) -> int:
-        data = stats(engine)
+        data = Catalogue(engine).stats()
         if args.json:
             print(json.dumps(data, ensure_ascii=False, indent=2))
             return 0
@@ -321,8 +311,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     """`catalogue search`: rows matching every given filter, as a table."""
 
     def run(engine: Engine) -> int:
-        records = search(
-            engine,
+        records = Catalogue(engine).search(
             domaine=args.domaine,
             departement=args.departement,
             region=args.region,
@@ -342,7 +331,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     """`catalogue show ID`: one row as JSON."""
 
     def run(engine: Engine) -> int:
-        record = get_formation(engine, args.id)
+        record = Catalogue(engine).get(args.id)
         if record is None:
             _err(f"Formation introuvable : '{args.id}'.")
             return 1
@@ -419,7 +408,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     writer = export_csv if args.format == "csv" else export_jsonl
 
     def run(engine: Engine) -> int:
-        records = list_formations(engine)
+        records = Catalogue(engine).all()
         if args.sortie is None:
             writer(records, sys.stdout)
             return 0

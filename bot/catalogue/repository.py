@@ -1,4 +1,4 @@
-"""Catalogue repository: engine factory, atomic loading, queries and an in-process cache.
+"""Catalogue repository: atomic loading, queries and an in-process cache.
 
 Every operation opens its own `Session` (unit of work); nothing is global.
 """
@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,16 +16,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, delete, distinct, func, insert, inspect, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import delete, distinct, func, insert, inspect, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import StaticPool
 
 from bot.catalogue.candidats import FiltreCandidats, requete_candidats
 from bot.catalogue.models import CatalogueMetaRow, FormationDomaineRow, FormationRow
+from bot.catalogue.normalisation import fold
 from bot.catalogue.validation import FormationRecord, RowError, iter_validated, read_sources
-from bot.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -67,34 +64,7 @@ class CatalogueMeta:
     files: tuple[tuple[str, int], ...]
 
 
-# --------------------------------------------------------------------------- engine
-
-
-def create_engine_from_url(url: str, **kwargs: Any) -> Engine:
-    """2.0-style engine; for SQLite: creates the parent folder, allows cross-thread use and
-    shares one connection for in-memory databases."""
-    sa_url = make_url(url)
-    options: dict[str, Any] = {"future": True, **kwargs}
-    if sa_url.get_backend_name() == "sqlite":
-        connect_args = dict(options.get("connect_args") or {})
-        connect_args.setdefault("check_same_thread", False)
-        options["connect_args"] = connect_args
-        database = sa_url.database or ""
-        if database in ("", ":memory:"):
-            options.setdefault("poolclass", StaticPool)
-        elif not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    else:
-        options.setdefault("pool_pre_ping", True)
-    return create_engine(sa_url, **options)
-
-
-def init_schema(engine: Engine) -> None:
-    """Bring the catalogue tables to the latest migration (creating them when missing;
-    tables created by `create_all` before the migrations are stamped, rows kept)."""
-    from bot.catalogue.schema import upgrade_schema  # alembic is loaded only when needed
-
-    upgrade_schema(engine)
+# --------------------------------------------------------------------------- tables and files
 
 
 def schema_exists(engine: Engine) -> bool:
@@ -103,9 +73,10 @@ def schema_exists(engine: Engine) -> bool:
     return all(inspector.has_table(table) for table in ("formations", "catalogue_meta"))
 
 
-def default_catalogue_paths(settings: Settings) -> list[Path]:
-    """Sorted `knowledge/catalogue/*.jsonl` files."""
-    return sorted(settings.catalogue_dir.glob("*.jsonl"))
+def catalogue_paths(catalogue_dir: Path) -> list[Path]:
+    """Sorted `*.jsonl` files of a catalogue folder (`Settings.catalogue_dir`: the
+    `knowledge/catalogue` files)."""
+    return sorted(catalogue_dir.glob("*.jsonl"))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -118,13 +89,6 @@ def files_digest(sources: Iterable[tuple[str, bytes | None]]) -> str:
         outer.update(name.encode("utf-8") + b"\0")
         outer.update(hashlib.sha256(content).digest() if content is not None else b"missing")
     return outer.hexdigest()
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, punctuation-free form used for matching."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain.lower()).split())
 
 
 def normalize_departement(code: str) -> str:
@@ -243,7 +207,9 @@ class Catalogue:
         return self._replace(records, report)
 
     def _replace(self, records: list[FormationRecord], report: LoadReport) -> LoadReport:
-        init_schema(self.engine)
+        from bot.catalogue.schema import upgrade_schema  # alembic is loaded only when needed
+
+        upgrade_schema(self.engine)  # creates or migrates the tables, rows kept
         values = [_record_to_values(record) for record in records]
         loaded_at = datetime.now(timezone.utc)
         with Session(self.engine) as session, session.begin():
@@ -383,53 +349,6 @@ def _grouped(session: Session, column: Any, none_label: str) -> dict[str, int]:
 def _haystack(record: FormationRecord) -> str:
     parts = [record.intitule, record.organisme or "", record.commune or "", *record.metiers]
     return fold(" ".join(parts))
-
-
-# --------------------------------------------------------------------------- functions
-
-
-def load_catalogue(engine: Engine, paths: Sequence[str | Path]) -> LoadReport:
-    """Validate all files, raise `CatalogueLoadError` (nothing written) on any error,
-    else replace the catalogue atomically."""
-    return Catalogue(engine).load(paths)
-
-
-def load_if_changed(engine: Engine, paths: Sequence[str | Path]) -> LoadReport:
-    """Like `load_catalogue`, skipped (report.skipped) when the files are unchanged."""
-    return Catalogue(engine).load_if_changed(paths)
-
-
-def get_meta(engine: Engine) -> CatalogueMeta | None:
-    """The loaded catalogue's meta row, or None."""
-    return Catalogue(engine).meta()
-
-
-def list_formations(engine: Engine) -> list[FormationRecord]:
-    """Every catalogue row, ordered by id."""
-    return Catalogue(engine).all()
-
-
-def get_formation(engine: Engine, formation_id: str) -> FormationRecord | None:
-    """One row by `id`, or None."""
-    return Catalogue(engine).get(formation_id)
-
-
-def search(
-    engine: Engine,
-    domaine: str | None = None,
-    departement: str | None = None,
-    region: str | None = None,
-    text: str | None = None,
-) -> list[FormationRecord]:
-    """Rows matching all the given filters."""
-    return Catalogue(engine).search(
-        domaine=domaine, departement=departement, region=region, text=text
-    )
-
-
-def stats(engine: Engine) -> dict[str, Any]:
-    """Catalogue counts (see `Catalogue.stats`)."""
-    return Catalogue(engine).stats()
 
 
 # --------------------------------------------------------------------------- cache

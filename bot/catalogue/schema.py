@@ -24,7 +24,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
-from bot.catalogue.repository import create_engine_from_url, fold
+from bot.catalogue.normalisation import fold
+from bot.db import engine_for
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 INITIAL_REVISION = "0001_catalogue_initial"
@@ -115,7 +116,7 @@ def _engine(engine_or_url: Engine | str) -> Iterator[Engine]:
     if isinstance(engine_or_url, Engine):
         yield engine_or_url
         return
-    engine = create_engine_from_url(engine_or_url)
+    engine = engine_for(engine_or_url)
     try:
         yield engine
     finally:

@@ -35,15 +35,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.catalogue.recommend_sql import recommander_catalogue
-from bot.catalogue.repository import (
-    Catalogue,
-    create_engine_from_url,
-    default_catalogue_paths,
-    load_catalogue,
-)
+from bot.catalogue.repository import Catalogue, catalogue_paths
 from bot.catalogue.validation import DEPARTEMENTS, FormationRecord, in_france, validate_files
 from bot.config import get_settings
 from bot.contract import COUTS, DOMAINES, SITUATIONS
+from bot.db import engine_for
 from bot.geo import Commune, Geo
 from bot.recommend import MAX_RESULTATS, Profil, Recommandation, recommander
 from tools.bench import charge as bench_charge
@@ -201,9 +197,9 @@ def mesurer(
     """Load `fichier` with the real loader, then time the staged recommendation of every
     profile and the full scan of the first `scans` ones (first pages compared)."""
     debut = time.perf_counter()
-    load_catalogue(engine, [fichier])
-    mesure = Mesure(base, lignes, time.perf_counter() - debut)
     catalogue = Catalogue(engine)
+    catalogue.load([fichier])
+    mesure = Mesure(base, lignes, time.perf_counter() - debut)
     pages = []  # first pages only: keeping every answer would slow the garbage collector
     for numero, profil in enumerate(profils):
         debut = time.perf_counter()
@@ -227,11 +223,11 @@ def schema_postgresql(url: str) -> Iterator[Engine]:
     """Engine on a new PostgreSQL schema `capnum_bench_…` (its search_path), dropped
     afterwards with everything in it: the database's other schemas are never touched."""
     schema = f"capnum_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine_from_url(url)
+    admin = engine_for(url)
     try:
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine = create_engine_from_url(url, connect_args={"options": f"-csearch_path={schema}"})
+        engine = engine_for(url, connect_args={"options": f"-csearch_path={schema}"})
         try:
             yield engine
         finally:
@@ -265,7 +261,7 @@ def machine(postgresql: str | None) -> dict[str, Any]:
 
 
 def _version_postgresql(url: str) -> str:
-    engine = create_engine_from_url(url)
+    engine = engine_for(url)
     try:
         with engine.connect() as conn:
             return str(conn.scalar(text("SHOW server_version")))
@@ -282,7 +278,7 @@ def run_bench(
     modeles_paths: Sequence[Path] | None = None,
 ) -> dict[str, Any]:
     """Measure every size on SQLite and (when `pg_url` answers) PostgreSQL."""
-    paths = list(modeles_paths or default_catalogue_paths(get_settings()))
+    paths = list(modeles_paths or catalogue_paths(get_settings().catalogue_dir))
     modeles, erreurs = validate_files(paths)
     if erreurs or not modeles:
         raise ValueError(f"catalogue modèle invalide ou vide : {paths}")
@@ -302,7 +298,7 @@ def run_bench(
             with open(fichier, "w", encoding="utf-8") as fh:
                 for row in catalogue_synthetique(taille, modeles, communes, graine):
                     fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-            sqlite = create_engine_from_url(f"sqlite:///{Path(tmp) / f'bench_{taille}.db'}")
+            sqlite = engine_for(f"sqlite:///{Path(tmp) / f'bench_{taille}.db'}")
             try:
                 mesures.append(mesurer(sqlite, "sqlite", fichier, taille, profils, scans))
             finally:

@@ -14,13 +14,24 @@ import hashlib
 import json
 import re
 import shutil
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.contract import DOMAINES
+from bot.catalogue.normalisation import (
+    OLDER_RE,
+    ages_from_text,
+    clean_text,
+    domains_from_text,
+    lower_ascii,
+    prerequis_diplomas,
+    resolve_commune_name,
+    sourced_public,
+    split_metiers,
+    web_site,
+)
+from bot.catalogue.rows import assign_formation_ids, place_fields, schema_row, write_jsonl
 from bot.geo import Commune, Geo, distance_km, normalize_name
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -44,142 +55,9 @@ IDF_SOURCE = {
     "confiance": None,
 }
 
-DAYS_PER_MONTH = 21.7  # working days in a month, to convert "13 jours"
-WEEKS_PER_MONTH = 4.33
-
 # --------------------------------------------------------------------------------------
 # Normalisation rules (pure functions)
 # --------------------------------------------------------------------------------------
-
-# Patterns run on normalize_name() text (lowercase, no accents, punctuation → spaces).
-DOMAIN_PATTERNS: dict[str, tuple[str, ...]] = {
-    "developpement": (
-        r"developp",
-        r"integrat",
-        r"web",
-        r"\bcode\b",
-        r"full ?stack",
-        r"\bjava",
-        r"\bapplications?\b",
-        r"programmation",
-    ),
-    "test_logiciel": (r"\btest(eur|euse|s)?\b",),
-    "reseaux_systemes": (r"\breseaux?\b", r"\bsystemes?\b", r"architecte"),
-    "support_informatique": (
-        r"maintenance",
-        r"help ?desk",
-        r"technicien (d )?assistance",
-        r"\bsupport\b",
-    ),
-    "cybersecurite": (r"cyber ?securite", r"\bsecurity\b"),
-    # "Data Security Helper" is a security job, not a data one.
-    "data": (r"\bdata\b(?! security)", r"datartisan"),
-    "design": (
-        r"design",
-        r"graphi",
-        r"animation 3d",
-        r"\bux\b",
-        r"arts numeriques",
-        r"creation numerique",
-    ),
-    "communication_digitale": (
-        r"community manag",
-        r"contenus et (de )?communautes",
-        r"journalis\w* digital",
-        r"communication",
-    ),
-    "mediation_numerique": (
-        r"mediat",
-        r"referent numerique",
-        r"demonstrateur",
-        r"coach numerique",
-        r"education citoyenne numerique",
-        r"fabnum",
-        r"forgeur",
-        r"\bmakers?\b",
-    ),
-}
-
-# Domain → ROME "metier_cible" groups of knowledge/rome/metiers_numeriques.csv.
-DOMAIN_METIERS: dict[str, tuple[str, ...]] = {
-    "developpement": ("developpeur_web_mobile",),
-    "test_logiciel": ("testeur",),
-    "reseaux_systemes": ("technicien_reseaux", "admin_systemes_reseaux"),
-    "support_informatique": ("technicien_support_helpdesk",),
-    "cybersecurite": ("cybersecurite",),
-    "data": ("data_analyst",),
-    "design": ("ux_ui_designer",),
-    "communication_digitale": ("community_manager",),
-    "mediation_numerique": ("mediateur_numerique",),
-}
-
-
-def clean_text(value: Any) -> str:
-    """Source value as a one-line string ("" for None); newlines and runs of spaces collapse."""
-    if value is None:
-        return ""
-    return " ".join(str(value).split())
-
-
-def domains_from_text(*texts: str) -> list[str]:
-    """Interest domains (contract order) whose keywords appear in the métiers/title texts."""
-    haystack = " | ".join(normalize_name(t) for t in texts if t)
-    return [
-        domain
-        for domain in DOMAINES
-        if any(re.search(p, haystack) for p in DOMAIN_PATTERNS[domain])
-    ]
-
-
-def rome_codes(domains: Iterable[str], rome_rows: Sequence[dict[str, str]]) -> list[str]:
-    """ROME codes (sorted, unique) of the métier groups of ``domains``, from the ROME file."""
-    wanted = {m for d in domains for m in DOMAIN_METIERS.get(d, ())}
-    return sorted({r["code_fiche"] for r in rome_rows if r["metier_cible"] in wanted})
-
-
-def parse_duree(text: str | None) -> float | None:
-    """Duration in months: "4 mois" → 4, "3 mois et demi" → 3.5, "1 an" → 12, "13 jours" → 0.6.
-
-    The first "N mois" wins ("6 mois ... puis 3 mois de stage" → 6).
-    """
-    t = re.sub(r"\bun an", "1 an", normalize_name(text or ""))
-    if not t or t == "inconnu":
-        return None
-    if m := re.search(r"(\d+) mois et demi", t):
-        return int(m.group(1)) + 0.5
-    if m := re.search(r"(\d+) mois", t):
-        return float(m.group(1))
-    if m := re.search(r"(\d+) ans?\b", t):
-        return float(int(m.group(1)) * 12)
-    if m := re.search(r"(\d+) semaines?", t):
-        return round(int(m.group(1)) / WEEKS_PER_MONTH, 1)
-    if m := re.search(r"(\d+) jours?", t):
-        return round(int(m.group(1)) / DAYS_PER_MONTH, 1)
-    return None
-
-
-def parse_cout(text: str | None) -> str:
-    """Cost code from the source wording (both sources).
-
-    Learners paid under a contract (alternance, CDDI, "rémunérés") → ``remunere``; "Gratuit…"
-    → ``gratuit``; funded ("financée à 80 %", "conventionné par la région") → ``finance``;
-    paid or depending on the family quotient → ``payant``; empty or unknown → ``inconnu``.
-    """
-    t = normalize_name(text or "")
-    if not t or t == "inconnu":
-        return "inconnu"
-    if re.search(r"remunere|alternance|\bcddi\b", t):
-        return "remunere"
-    if t.startswith("gratuit"):
-        return "gratuit"
-    if re.search(r"financ|conventionn", t):
-        return "finance"
-    if re.search(r"payant|quotien", t):
-        return "payant"
-    if "gratuit" in t:
-        return "gratuit"
-    return "inconnu"
-
 
 IDF_DIPLOMAS: dict[str, tuple[str | None, str | None]] = {
     # niveau_diplome → (diplome_min, diplome_max)
@@ -195,52 +73,6 @@ IDF_DIPLOMAS: dict[str, tuple[str | None, str | None]] = {
 def idf_diplomas(niveau: str | None) -> tuple[str | None, str | None]:
     """(diplome_min, diplome_max) from the IDF list's ``niveau_diplome`` code."""
     return IDF_DIPLOMAS.get(clean_text(niveau).lower(), (None, None))
-
-
-_NO_DIPLOMA_RE = re.compile(
-    r"aucun diplome|sans diplome|sans niveau prerequis|aucun prerequis|sans condition de diplome"
-)
-
-
-def prerequis_diplomas(text: str | None) -> tuple[str | None, str | None]:
-    """(diplome_min, diplome_max) from a free ``prerequis`` text; (None, None) if unclear."""
-    t = normalize_name(text or "")
-    if re.search(r"\bnon bacheliers?\b", t):
-        return None, "cap_bep"
-    if _NO_DIPLOMA_RE.search(t):  # also "avec ou sans diplôme"
-        return "aucun", None
-    return None, None
-
-
-_RANGE_RE = re.compile(r"(\d{2}) ?(?:-|a|à) ?(\d{2})(?: ?/ ?(\d{2}))? ?ans")
-_UNDER_RE = re.compile(r"(?:moins de|- ?de|-) ?(\d{2}) ?ans")
-_OLDER_RE = re.compile(r"(?:plus de|\+ ?de|\+) ?\d{2} ?ans")
-
-
-def _lower_ascii(text: str | None) -> str:
-    """Lowercase without accents, punctuation kept (to read "- de 25 ans", "+ de 26 ans")."""
-    t = unicodedata.normalize("NFKD", (text or "").lower())
-    return " ".join("".join(ch for ch in t if not unicodedata.combining(ch)).split())
-
-
-def ages_from_text(text: str | None) -> tuple[int | None, int | None]:
-    """(age_min, age_max) stated in a public text.
-
-    "de 18 à 25 ans" / "16-25 ans" → (18, 25) / (16, 25) (bounds inclusive; "25/26" → 26);
-    "moins de 25 ans" / "- de 25 ans" / "- 25 ans" → (None, 24) ("under 25" excludes 25);
-    an alternative for older people ("… et demandeur d'emploi de + de 26 ans") removes the
-    upper bound since older people can join too.
-    """
-    t = _lower_ascii(text)
-    low: int | None = None
-    high: int | None = None
-    if m := _RANGE_RE.search(t):
-        low, high = int(m.group(1)), int(m.group(3) or m.group(2))
-    elif m := _UNDER_RE.search(t):
-        high = int(m.group(1)) - 1
-    if _OLDER_RE.search(t):
-        high = None
-    return low, high
 
 
 def idf_ages(age_field: str | None, public: str | None) -> tuple[int | None, int | None]:
@@ -262,7 +94,7 @@ def idf_ages(age_field: str | None, public: str | None) -> tuple[int | None, int
         b_low, b_high = 18, 24
     if low is None:
         low = b_low
-    if high is None and not _OLDER_RE.search(_lower_ascii(public)):
+    if high is None and not OLDER_RE.search(lower_ascii(public)):
         high = b_high
     return low, high
 
@@ -274,35 +106,10 @@ def idf_public_cible(public: str | None) -> list[str]:
     ("- de 26 ans et demandeur d'emploi de + de 26 ans" is open to every young person);
     "tout public" and age-only publics → [] (open to all situations).
     """
-    t = _lower_ascii(public)
-    if "demandeu" in t and not _OLDER_RE.search(t):
+    t = lower_ascii(public)
+    if "demandeu" in t and not OLDER_RE.search(t):
         return ["demandeur_emploi"]
     return []
-
-
-_NON_RESTRICTIVE_START = ("en priorite", "surtout", "tous profils", "tout public")
-
-
-def sourced_public(text: str | None) -> tuple[list[str], int | None, int | None]:
-    """(public_cible, age_min, age_max) from a free public text, only when clearly restrictive.
-
-    Texts stating a priority or an open audience ("En priorité…", "Surtout…", "Tous profils",
-    any mention of "reconversion") restrict nothing. Otherwise "décrocheurs", "NEET",
-    "sortis du système scolaire" → decrocheur; "demandeurs d'emploi", "sans emploi", "NEET"
-    → demandeur_emploi; ages as in :func:`ages_from_text`.
-    """
-    t = normalize_name(text or "")
-    if not t or t.startswith(_NON_RESTRICTIVE_START):
-        return [], None, None
-    low, high = ages_from_text(text)
-    if "reconversion" in t:
-        return [], low, high
-    cible = []
-    if re.search(r"decroch|\bneet\b|sortis? du systeme scolaire", t):
-        cible.append("decrocheur")
-    if re.search(r"demandeu\w* d emploi|sans emploi|\bneet\b", t):
-        cible.append("demandeur_emploi")
-    return cible, low, high
 
 
 def first_year(text: str | None) -> int | None:
@@ -314,20 +121,6 @@ def first_year(text: str | None) -> int | None:
 def source_name(reference: str) -> str:
     """Short name of a source: its text before " (" or " ; " (the first page cited)."""
     return re.split(r" \(| ; ", reference, maxsplit=1)[0].strip()
-
-
-def split_metiers(text: str | None) -> list[str]:
-    """IDF ``metier`` field ("Développeur Web, Intégrateur web") as a list; "pas de métier" → []."""
-    t = clean_text(text)
-    if not t or normalize_name(t) in {"pas de metier", "inconnu"}:
-        return []
-    return [part.strip() for part in t.split(",") if part.strip()]
-
-
-def web_site(value: Any) -> str | None:
-    """http(s) address or None."""
-    t = clean_text(value)
-    return t if re.match(r"https?://", t) else None
 
 
 # --------------------------------------------------------------------------------------
@@ -442,29 +235,6 @@ def nearest_commune(geo: Geo, lat: float, lon: float) -> Commune | None:
     return best[1] if best else None
 
 
-def resolve_commune_name(
-    geo: Geo, name: str, departement: str | None, code_postal: str | None = None
-) -> Commune | None:
-    """Commune from a source's name ("Grand-Bourg (Marie-Galante)" → Grand-Bourg).
-
-    Exact normalised name first (in the record's département when given); failing that
-    (renamed or merged commune: "Clichy-la-Garenne" → Clichy, "Mortain" → Mortain-Bocage),
-    the commune of the record's postcode whose name extends or prefixes the source name.
-    """
-    bare = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
-    found = geo.by_name(bare) if bare else []
-    if departement:
-        found = [c for c in found if c.departement == departement] or found
-    if found:
-        return found[0]
-    key = normalize_name(bare)
-    for commune in geo.by_postcode(code_postal or ""):
-        other = normalize_name(commune.nom)
-        if key and (other.startswith(key + " ") or key.startswith(other + " ")):
-            return commune
-    return None
-
-
 # --------------------------------------------------------------------------------------
 # Catalogue
 # --------------------------------------------------------------------------------------
@@ -505,82 +275,6 @@ class CatalogueResult:
                 self.excluded.append(Exclusion(index, label, reason))
                 return
         self.rows.append(row)
-
-
-def place_fields(commune: Commune | None, code_postal: str | None) -> dict[str, Any]:
-    """The place fields of a catalogue row (all null but the postcode without commune)."""
-    if commune is None:
-        return {
-            "commune": None,
-            "code_insee": None,
-            "code_postal": code_postal,
-            "departement": None,
-            "region": None,
-            "lat": None,
-            "lon": None,
-        }
-    return {
-        "commune": commune.nom,
-        "code_insee": commune.code_insee,
-        "code_postal": code_postal or (commune.codes_postaux[0] if commune.codes_postaux else None),
-        "departement": commune.departement,
-        "region": commune.region or None,
-        "lat": commune.lat,
-        "lon": commune.lon,
-    }
-
-
-def assign_formation_ids(rows: list[dict[str, Any]]) -> None:
-    """Rows with the same (organisme, intitule) share the id of the first one.
-
-    Rows without organisme are never grouped: nothing says they are the same training.
-    """
-    first: dict[tuple[str, str], str] = {}
-    for row in rows:
-        if row["organisme"]:
-            key = (normalize_name(row["organisme"]), normalize_name(row["intitule"]))
-            row["formation_id"] = first.setdefault(key, row["id"])
-        else:
-            row["formation_id"] = row["id"]
-
-
-def _ordered(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: row[key] for key in ROW_KEYS}
-
-
-ROW_KEYS = (
-    "id",
-    "formation_id",
-    "intitule",
-    "organisme",
-    "metiers",
-    "rome",
-    "domaines",
-    "commune",
-    "code_insee",
-    "code_postal",
-    "departement",
-    "region",
-    "lat",
-    "lon",
-    "a_distance",
-    "duree_texte",
-    "duree_mois",
-    "cout",
-    "cout_texte",
-    "diplome_min",
-    "diplome_max",
-    "age_min",
-    "age_max",
-    "public_texte",
-    "public_cible",
-    "certification",
-    "label_gen_annee",
-    "site",
-    "source",
-    "date_donnees",
-    "brut",
-)
 
 
 def build_idf(
@@ -643,62 +337,7 @@ def build_idf(
         label = f"{row['organisme'] or '(organisme inconnu)'} – {intitule}"
         result.add(index, label, row)
     assign_formation_ids(result.rows)
-    result.rows = [_ordered(r) for r in result.rows]
     return result
-
-
-def schema_row(
-    *,
-    row_id: str,
-    intitule: str,
-    organisme: str | None,
-    metiers: list[str],
-    domaines: list[str],
-    rome_rows: Sequence[dict[str, str]],
-    place: dict[str, Any],
-    a_distance: bool,
-    duree_texte: str | None,
-    cout_texte: str | None,
-    diplomes: tuple[str | None, str | None],
-    ages: tuple[int | None, int | None],
-    public_texte: str | None,
-    public_cible: list[str],
-    certification: str | None,
-    label_gen_annee: int | None,
-    site: str | None,
-    source: dict[str, Any],
-    date_donnees: str,
-    brut: dict[str, Any],
-) -> dict[str, Any]:
-    """One row in the schema of knowledge/SCHEMA.md; ROME codes, duration in months and
-    cost code are derived here. `formation_id` is set later by `assign_formation_ids`."""
-    return {
-        "id": row_id,
-        "formation_id": "",
-        "intitule": intitule,
-        "organisme": organisme,
-        "metiers": metiers,
-        "rome": rome_codes(domaines, rome_rows),
-        "domaines": domaines,
-        **place,
-        "a_distance": a_distance,
-        "duree_texte": duree_texte,
-        "duree_mois": parse_duree(duree_texte),
-        "cout": parse_cout(cout_texte),
-        "cout_texte": cout_texte,
-        "diplome_min": diplomes[0],
-        "diplome_max": diplomes[1],
-        "age_min": ages[0],
-        "age_max": ages[1],
-        "public_texte": public_texte,
-        "public_cible": public_cible,
-        "certification": certification,
-        "label_gen_annee": label_gen_annee,
-        "site": site,
-        "source": source,
-        "date_donnees": date_donnees,
-        "brut": brut,
-    }
 
 
 def is_distance(rec: dict[str, Any]) -> bool:
@@ -794,7 +433,6 @@ def build_sourced(
         )
         result.add(index, label, row)
     assign_formation_ids(result.rows)
-    result.rows = [_ordered(r) for r in result.rows]
     return result
 
 
@@ -817,17 +455,6 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]]
         writer.writeheader()
         for row in rows:
             writer.writerow({c: row.get(c, "") for c in columns})
-            count += 1
-    return count
-
-
-def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write one compact JSON object per line (UTF-8, keys in schema order)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
             count += 1
     return count
 
@@ -990,7 +617,7 @@ bas). Le bot ne lit que ces fichiers, jamais `../shared`.
 - Identifiants `gen-idf-2016-NNN` = position de l'enregistrement dans la source (à partir de 1) ;
   une ligne exclue laisse son numéro libre. Coordonnées : champ `localisation` de la source.
   Règles de normalisation (domaines, ROME, âges, coûts, durées, diplômes) :
-  `tools/knowledge/build.py`.
+  `bot/catalogue/normalisation.py` et `tools/knowledge/build.py`.
 - Lignes écrites : {files["catalogue/gen_idf_2016.jsonl"]}.
 {excluded_block(IDF_FILE)}- sha256 `{sha[IDF_FILE]}`.
 

@@ -10,6 +10,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.catalogue.models import metadata
+from bot.db import engine_for
 
 config = context.config
 target_metadata = metadata
@@ -47,9 +48,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from bot.catalogue.repository import create_engine_from_url
-
-    engine = create_engine_from_url(config.get_main_option("sqlalchemy.url"))
+    engine = engine_for(config.get_main_option("sqlalchemy.url"))
     try:
         with engine.begin() as conn:
             _run(conn)
