@@ -59,11 +59,15 @@ trap stop_servers EXIT
 step "Démarrage du serveur d'actions et du serveur Rasa"
 start_servers
 
-step "Conversations de test de bout en bout (rasa test core)"
-rasa test core --model models --stories tests/conversations --endpoints endpoints.yml \
-  --out results/core --fail-on-prediction-errors --no-plot --e2e >var/test-core.log 2>&1 \
-  || { grep -A40 "WrongPrediction" var/test-core.log || tail -30 var/test-core.log; exit 1; }
-python -m tools.reports core results/core
+# Twice: with Cap Num's patches of Rasa (as the server runs), then with plain Rasa.
+for patched in oui non; do
+  step "Conversations de test de bout en bout (rasa test core, correctifs de Rasa : $patched)"
+  CAPNUM_PATCHES=$patched python -m tools.patched_rasa test core --model models \
+    --stories tests/e2e/conversations --endpoints endpoints.yml --out "results/core-$patched" \
+    --fail-on-prediction-errors --no-plot --e2e >"var/test-core-$patched.log" 2>&1 \
+    || { grep -A40 "WrongPrediction" "var/test-core-$patched.log" || tail -30 "var/test-core-$patched.log"; exit 1; }
+  python -m tools.reports core "results/core-$patched"
+done
 
 step "Conversations HTTP contre le vrai serveur (pytest -m server)"
 export CAPNUM_SERVER_URL="http://127.0.0.1:$CAPNUM_RASA_PORT"
