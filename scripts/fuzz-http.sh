@@ -17,7 +17,7 @@ ensure_tool_venv "$FUZZ_VENV" requirements-fuzz.lock schemathesis
 
 mkdir -p results/fuzz
 echo "==> schemathesis : $URL, $EXAMPLES cas par opération et par phase"
-PYTHONPATH="$CAPNUM_ROOT/tests/http" SCHEMATHESIS_HOOKS=schemathesis_hooks \
+PYTHONPATH="$CAPNUM_ROOT/tests/support" SCHEMATHESIS_HOOKS=schemathesis_hooks \
   "$FUZZ_VENV/bin/schemathesis" run docs/openapi-webchat.yaml --url "$URL" \
   --checks all --exclude-checks unsupported_method --max-examples "$EXAMPLES" --seed "${CAPNUM_FUZZ_SEED:-20261129}" \
   --workers 1 --request-timeout 60 --generation-database none \

@@ -20,7 +20,7 @@ step "Installation"
 step "Lint (ruff)"
 ruff check bot tests tools
 
-step "Tests unitaires (pytest)"
+step "Tests unitaires et d'intégration sans serveur Rasa (pytest : tests/unit, tests/integration ; PostgreSQL, Redis, Hypothesis)"
 python -m pytest -m "not server and not drill and not scale" -p no:cacheprovider
 
 step "Audit des dépendances (pip-audit, security/accepted-risks.yml)"
@@ -45,9 +45,9 @@ rm -f "$CAPNUM_ROOT/var/tracker-test.db"
 export CAPNUM_PARTNER_URL="http://localhost:${CAPNUM_PARTNER_PORT:-5099}"
 export CAPNUM_WEB_ORIGINS="$CAPNUM_PARTNER_URL"
 # Every test client comes from 127.0.0.1: the per-address limit is tested in
-# tests/test_webchat.py, the per-conversation one over HTTP.
+# tests/unit/test_webchat.py, the per-conversation one over HTTP.
 export CAPNUM_WEB_RATE_ADDRESS=100000
-# Telegram channel: the fake Bot API of the tests (tests/fake_telegram.py), never a real bot.
+# Telegram channel: the fake Bot API of the tests (tests/support/fake_telegram.py), never a real bot.
 export CAPNUM_TELEGRAM_API_URL="http://127.0.0.1:${CAPNUM_TELEGRAM_FAKE_PORT:-5181}"
 export CAPNUM_TELEGRAM_TOKEN="123456:test-token" CAPNUM_TELEGRAM_BOT_USERNAME=""
 export CAPNUM_TELEGRAM_SECRET="test-$(python -c 'import secrets; print(secrets.token_hex(16))')"

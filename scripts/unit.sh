@@ -4,4 +4,4 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$CAPNUM_ROOT"
 "$CAPNUM_ROOT/scripts/setup.sh" >/dev/null
-python -m pytest -p no:cacheprovider tests/unit "$@"
+python -m pytest -p no:cacheprovider -m "not postgres" tests/unit "$@"

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import yaml
-from rasa_sdk import Tracker
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,37 +28,6 @@ def anyio_backend() -> str:
 def domain() -> dict[str, Any]:
     """The domain (domain.yml) as the action server receives it."""
     return yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
-
-
-def initial_slots(domain: dict[str, Any]) -> dict[str, Any]:
-    """Every slot at its initial value."""
-    return {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
-
-
-def make_tracker(
-    domain: dict[str, Any],
-    text: str = "",
-    intent: str = "informer",
-    entities: list[dict[str, Any]] | None = None,
-    active_loop: str | None = None,
-    **slots: Any,
-) -> Tracker:
-    """A tracker whose latest user message is `text` with `intent`, and these slots."""
-    values = {**initial_slots(domain), "requested_slot": None, **slots}
-    return Tracker(
-        sender_id="test-sender-0001",
-        slots=values,
-        latest_message={
-            "text": text,
-            "intent": {"name": intent, "confidence": 0.99},
-            "entities": entities or [],
-        },
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": active_loop} if active_loop else {},
-        latest_action_name="action_listen",
-    )
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@
 - a progress bar redrawn with carriage returns keeps only its last state, one line;
 - Rasa's warning "The utterance 'x' is not used in any story or rule" is counted, not
   repeated: those responses are fragments and answers sent by the action server, and
-  `tests/test_layout.py::test_every_response_is_used` checks that each one is really used;
+  `tests/unit/test_layout.py::test_every_response_is_used` checks that each one is really used;
 - the warnings' colour codes are removed.
 """
 
@@ -31,7 +31,7 @@ def readable(lines: Iterable[str]) -> Iterator[str]:
         yield (
             f"({unused} réponses lues par le serveur d'actions et non par les histoires : "
             "avertissement « not used in any story or rule » de Rasa attendu, non répété ; "
-            "tests/test_layout.py vérifie que chacune sert)"
+            "tests/unit/test_layout.py vérifie que chacune sert)"
         )
 
 

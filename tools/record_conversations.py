@@ -1,4 +1,4 @@
-"""Plays the scenarios of `tests/conversations/scenarios.yml` against a running assistant,
+"""Plays the scenarios of `tests/e2e/conversations/scenarios.yml` against a running assistant,
 checks what each one must do, and writes the conversations as Rasa test stories.
 
     python -m tools.record_conversations --server http://127.0.0.1:5005
@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "tests" / "conversations" / "scenarios.yml"
+SCENARIOS = ROOT / "tests" / "e2e" / "conversations" / "scenarios.yml"
 SKIPPED_ACTIONS = {"action_listen", "action_extract_slots", "action_session_start"}
 
 

@@ -76,7 +76,7 @@ def main(argv: list[str]) -> int:
         )
         return 2
     results = Path(argv[1])
-    summary = core_summary(results, Path("tests/conversations"))
+    summary = core_summary(results, Path("tests/e2e/conversations"))
     print(
         f"conversations de test : {summary['conversations']}, prédictions vérifiées : "
         f"{summary['predictions_verifiees']}, échecs : {summary['echecs']}"

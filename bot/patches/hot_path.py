@@ -20,7 +20,7 @@ Last, Rasa's SpacyNLP runs every pipe of fr_core_news_sm but the parser, while t
 reads only the tokens and the `tok2vec` vectors: the token lemmas are replaced by
 `bot.nlu.normaliseur` and no featurizer reads part-of-speech tags or entities. The
 morphologizer, attribute ruler, lemmatizer and named-entity recogniser are switched off
-(spaCy: 4.9 -> 1.6 ms per message; tests/test_performance.py checks the features match).
+(spaCy: 4.9 -> 1.6 ms per message; tests/unit/test_hot_path.py checks the features match).
 
 At start, Rasa builds each TensorFlow model (DIET, TED) by training it on one example, which
 traces the whole training step with its gradients, before loading the trained weights:

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from bot.config import REPO_ROOT
-from tests.helpers import post_message
+from tests.support.helpers import post_message
 
 pytestmark = pytest.mark.scale
 SERVERS = [u for u in os.environ.get("CAPNUM_SCALE_URLS", "").split(",") if u]

@@ -1,5 +1,5 @@
 """Load generator: plays the user turns of the test conversations
-(`tests/conversations/scenarios.yml`) against a running assistant, with N concurrent
+(`tests/e2e/conversations/scenarios.yml`) against a running assistant, with N concurrent
 conversations, at a fixed message rate (or as fast as answers come) for a fixed time.
 
 Latency is measured from the moment a message was due (not when it could be sent), so a
@@ -23,7 +23,7 @@ import yaml
 
 from bot.config import REPO_ROOT
 
-SCENARIOS = REPO_ROOT / "tests" / "conversations" / "scenarios.yml"
+SCENARIOS = REPO_ROOT / "tests" / "e2e" / "conversations" / "scenarios.yml"
 
 
 def load_scripts(path: Path = SCENARIOS) -> list[list[str]]:

@@ -571,7 +571,7 @@ bas). Le bot ne lit que ces fichiers, jamais `../shared`.
   valeur canonique de `bot/contract.py`), ordinaux, mots autour des noms de lieux. Rédigées par
   Cap Num d'après les messages des personnes ; chaque fichier dit en tête qui le lit. Lues
   une fois par processus par `bot/lexique.py`, qui refuse un fichier mal formé en nommant le
-  fichier et l'entrée (`tests/test_lexique.py`).
+  fichier et l'entrée (`tests/unit/test_lexique.py`).
 
 ## metiers/fiches.yml (écrit à la main)
 - Une fiche métier par valeur de `metier_cible` de `rome/metiers_numeriques.csv` : domaine du

@@ -336,7 +336,7 @@ def markdown(
         "",
         "Résultats complets (chaque conversation, chaque réponse, l'état après chaque message) :",
         "`results/simulation/*.json` (hors de git). Phrases : `tools/simulation/banques/*.yml` ;",
-        "tests des parties pures : `tests/test_simulation.py`.",
+        "tests des parties pures : `tests/unit/test_simulation.py`.",
         "",
     ]
     return "\n".join(out)

@@ -1,0 +1,1 @@
+"""Integration tests: databases, HTTP servers, processes, the trained model."""

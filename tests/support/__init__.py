@@ -1,0 +1,1 @@
+"""Code shared by the tests (no test here): helpers, factories, fakes."""

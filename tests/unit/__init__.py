@@ -1,0 +1,1 @@
+"""Unit tests: no server, no database server, no trained model (make unit)."""
