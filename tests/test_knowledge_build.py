@@ -64,10 +64,12 @@ ROME_ROWS = [
     ],
 )
 def test_domains_from_text(texts: tuple[str, ...], expected: list[str]) -> None:
+    """Job and course titles map to the right catalogue domains, or to none."""
     assert kb.domains_from_text(*texts) == expected
 
 
 def test_rome_codes() -> None:
+    """Domains map to the ROME codes present in the ROME file, sorted."""
     assert kb.rome_codes(["developpement"], ROME_ROWS) == ["M1805", "M1855"]
     assert kb.rome_codes(["mediation_numerique", "communication_digitale"], ROME_ROWS) == [
         "E1101",
@@ -95,6 +97,7 @@ def test_rome_codes() -> None:
     ],
 )
 def test_parse_duree(text: str | None, months: float | None) -> None:
+    """Free-text durations in days, months or years become a number of months."""
     assert kb.parse_duree(text) == months
 
 
@@ -118,6 +121,7 @@ def test_parse_duree(text: str | None, months: float | None) -> None:
     ],
 )
 def test_parse_cout(text: str | None, cout: str) -> None:
+    """Free-text cost descriptions become one of the catalogue cost values."""
     assert kb.parse_cout(text) == cout
     assert cout in COUTS
 
@@ -134,6 +138,7 @@ def test_parse_cout(text: str | None, cout: str) -> None:
     ],
 )
 def test_idf_diplomas(niveau: str, expected: tuple[str | None, str | None]) -> None:
+    """Île-de-France diploma levels map to the minimum and maximum diplomas."""
     assert kb.idf_diplomas(niveau) == expected
 
 
@@ -152,6 +157,7 @@ def test_idf_diplomas(niveau: str, expected: tuple[str | None, str | None]) -> N
     ],
 )
 def test_prerequis_diplomas(text: str, expected: tuple[str | None, str | None]) -> None:
+    """Free-text prerequisites map to the minimum and maximum diplomas."""
     assert kb.prerequis_diplomas(text) == expected
 
 
@@ -171,6 +177,7 @@ def test_prerequis_diplomas(text: str, expected: tuple[str | None, str | None]) 
     ],
 )
 def test_idf_ages(age: str, public: str, expected: tuple[int | None, int | None]) -> None:
+    """Île-de-France age bands and public texts combine into a minimum and maximum age."""
     assert kb.idf_ages(age, public) == expected
 
 
@@ -189,6 +196,7 @@ def test_idf_ages(age: str, public: str, expected: tuple[int | None, int | None]
     ],
 )
 def test_idf_public_cible(public: str, expected: list[str]) -> None:
+    """Only job seekers are recognised as a target public in Île-de-France texts."""
     assert kb.idf_public_cible(public) == expected
 
 
@@ -221,10 +229,12 @@ def test_idf_public_cible(public: str, expected: list[str]) -> None:
     ],
 )
 def test_sourced_public(text: str, expected: tuple[list[str], int | None, int | None]) -> None:
+    """Sourced public texts yield a target public and an age range only when explicit."""
     assert kb.sourced_public(text) == expected
 
 
 def test_small_helpers() -> None:
+    """Year, source name, job list, text cleaning and web-site helpers parse their inputs."""
     assert kb.first_year("LePoleS labellisé en 2016 ; école ouverte en 2018") == 2016
     assert kb.first_year("") is None
     assert kb.source_name("https://a.fr/x (Région, 2017)") == "https://a.fr/x"
@@ -246,6 +256,7 @@ def test_small_helpers() -> None:
 
 
 def test_build_communes_join_and_fallback() -> None:
+    """Communes join their coordinates by name, else fall back to the department seat."""
     communes = [
         {
             "code": "59350",
@@ -385,6 +396,7 @@ IDF_RECORD: dict[str, Any] = {
 
 
 def test_build_idf() -> None:
+    """Île-de-France records become schema rows; rows without a domain are excluded."""
     cedex = dict(IDF_RECORD, post_code=94736, localisation=[48.837631, 2.481699])
     no_domain = dict(IDF_RECORD, metier="pas de métier", nom_formation="pépinière")
     result = kb.build_idf([IDF_RECORD, no_domain, cedex], _geo(), ROME_ROWS)
@@ -424,6 +436,7 @@ def test_build_idf_keeps_one_row_per_training_and_place() -> None:
 
 
 def test_build_sourced_repeated_record_is_one_row() -> None:
+    """A repeated sourced record becomes one row; the copy is excluded with a reason."""
     result = kb.build_sourced([SOURCED_RECORD, dict(SOURCED_RECORD)], _geo(), ROME_ROWS)
     assert [r["id"] for r in result.rows] == ["gen-reg-001"]
     assert [(e.index, e.reason) for e in result.excluded] == [
@@ -453,6 +466,7 @@ SOURCED_RECORD: dict[str, Any] = {
 
 
 def test_build_sourced() -> None:
+    """Sourced records become rows, remote and overseas included; unplaceable ones are excluded."""
     records = [
         SOURCED_RECORD,
         dict(SOURCED_RECORD, intitule="", metiers=[]),  # organisation only
@@ -503,6 +517,7 @@ def test_build_sourced() -> None:
 
 
 def test_register_adds_knowledge_build() -> None:
+    """The CLI gains a 'knowledge build' command with its --shared option."""
     parser = argparse.ArgumentParser()
     kb.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["knowledge", "build", "--shared", "/tmp/x"])
@@ -577,6 +592,7 @@ def check_row(row: dict[str, Any]) -> None:
 
 
 def test_generated_catalogue_rows_pass_schema() -> None:
+    """Every row of the generated catalogue files passes the schema with a unique id."""
     assert [p.name for p in CATALOGUE_FILES] == [
         "gen_idf_2016.jsonl",
         "gen_regions_2016_2021.jsonl",
@@ -596,6 +612,7 @@ def test_generated_catalogue_rows_pass_schema() -> None:
 
 
 def test_generated_geo_files() -> None:
+    """The generated communes file stays under 4 MB with the expected columns."""
     communes = REPO / "knowledge" / "geo" / "communes.csv"
     assert communes.stat().st_size < 4 * 1024 * 1024
     header = communes.read_text(encoding="utf-8").split("\n", 1)[0]
