@@ -76,6 +76,7 @@ def failure_text(events: list[Any]) -> str:
 
 
 async def test_action_server_down(rasa_domain) -> None:
+    """When the action server is down the person gets the French technical-problem answer."""
     events = await run_action(f"http://127.0.0.1:{free_port()}/webhook", rasa_domain)
     assert "souci technique" in failure_text(events)
 
@@ -91,12 +92,14 @@ async def test_slow_action_is_cut_and_answered(action_server, rasa_domain, monke
 
 
 async def test_failing_action_server(action_server, rasa_domain) -> None:
+    """When the action server fails the person gets the French technical-problem answer."""
     fake, url = action_server
     fake.mode = "error"
     assert "souci technique" in failure_text(await run_action(url, rasa_domain))
 
 
 async def test_rejection_is_passed_to_the_form(action_server, rasa_domain) -> None:
+    """An action rejection still reaches the form as ActionExecutionRejection."""
     fake, url = action_server
     fake.mode = "reject"
     with pytest.raises(ActionExecutionRejection):
@@ -104,6 +107,7 @@ async def test_rejection_is_passed_to_the_form(action_server, rasa_domain) -> No
 
 
 async def test_normal_answer_is_unchanged(action_server, rasa_domain) -> None:
+    """A normal action answer passes through unchanged."""
     _, url = action_server
     assert failure_text(await run_action(url, rasa_domain)) == "réponse normale"
 
@@ -112,6 +116,7 @@ async def test_normal_answer_is_unchanged(action_server, rasa_domain) -> None:
     ("value", "expected"), [(None, 2.5), ("1.5", 1.5), ("abc", 2.5), ("0", 2.5), ("500", 2.5)]
 )
 def test_timeout_setting(value, expected) -> None:
+    """The action time-out comes from the environment; invalid or extreme values use 2.5 s."""
     env = {} if value is None else {action_timeout.TIMEOUT_ENV: value}
     assert action_timeout.action_timeout(env) == expected
 

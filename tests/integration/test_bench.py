@@ -53,12 +53,14 @@ def test_synthetic_catalogue_is_valid_varied_and_seeded(modeles, communes) -> No
 
 
 def test_profiles_are_seeded_and_located(communes) -> None:
+    """Random benchmark profiles are reproducible from their seed and all located."""
     profils = profils_aleatoires(20, communes, graine=4)
     assert profils == profils_aleatoires(20, communes, graine=4)
     assert all(p.lat is not None and p.interets for p in profils)
 
 
 def test_percentile_nearest_rank() -> None:
+    """The catalogue benchmark's percentile uses the nearest rank."""
     values = [float(n) for n in range(1, 101)]
     assert (percentile(values, 50), percentile(values, 95)) == (50.0, 95.0)
     assert percentile([3.0], 95) == 3.0
@@ -75,6 +77,7 @@ def test_tiny_run_on_sqlite() -> None:
 
 
 def test_cli_json(capsys) -> None:
+    """'bench catalogue' prints JSON or a French summary, SQLite only when asked."""
     argv = ["bench", "catalogue", "--tailles", "200", "--requetes", "3", "--scans", "2"]
     assert cli.main([*argv, "--sans-postgresql", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -86,6 +89,7 @@ def test_cli_json(capsys) -> None:
 
 
 def test_unreachable_postgresql_is_reported(capsys) -> None:
+    """An unreachable PostgreSQL is reported and the SQLite measures are still given."""
     url = "postgresql://personne@127.0.0.1:1/absente"
     result = run_bench([200], requetes=2, scans=0, pg_url=url)
     assert [m["base"] for m in result["mesures"]] == ["sqlite"]

@@ -213,6 +213,7 @@ def check_domain_backfill(engine: Engine) -> None:
 
 
 def test_upgrade_0001_to_0002_backfills_domains_on_sqlite(sqlite_engine: Engine) -> None:
+    """On SQLite, migrating 0001 to 0002 backfills domain rows; downgrade and redo agree."""
     check_domain_backfill(sqlite_engine)
 
 

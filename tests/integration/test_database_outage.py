@@ -63,6 +63,7 @@ def stoppable_postgres() -> Iterator[None]:
 
 
 def test_conversation_survives_a_database_restart(stoppable_postgres: None) -> None:
+    """While PostgreSQL is down the chat answers 503 in French; the retried turn then succeeds."""
     sender = secrets.token_hex(16)
     assert post(sender, "bonjour", "drill-msg-1")[0] == 200
     assert post(sender, "je cherche du travail", "drill-msg-2")[0] == 200

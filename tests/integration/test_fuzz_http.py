@@ -48,6 +48,7 @@ def webhook(body: bytes, headers: dict[str, str] | None = None) -> tuple[int, by
 @example(b"\xff\xfe{")
 @example(b'{"sender": "' + b"a" * 32 + b'", "message": "\\ud800"}')  # lone surrogate
 def test_raw_bytes(body: bytes) -> None:
+    """Any raw bytes posted to the webhook get 200 or 400, never a 5xx or a leak."""
     check(*webhook(body), {200, 400})
 
 
@@ -70,6 +71,7 @@ FIELDS = st.fixed_dictionaries(
 @HTTP
 @given(st.one_of(JSON, FIELDS, st.dictionaries(any_text, JSON, max_size=3)))
 def test_random_json(value: object) -> None:
+    """Any JSON posted to the webhook gets a list of answers or a JSON error, never a 5xx."""
     body = json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
     status, raw = webhook(body)
     check(status, raw, {200, 400, 413})
@@ -98,6 +100,7 @@ def test_valid_messages_get_an_answer(message: str) -> None:
 @example("..%2F..%2Fwebchat.py", "GET")
 @example("%00", "GET")
 def test_static_names_and_methods(name: str, method: str) -> None:
+    """Any static file name and method gets a 4xx unless it is a listed asset."""
     from urllib.parse import quote
 
     path = f"{BASE}/static/{quote(name.encode('utf-8', 'surrogatepass'), safe='')}"

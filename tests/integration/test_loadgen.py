@@ -23,6 +23,7 @@ pytestmark = pytest.mark.anyio
 
 
 def test_scripts_are_the_test_conversations() -> None:
+    """The load scripts are the test conversations, each a list of non-empty turns."""
     scripts = load_scripts()
     assert len(scripts) >= 30
     assert all(turns and all(isinstance(t, str) and t for t in turns) for turns in scripts)
@@ -34,10 +35,12 @@ def test_scripts_are_the_test_conversations() -> None:
     [([], 95, 0.0), ([5.0], 50, 5.0), (list(range(1, 101)), 95, 95), ([3, 1, 2], 50, 2)],
 )
 def test_percentile_nearest_rank(values, q, expected) -> None:
+    """percentile() uses the nearest-rank method and gives 0 for no values."""
     assert percentile(values, q) == expected
 
 
 def test_peak_memory_of_this_process() -> None:
+    """Peak memory is read for a live process and is None for a missing one."""
     assert peak_memory_mb(os.getpid()) > 1
     assert peak_memory_mb(2**22 + 12345) is None
 
@@ -80,6 +83,7 @@ async def test_closed_loop_plays_conversations_in_order(assistant) -> None:
 
 
 async def test_paced_load_sends_at_the_rate_and_counts_errors(assistant) -> None:
+    """The paced load sends at the requested rate and counts failed turns as errors."""
     fake, url = assistant
     result = await run_load(url, [["un", "boom"]], conversations=4, rate=40, duration=1.0)
     assert 30 <= result.sent <= 41
@@ -89,6 +93,7 @@ async def test_paced_load_sends_at_the_rate_and_counts_errors(assistant) -> None
 
 
 async def test_latency_by_conversation_length(assistant) -> None:
+    """Turn latency is measured at each requested conversation length in one conversation."""
     fake, url = assistant
     figures = await turn_latency_by_length(url, turns=(2, 4), repeats=2)
     assert set(figures) == {"p95_tour_2_ms", "p95_tour_4_ms"}
@@ -108,6 +113,7 @@ def fake_scenarios(p95: float) -> dict:
 
 
 def test_report_gives_ratios_and_replaces_its_section(tmp_path) -> None:
+    """The benchmark report gives ratios to the reference and replaces only its own section."""
     from tools.bench.charge import REPORT_END, REPORT_START, render, write_report
 
     summary = {
@@ -166,6 +172,7 @@ async def test_servers_comparison_runs_the_same_load_on_both(tmp_path) -> None:
 
 
 def test_servers_comparison_reports_a_server_that_is_down(tmp_path, capsys) -> None:
+    """The servers comparison exits 1 in French and writes nothing when no server answers."""
     from tools.cli import main
 
     url = "http://127.0.0.1:9"  # discard port: nothing listens

@@ -26,6 +26,7 @@ def config() -> EndpointConfig:
 
 
 def test_settings_come_from_the_endpoint(config: EndpointConfig) -> None:
+    """The Redis lock store takes host, port, database and key prefix from the endpoint."""
     store = AtomicRedisLockStore(config)
     kwargs = store.red.connection_pool.connection_kwargs
     assert (kwargs["host"], kwargs["port"], kwargs["db"]) == ("127.0.0.1", 6379, 1)

@@ -55,6 +55,7 @@ def agents() -> tuple[Agent, Agent]:
 
 
 def test_every_variable_is_loaded_with_the_trained_value(agents) -> None:
+    """The fast model loading restores every DIET and TED variable with its trained value."""
     rasa_loaded, fast = agents
     slow_models, fast_models = tf_models(rasa_loaded), tf_models(fast)
     assert len(fast_models) == 2 and set(fast_models) == set(slow_models)  # DIET and TED
@@ -73,6 +74,7 @@ def test_every_variable_is_loaded_with_the_trained_value(agents) -> None:
 
 
 def test_same_understanding_of_the_training_examples(agents) -> None:
+    """The fast-loaded model parses the training examples exactly like Rasa's loading."""
     rasa_loaded, fast = agents
     texts = nlu_examples(150)
     assert parses(rasa_loaded, texts) == parses(fast, texts)

@@ -285,6 +285,7 @@ def test_same_recommendations_as_the_web_chat(fake: FakeTelegram) -> None:
 
 
 def test_restart_command_forgets_the_answers(fake: FakeTelegram) -> None:
+    """/recommencer on Telegram starts over and forgets the profile answers."""
     user = User(fake)
     user.say("salut j'ai 19 ans et j'habite à Lille")
     assert user.tracker()["slots"]["commune"] == "Lille"
@@ -295,6 +296,7 @@ def test_restart_command_forgets_the_answers(fake: FakeTelegram) -> None:
 
 
 def test_erase_command_asks_then_erases(fake: FakeTelegram) -> None:
+    """/supprimer asks first, and erases the profile from the tracker only on 'yes'."""
     user = User(fake)
     user.say("salut j'ai 19 ans et j'habite à Lille")
     question = user.say("/supprimer")
@@ -311,6 +313,7 @@ def test_erase_command_asks_then_erases(fake: FakeTelegram) -> None:
 
 
 def test_erase_can_be_cancelled(fake: FakeTelegram) -> None:
+    """Answering 'no' to /supprimer keeps the profile."""
     user = User(fake)
     user.say("salut j'ai 19 ans et j'habite à Lille")
     user.say("/supprimer")
@@ -320,6 +323,7 @@ def test_erase_can_be_cancelled(fake: FakeTelegram) -> None:
 
 @pytest.mark.parametrize("secret", [None, "", "wrong-secret", TG_SECRET + "x"])
 def test_forged_update_is_rejected(fake: FakeTelegram, secret: str | None) -> None:
+    """An update without the right secret is refused with 403 and runs no turn."""
     user = User(fake)
     status, answers = user.post(
         {"message": user.message(text="salut j'habite à Lille")}, secret=secret
@@ -330,6 +334,7 @@ def test_forged_update_is_rejected(fake: FakeTelegram, secret: str | None) -> No
 
 
 def test_malformed_and_duplicate_updates(fake: FakeTelegram) -> None:
+    """Malformed updates get 400, and a re-delivered update runs only one turn."""
     headers = {SECRET_HEADER: TG_SECRET}
     assert post(WEBHOOK, b"{pas du json", headers) == 400
     assert post(WEBHOOK, b'{"update_id": "x"}', headers) == 400
@@ -347,6 +352,7 @@ def test_malformed_and_duplicate_updates(fake: FakeTelegram) -> None:
 
 
 def test_rate_limit_answer_is_retried_after_retry_after(fake: FakeTelegram) -> None:
+    """A reply refused with 429 is sent again after retry_after, not lost."""
     user = User(fake)
     fake.fail_next("sendMessage", 429, retry_after=1)
     answers = user.say("/start")
@@ -358,6 +364,7 @@ def test_rate_limit_answer_is_retried_after_retry_after(fake: FakeTelegram) -> N
 
 
 def test_server_error_and_timeout_are_retried(fake: FakeTelegram) -> None:
+    """A reply refused with 502 is retried and delivered."""
     user = User(fake)
     fake.fail_next("sendMessage", 502)
     answers = user.say("/aide")
@@ -385,6 +392,7 @@ def test_server_error_and_timeout_are_retried(fake: FakeTelegram) -> None:
 def test_media_get_a_kind_answer_and_the_question_again(
     fake: FakeTelegram, content: dict[str, Any]
 ) -> None:
+    """Media get a French hint and the pending question again, without storing a turn."""
     user = User(fake)
     user.say("/start")
     turns = len([e for e in user.tracker()["events"] if e.get("event") == "user"])
@@ -397,6 +405,7 @@ def test_media_get_a_kind_answer_and_the_question_again(
 
 
 def test_shared_location_sets_the_commune(fake: FakeTelegram) -> None:
+    """A shared location fills the commune and department slots."""
     user = User(fake)
     user.say("salut j'ai 19 ans")
     user.send(location={"latitude": 50.6942, "longitude": 3.1746})
@@ -405,6 +414,7 @@ def test_shared_location_sets_the_commune(fake: FakeTelegram) -> None:
 
 
 def test_location_abroad_asks_for_the_town(fake: FakeTelegram) -> None:
+    """A location abroad gets a French answer and leaves the commune empty."""
     user = User(fake)
     user.say("/start")
     answers = user.send(location={"latitude": 51.5074, "longitude": -0.1278})
@@ -427,6 +437,7 @@ def test_edited_message_is_answered_as_a_new_one(fake: FakeTelegram) -> None:
 
 
 def test_very_long_text_gets_a_french_answer(fake: FakeTelegram) -> None:
+    """A very long text gets the French 'too long' answer."""
     user = User(fake)
     user.say("/start")
     answers = user.say("bla " * 1000)
@@ -434,6 +445,7 @@ def test_very_long_text_gets_a_french_answer(fake: FakeTelegram) -> None:
 
 
 def test_group_chat_is_silent_unless_addressed(fake: FakeTelegram) -> None:
+    """In a group the bot stays silent and stores nothing unless mentioned or replied to."""
     user = User(fake, group=True)
     assert user.say("salut tout le monde, quelqu'un a vu le match ?") == []
     assert user.say("/start") == []  # a bare command may be for another bot

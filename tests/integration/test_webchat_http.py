@@ -30,6 +30,7 @@ def post(message: Any, sender: str | None = None, **extra: Any) -> tuple[int, An
 
 @pytest.mark.parametrize("path", ["/", "/demo", "/confidentialite"])
 def test_pages_have_a_strict_security_policy(path: str) -> None:
+    """Every web chat page is French and served with a strict CSP and nosniff."""
     status, headers, body = request("GET", f"{BASE}{path}")
     assert status == 200 and b'<html lang="fr">' in body
     csp = headers["Content-Security-Policy"]
@@ -48,6 +49,7 @@ def test_pages_have_a_strict_security_policy(path: str) -> None:
     ],
 )
 def test_assets_are_served_locally(name: str, kind: str) -> None:
+    """The web chat scripts and styles are served locally with the right content type."""
     status, headers, body = request("GET", f"{BASE}/static/{name}")
     assert status == 200 and body
     assert headers["Content-Type"].startswith(kind)
@@ -55,11 +57,13 @@ def test_assets_are_served_locally(name: str, kind: str) -> None:
 
 @pytest.mark.parametrize("name", ["../webchat.py", "secret.txt", "%2e%2e%2fwebchat.py"])
 def test_only_listed_assets(name: str) -> None:
+    """Only the listed static assets are served; path tricks and other files get 404."""
     status, _, _ = request("GET", f"{BASE}/static/{name}")
     assert status == 404
 
 
 def test_foreign_origin_is_refused() -> None:
+    """A message from a foreign origin is refused with 403 and gets no CORS headers."""
     payload = json.dumps({"sender": secrets.token_hex(16), "message": "salut"}).encode()
     status, headers, _ = request(
         "POST", f"{BASE}/webhook", payload, {"Origin": "https://evil.example"}
@@ -74,6 +78,7 @@ def test_foreign_origin_is_refused() -> None:
 
 @pytest.mark.skipif(not ALLOWED, reason="CAPNUM_WEB_ORIGINS is empty")
 def test_allowed_origin_gets_cors_headers() -> None:
+    """An allowed origin gets CORS headers on the preflight and on the message."""
     origin = ALLOWED[0]
     status, headers, _ = request(
         "OPTIONS",
@@ -102,12 +107,14 @@ def test_allowed_origin_gets_cors_headers() -> None:
     ],
 )
 def test_bad_requests_are_refused_without_a_stack_trace(body: bytes, status: int) -> None:
+    """Malformed, anonymous or oversized requests get 400/413 with a JSON error, no traceback."""
     got, _, raw = request("POST", f"{BASE}/webhook", body)
     assert got == status
     assert b"Traceback" not in raw and json.loads(raw)["error"]
 
 
 def test_retried_message_id_replays_the_answer() -> None:
+    """A retried message id replays the first answer and stores the message only once."""
     sender = secrets.token_hex(16)
     first = post("j'ai 27 ans", sender, message_id="abcdef0123")
     again = post("j'ai 27 ans", sender, message_id="abcdef0123")
@@ -119,6 +126,7 @@ def test_retried_message_id_replays_the_answer() -> None:
 
 
 def test_first_turn_has_the_privacy_notice() -> None:
+    """The first answer carries the privacy notice with the erasure command and age limit."""
     status, messages = post("bonjour")
     assert status == 200
     text = " ".join(m.get("text", "") for m in messages)

@@ -357,6 +357,7 @@ async def test_job_sheet_gives_rome_codes_and_nearest_trainings(domain):
 
 
 async def test_job_sheet_without_a_place_quotes_recent_trainings(domain):
+    """A job sheet without a known place quotes how many trainings lead to the job."""
     tracker = make_tracker(domain, "ça fait quoi un community manager", "question_metier")
     _, messages = await run(ActionRepondreMetier(), tracker, domain)
     assert responses(messages)[0] == "utter_fiche_community_manager"
@@ -368,6 +369,7 @@ async def test_job_sheet_without_a_place_quotes_recent_trainings(domain):
 
 
 async def test_job_button_payload_names_the_sheet(domain):
+    """A job button's payload entity selects the job sheet shown."""
     entities = [{"entity": "metier", "value": "cybersecurite"}]
     tracker = make_tracker(domain, "/question_metier", "question_metier", entities=entities)
     _, messages = await run(ActionRepondreMetier(), tracker, domain)
@@ -375,6 +377,7 @@ async def test_job_button_payload_names_the_sheet(domain):
 
 
 async def test_two_jobs_are_compared(domain):
+    """Asking how two jobs differ gives both short sheets between an intro and a follow-up."""
     tracker = make_tracker(domain, "différence entre développeur et testeur ?", "question_metier")
     _, messages = await run(ActionRepondreMetier(), tracker, domain)
     assert responses(messages) == [
@@ -387,6 +390,7 @@ async def test_two_jobs_are_compared(domain):
 
 
 async def test_unknown_job_offers_the_list(domain):
+    """An unrecognised job question offers the list of known jobs."""
     tracker = make_tracker(domain, "c'est quoi ce métier", "question_metier")
     _, messages = await run(ActionRepondreMetier(), tracker, domain)
     assert responses(messages) == ["utter_metier_inconnu"]

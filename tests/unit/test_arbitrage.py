@@ -12,11 +12,13 @@ FACT = {"entity": "age", "value": "19", "start": 2, "end": 8, "extractor": EXTRA
 
 
 def test_unsure_message_with_profile_facts_becomes_informer() -> None:
+    """An unsure message carrying profile facts from the text becomes 'informer'."""
     unsure = {"name": "nlu_fallback", "confidence": 0.45}
     assert intention_arbitree(unsure, [FACT]) == {"name": "informer", "confidence": 0.45}
 
 
 def test_other_cases_are_left_alone() -> None:
+    """Sure intents, no intent, no facts or button entities leave the intent alone."""
     unsure = {"name": "nlu_fallback", "confidence": 0.45}
     button = {"entity": "rang", "value": "2"}  # no extractor: not a profile fact from text
     assert intention_arbitree(unsure, [button]) is None
@@ -26,6 +28,7 @@ def test_other_cases_are_left_alone() -> None:
 
 
 def test_component_rewrites_the_intent() -> None:
+    """The NLU component rewrites an unsure intent to 'informer' in place."""
     message = Message(
         data={
             TEXT: "g 19 an",
@@ -38,6 +41,7 @@ def test_component_rewrites_the_intent() -> None:
 
 
 def test_a_town_named_in_another_language_is_not_an_answer() -> None:
+    """A town in a message likely in another language does not make it 'informer'."""
     unsure = {"name": "nlu_fallback", "confidence": 0.4}
     town = {
         "entity": "commune",

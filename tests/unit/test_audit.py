@@ -59,6 +59,7 @@ def verdict_for(report: dict, risks: list[AcceptedRisk], today: dt.date = TODAY)
 
 
 def test_finding_accepted_by_alias_passes() -> None:
+    """A vulnerability accepted under one of its aliases passes the audit."""
     verdict = verdict_for(REPORT, [risk()])
     assert verdict.exit_code == EXIT_OK
     assert [f.id for f, _ in verdict.accepted] == ["PYSEC-2024-999"]
@@ -79,6 +80,7 @@ def test_finding_not_exactly_accepted_fails(changes: dict) -> None:
 
 
 def test_package_names_compare_canonically() -> None:
+    """Package names are compared in canonical form (case, '_' and '-')."""
     report = {
         "dependencies": [{"name": "Sentry_SDK", "version": "1.14.0", "vulns": [{"id": "X-1"}]}]
     }
@@ -88,11 +90,13 @@ def test_package_names_compare_canonically() -> None:
 
 
 def test_expired_review_fails_even_when_accepted() -> None:
+    """An accepted risk past its review date fails the audit."""
     verdict = verdict_for(REPORT, [risk(review_by=dt.date(2026, 11, 28))])
     assert verdict.exit_code == EXIT_FINDINGS and verdict.expired
 
 
 def test_listed_risk_that_no_longer_occurs_is_a_warning() -> None:
+    """An accepted risk that no longer occurs is reported as stale, not a failure."""
     clean = {"dependencies": [{"name": "aiohttp", "version": "3.11.0", "vulns": []}]}
     verdict = verdict_for(clean, [risk()])
     assert verdict.exit_code == EXIT_OK
@@ -119,12 +123,14 @@ def test_unreachable_database_fails_loudly() -> None:
 
 
 def test_partly_audited_run_fails_but_findings_come_first() -> None:
+    """A partly audited run fails, but unaccepted findings take precedence in the exit code."""
     report = {"dependencies": [*REPORT["dependencies"], {"name": "x", "skip_reason": "?"}]}
     assert verdict_for(report, [risk()]).exit_code == EXIT_UNAUDITED
     assert verdict_for(report, []).exit_code == EXIT_FINDINGS
 
 
 def test_incomplete_accepted_entries_are_all_named() -> None:
+    """Every incomplete or malformed accepted-risk entry is named in one French error."""
     with pytest.raises(ValueError) as error:
         parse_accepted(
             {
@@ -162,6 +168,7 @@ def test_committed_accepted_risks_are_complete_and_pinned() -> None:
 
 
 def test_main_prints_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The audit command prints unaccepted findings with their fix and fails on a bad risk file."""
     report = tmp_path / "audit.json"
     report.write_text(json.dumps(REPORT))
     accepted = tmp_path / "accepted.yml"

@@ -116,6 +116,7 @@ def sample_files(tmp_path: Path) -> list[Path]:
 
 
 def test_valid_row_round_trips() -> None:
+    """A valid catalogue row parses into a typed record and serialises back unchanged."""
     row = valid_row()
     record = validate_line(json.dumps(row))
     assert isinstance(record, FormationRecord)
@@ -149,6 +150,7 @@ def test_valid_row_round_trips() -> None:
     ],
 )
 def test_valid_variants(overrides: dict[str, Any]) -> None:
+    """Each accepted variant of an otherwise valid row parses into a record."""
     assert isinstance(validate_line(json.dumps(valid_row(**overrides))), FormationRecord)
 
 
@@ -217,6 +219,7 @@ BAD_ROWS = [
 def test_bad_row_is_rejected_with_file_and_line(
     tmp_path: Path, overrides: dict[str, Any], expected: str
 ) -> None:
+    """A bad catalogue row is rejected with its file and line number; good rows are kept."""
     bad = valid_row(id="gen-hdf-2016-002", formation_id="gen-hdf-2016-002")
     bad.update({key: value for key, value in overrides.items() if value is not MISSING})
     for key in [key for key, value in overrides.items() if value is MISSING]:
@@ -242,6 +245,7 @@ def test_bad_row_is_rejected_with_file_and_line(
     ],
 )
 def test_invalid_json_line(tmp_path: Path, line: str, expected: str) -> None:
+    """A line that is not a JSON object is rejected with its line number and reason."""
     path = write_jsonl(tmp_path / "raw.jsonl", [valid_row(), line])
     _records, errors = validate_files([path])
     assert errors and all(error.line == 2 for error in errors)
@@ -249,6 +253,7 @@ def test_invalid_json_line(tmp_path: Path, line: str, expected: str) -> None:
 
 
 def test_error_format_matches_file_line_reason(tmp_path: Path) -> None:
+    """A row error prints as 'file:line: reason' with the reason in French."""
     rows: list[Any] = [
         valid_row(id=f"gen-idf-2016-{n:03d}", formation_id="f") for n in range(1, 12)
     ]
@@ -258,6 +263,7 @@ def test_error_format_matches_file_line_reason(tmp_path: Path) -> None:
 
 
 def test_duplicate_id_across_files_reported_on_second_occurrence(tmp_path: Path) -> None:
+    """A duplicate id across files is reported on its second occurrence, naming the first."""
     first = write_jsonl(tmp_path / "a.jsonl", [valid_row(id="same-id")])
     second = write_jsonl(tmp_path / "b.jsonl", [valid_row(id="other"), valid_row(id="same-id")])
     records, errors = validate_files([first, second])
@@ -268,6 +274,7 @@ def test_duplicate_id_across_files_reported_on_second_occurrence(tmp_path: Path)
 
 
 def test_missing_file_and_bad_encoding(tmp_path: Path) -> None:
+    """A missing file and a non-UTF-8 file are each reported instead of raising."""
     latin1 = tmp_path / "latin1.jsonl"
     latin1.write_bytes(json.dumps(valid_row(), ensure_ascii=False).encode("latin-1") + b"\n")
     _records, errors = validate_files([tmp_path / "absent.jsonl", latin1])
@@ -278,6 +285,7 @@ def test_missing_file_and_bad_encoding(tmp_path: Path) -> None:
 
 
 def test_utf8_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
+    """A UTF-8 byte-order mark and CRLF line endings are accepted."""
     path = tmp_path / "bom.jsonl"
     content = "\r\n".join(json.dumps(valid_row(id=f"r-{n}")) for n in range(2)) + "\r\n"
     path.write_bytes(b"\xef\xbb\xbf" + content.encode("utf-8"))
@@ -289,6 +297,7 @@ def test_utf8_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
 
 
 def test_valid_load(engine, sample_files: list[Path]) -> None:
+    """Loading valid files stores every row, its domains and the catalogue metadata."""
     catalogue = Catalogue(engine)
     report = catalogue.load(sample_files)
 
@@ -321,6 +330,7 @@ def test_valid_load(engine, sample_files: list[Path]) -> None:
 
 
 def test_load_replaces_previous_catalogue(engine, tmp_path: Path, sample_files) -> None:
+    """A new load replaces the previous catalogue entirely, domains and metadata included."""
     catalogue = Catalogue(engine)
     catalogue.load(sample_files)
     other = write_jsonl(tmp_path / "other.jsonl", [valid_row(id="seul")])
@@ -343,6 +353,7 @@ def test_repeated_domain_is_indexed_once(engine, tmp_path: Path) -> None:
 
 
 def test_failed_validation_writes_nothing(engine, tmp_path: Path, sample_files) -> None:
+    """When any row is invalid the load raises and the previous catalogue stays intact."""
     catalogue = Catalogue(engine)
     catalogue.load(sample_files)
     meta_before = catalogue.meta()
@@ -360,6 +371,7 @@ def test_failed_validation_writes_nothing(engine, tmp_path: Path, sample_files) 
 
 
 def test_failed_validation_on_empty_database_creates_nothing(tmp_path: Path) -> None:
+    """An invalid load on an empty database does not even create the tables."""
     engine = engine_for("sqlite://")
     bad = write_jsonl(tmp_path / "bad.jsonl", [valid_row(domaines=[])])
     with pytest.raises(CatalogueLoadError):
@@ -369,6 +381,7 @@ def test_failed_validation_on_empty_database_creates_nothing(tmp_path: Path) -> 
 
 
 def test_empty_catalogue_is_refused(engine, tmp_path: Path, sample_files) -> None:
+    """Loading no rows at all is refused and keeps the previous catalogue."""
     catalogue = Catalogue(engine)
     catalogue.load(sample_files)
     empty = write_jsonl(tmp_path / "empty.jsonl", [None])
@@ -380,6 +393,7 @@ def test_empty_catalogue_is_refused(engine, tmp_path: Path, sample_files) -> Non
 
 
 def test_failure_mid_insert_rolls_back(engine, tmp_path: Path, monkeypatch) -> None:
+    """A failure in the middle of the inserts rolls the whole load back."""
     first = write_jsonl(tmp_path / "a.jsonl", [valid_row(id=f"a-{n}") for n in range(3)])
     catalogue = Catalogue(engine)
     catalogue.load([first])
@@ -430,6 +444,7 @@ def test_failure_while_indexing_domains_rolls_back(engine, tmp_path: Path) -> No
 
 
 def test_load_if_changed_skips_unchanged_files(engine, tmp_path: Path, sample_files) -> None:
+    """load_if_changed skips files whose digest is unchanged, in any order, and reloads edits."""
     catalogue = Catalogue(engine)
     first = catalogue.load_if_changed(sample_files)
     assert first.loaded and not first.skipped
@@ -446,6 +461,7 @@ def test_load_if_changed_skips_unchanged_files(engine, tmp_path: Path, sample_fi
 
 
 def test_load_if_changed_on_fresh_database(tmp_path: Path, sample_files) -> None:
+    """load_if_changed creates a fresh SQLite database and its parent folders."""
     db = tmp_path / "sub" / "dir" / "capnum.db"
     engine = engine_for(f"sqlite:///{db}")
     assert Catalogue(engine).load_if_changed(sample_files).loaded
@@ -457,6 +473,7 @@ def test_load_if_changed_on_fresh_database(tmp_path: Path, sample_files) -> None
 
 
 def test_search_filters(engine, sample_files) -> None:
+    """Search filters by department, region, domain and accent-insensitive text."""
     catalogue = Catalogue(engine)
     catalogue.load(sample_files)
 
@@ -481,6 +498,7 @@ def test_search_filters(engine, sample_files) -> None:
 
 
 def test_stats_counts(engine, sample_files) -> None:
+    """stats() counts rows, formations and distance courses by region, domain, source and year."""
     catalogue = Catalogue(engine)
     catalogue.load(sample_files)
     data = catalogue.stats()
@@ -568,6 +586,7 @@ def test_export_of_loaded_catalogue_gives_the_source_rows(engine, sample_files) 
 
 
 def test_cache_reloads_only_when_meta_changes(engine, tmp_path: Path, sample_files) -> None:
+    """The cache checks the metadata at most once per interval and rereads rows only on change."""
     now = [0.0]
     cache = CatalogueCache(engine, check_interval=30, clock=lambda: now[0])
     assert cache.formations() == []  # nothing loaded yet
@@ -590,6 +609,7 @@ def test_cache_reloads_only_when_meta_changes(engine, tmp_path: Path, sample_fil
 
 
 def test_cache_keeps_last_catalogue_when_database_fails(engine, sample_files) -> None:
+    """The cache keeps serving the last catalogue when the database fails."""
     now = [0.0]
     cache = CatalogueCache(engine, check_interval=1, clock=lambda: now[0])
     Catalogue(engine).load(sample_files)
@@ -604,6 +624,7 @@ def test_cache_keeps_last_catalogue_when_database_fails(engine, sample_files) ->
 
 
 def test_settings_defaults_and_environment(tmp_path: Path) -> None:
+    """Settings default to the repository paths, follow the environment and list sorted .jsonl."""
     defaults = Settings.from_env({})
     assert REPO_ROOT == Path(__file__).resolve().parents[2]
     assert defaults.database_url == f"sqlite:///{REPO_ROOT / 'var' / 'capnum.db'}"
@@ -631,6 +652,7 @@ def run_cli(argv: list[str]) -> int:
 
 
 def test_cli_load_dry_run_writes_nothing(tmp_path: Path, sample_files, capsys) -> None:
+    """'catalogue load --dry-run' reports per-file counts and creates no database."""
     db = tmp_path / "db" / "capnum.db"
     argv = ["catalogue", "load", "--dry-run", "--database-url", f"sqlite:///{db}", "--file"]
     assert run_cli(argv + [str(path) for path in sample_files]) == 0
@@ -643,6 +665,7 @@ def test_cli_load_dry_run_writes_nothing(tmp_path: Path, sample_files, capsys) -
 
 
 def test_cli_bad_file_exits_1_and_keeps_catalogue(tmp_path: Path, sample_files, capsys) -> None:
+    """The CLI exits 1 listing every rejected row in French and keeps the old catalogue."""
     url = f"sqlite:///{tmp_path / 'capnum.db'}"
     load_argv = ["catalogue", "load", "--database-url", url, "--file", *map(str, sample_files)]
     assert run_cli(load_argv) == 0
@@ -666,6 +689,7 @@ def test_cli_bad_file_exits_1_and_keeps_catalogue(tmp_path: Path, sample_files, 
 
 
 def test_cli_load_uses_settings_and_queries(tmp_path: Path, sample_files, capsys, monkeypatch):
+    """The CLI loads from the configured paths and its search, show and stats commands answer."""
     knowledge = tmp_path / "knowledge"
     (knowledge / "catalogue").mkdir(parents=True)
     for path in sample_files:

@@ -53,10 +53,12 @@ ROME_ROWS = [
     ],
 )
 def test_domains_from_text(texts: tuple[str, ...], expected: list[str]) -> None:
+    """Job and course titles map to the right catalogue domains, or to none."""
     assert normalisation.domains_from_text(*texts) == expected
 
 
 def test_rome_codes() -> None:
+    """Domains map to the ROME codes present in the ROME file, sorted."""
     assert normalisation.rome_codes(["developpement"], ROME_ROWS) == ["M1805", "M1855"]
     assert normalisation.rome_codes(
         ["mediation_numerique", "communication_digitale"], ROME_ROWS
@@ -88,6 +90,7 @@ def test_rome_codes() -> None:
     ],
 )
 def test_parse_duree(text: str | None, months: float | None) -> None:
+    """Free-text durations in days, months or years become a number of months."""
     assert normalisation.parse_duree(text) == months
 
 
@@ -111,6 +114,7 @@ def test_parse_duree(text: str | None, months: float | None) -> None:
     ],
 )
 def test_parse_cout(text: str | None, cout: str) -> None:
+    """Free-text cost descriptions become one of the catalogue cost values."""
     assert normalisation.parse_cout(text) == cout
     assert cout in COUTS
 
@@ -130,6 +134,7 @@ def test_parse_cout(text: str | None, cout: str) -> None:
     ],
 )
 def test_prerequis_diplomas(text: str, expected: tuple[str | None, str | None]) -> None:
+    """Free-text prerequisites map to the minimum and maximum diplomas."""
     assert normalisation.prerequis_diplomas(text) == expected
 
 
@@ -162,10 +167,12 @@ def test_prerequis_diplomas(text: str, expected: tuple[str | None, str | None]) 
     ],
 )
 def test_sourced_public(text: str, expected: tuple[list[str], int | None, int | None]) -> None:
+    """Sourced public texts yield a target public and an age range only when explicit."""
     assert normalisation.sourced_public(text) == expected
 
 
 def test_text_helpers() -> None:
+    """Year, source name, job list, text cleaning and web-site helpers parse their inputs."""
     assert normalisation.split_metiers("Développeur Web, Intégrateur web") == [
         "Développeur Web",
         "Intégrateur web",

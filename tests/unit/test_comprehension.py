@@ -33,6 +33,7 @@ def bot() -> dict[str, Any]:
 
 
 def test_consecutive_failures_count_only_the_last_run() -> None:
+    """Only the latest run of consecutive NLU failures is counted."""
     events = [user("nlu_fallback"), bot(), user("saluer"), bot(), user("nlu_fallback"), bot()]
     assert echecs_consecutifs(events) == 1
     events += [user("nlu_fallback"), bot()]
@@ -41,6 +42,7 @@ def test_consecutive_failures_count_only_the_last_run() -> None:
 
 
 def test_likeliest_offerable_meanings() -> None:
+    """The two likeliest offerable intents are proposed, else two defaults."""
     ranking = [
         {"name": "nlu_fallback", "confidence": 0.45},
         {"name": "hors_sujet", "confidence": 0.30},  # not offered as a choice
@@ -83,6 +85,7 @@ RANKING = [
 
 
 async def test_first_failure_offers_two_meanings_and_something_else(domain) -> None:
+    """A first misunderstanding offers two likely meanings and 'something else'."""
     dispatcher = CollectingDispatcher()
     await ActionClarifier().run(dispatcher, tracker([user("nlu_fallback")], RANKING), domain)
     [message] = dispatcher.messages
@@ -95,6 +98,7 @@ async def test_first_failure_offers_two_meanings_and_something_else(domain) -> N
 
 
 async def test_second_failure_in_a_row_offers_a_person(domain) -> None:
+    """A second misunderstanding in a row also offers to contact a person."""
     events = [user("nlu_fallback"), bot(), user("nlu_fallback")]
     dispatcher = CollectingDispatcher()
     await ActionClarifier().run(dispatcher, tracker(events, RANKING), domain)
@@ -105,6 +109,7 @@ async def test_second_failure_in_a_row_offers_a_person(domain) -> None:
 
 
 def test_every_label_names_a_domain_intent(domain) -> None:
+    """Every intent label response names an intent of the domain."""
     labels = [n for n in domain["responses"] if n.startswith("libelle_intention_")]
     assert len(labels) >= 20
     for name in labels:

@@ -126,6 +126,7 @@ def test_the_direction_is_in_the_words(text: str, guessed: str, expected: str) -
     ],
 )
 def test_no_direction_change_without_a_clear_one(text: str, guessed: str) -> None:
+    """Without a clear 'nearer' or 'farther' request, the guessed intent is kept."""
     assert intention_arbitree({"name": guessed, "confidence": 0.5}, [], [], text) is None
 
 

@@ -156,6 +156,7 @@ def test_a_place_name_holds_no_diploma(geo: Geo, text: str, requested: str | Non
 
 
 def test_a_diploma_beside_a_town_is_kept(geo: Geo) -> None:
+    """A diploma stays recorded when a town name contains the same word (Lège-Cap-Ferret)."""
     slots = run(geo, "j'ai un cap et j'habite à Lège-Cap-Ferret").slots
     assert (slots["diplome"], slots["commune"]) == ("cap_bep", "Lège-Cap-Ferret")
 
@@ -182,5 +183,6 @@ def test_a_question_gives_what_the_person_says_of_themself(
 
 
 def test_a_question_does_not_overwrite_what_is_known(geo: Geo) -> None:
+    """An age inside a question does not overwrite the age already known."""
     out = extract("jai 35 ans c mort ?", "question_age", [], None, {"age": 30.0}, geo)
     assert out.slots == {}

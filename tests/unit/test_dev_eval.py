@@ -36,6 +36,7 @@ def _write(tmp_path: Path) -> Path:
 
 
 def test_register_is_the_block_metadata_or_the_file_name(tmp_path: Path) -> None:
+    """An example's register is its block metadata, else its file name."""
     examples = load_dev_examples(_write(tmp_path))
     assert [(e.intent, e.register) for e in examples] == [
         ("informer", "informel"),
@@ -46,11 +47,13 @@ def test_register_is_the_block_metadata_or_the_file_name(tmp_path: Path) -> None
 
 
 def test_prediction_uses_the_annotated_intent(geo: Geo) -> None:
+    """Prediction uses the annotated intent, so job questions yield no interests."""
     example = Example("c'est quoi un développeur web ? j'ai 19 ans", "question_metier", (), "x")
     assert [e["entity"] for e in predict(example, geo).entities] == ["age"]
 
 
 def test_failures_name_wrong_values_and_spans(geo: Geo) -> None:
+    """Failures name the wrong slot value, the missing entity and the extra one."""
     text = "jsui o chomage, g 19 ans"
     gold = (GoldEntity("situation", "salarie", 5, 14), GoldEntity("age", "19", 18, 24))
     example = Example(text, "informer", gold, "informel")
@@ -63,6 +66,7 @@ def test_failures_name_wrong_values_and_spans(geo: Geo) -> None:
 
 
 def test_main_prints_scores_per_register_and_failures(tmp_path: Path, capsys) -> None:
+    """The dev evaluation prints scores overall and per register, then the failures."""
     assert main(["--donnees", str(_write(tmp_path))]) == 0
     out = capsys.readouterr().out
     assert "== tous ==" in out and "== informel ==" in out
@@ -71,6 +75,7 @@ def test_main_prints_scores_per_register_and_failures(tmp_path: Path, capsys) ->
 
 
 def test_empty_directory_is_an_error(tmp_path: Path, capsys) -> None:
+    """An empty data directory makes the dev evaluation exit 1."""
     assert main(["--donnees", str(tmp_path)]) == 1
 
 

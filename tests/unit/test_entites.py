@@ -31,6 +31,7 @@ def _examples() -> list[str]:
 
 
 def test_aligned_text_is_the_normalised_text_on_every_example() -> None:
+    """On every NLU example the aligned text equals the corrected normalised text."""
     texts = _examples()
     assert len(texts) > 1000
     assert [t for t in texts if TexteAligne(t).norm != normalize(t, corriger=True)] == []
@@ -50,6 +51,7 @@ def test_aligned_text_is_the_normalised_text_on_every_example() -> None:
     ],
 )
 def test_aligned_spans_point_at_the_original_words(text, norm_part, original) -> None:
+    """Spans in the normalised text map back to the words as the person wrote them."""
     aligned = TexteAligne(text)
     start = aligned.norm.index(norm_part)
     span = aligned.span(start, start + len(norm_part))
@@ -139,6 +141,7 @@ def geo() -> Geo:
     ],
 )
 def test_profile_entities(geo: Geo, text: str, expected: list[tuple[str, str, str]]) -> None:
+    """Profile entities are extracted with their values and the words written."""
     found = [(e.entity, e.value, text[e.start : e.end]) for e in entites_profil(text, geo)]
     assert found == expected
 
@@ -174,6 +177,7 @@ def test_profile_entities(geo: Geo, text: str, expected: list[tuple[str, str, st
     ],
 )
 def test_profile_entities_sms(geo: Geo, text: str, expected: list[tuple[str, str, str]]) -> None:
+    """Profile entities are extracted from SMS spellings with the words written."""
     found = [(e.entity, e.value, text[e.start : e.end]) for e in entites_profil(text, geo)]
     assert found == expected
 
@@ -187,11 +191,13 @@ def test_profile_entities_sms(geo: Geo, text: str, expected: list[tuple[str, str
     ],
 )
 def test_no_interests_in_job_questions(geo: Geo, intent: str, expected: list) -> None:
+    """Job names in a job question are not extracted as the person's interests."""
     text = "c koi un developpeur web ? g 19 ans"
     assert [(e.entity, e.value) for e in entites_profil(text, geo, intent)] == expected
 
 
 def test_component_reads_the_intent() -> None:
+    """The NLU component uses the predicted intent to skip interests in job questions."""
     message = Message(
         data={TEXT: "c'est quoi un développeur web ?", INTENT: {"name": "question_metier"}}
     )
@@ -200,6 +206,7 @@ def test_component_reads_the_intent() -> None:
 
 
 def test_component_adds_entities_with_its_name() -> None:
+    """The NLU component appends its entities, with its name, after the existing ones."""
     message = Message(data={TEXT: "g 20 ans", ENTITIES: [{"entity": "rang", "value": "2"}]})
     ExtracteurProfil().process([message])
     entities = message.get(ENTITIES)

@@ -135,6 +135,7 @@ def test_nickname_or_misspelling_answers_the_commune_question(
 
 
 def test_misspelled_town_needs_the_question_or_a_cue(geo: Geo) -> None:
+    """A misspelled town alone is not recorded; after a cue word it is."""
     assert "commune" not in run(geo, "marseil").slots
     assert run(geo, "jhabite a marseil").slots["commune"] == "Marseille"
 

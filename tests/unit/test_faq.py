@@ -18,6 +18,7 @@ def _placeholders(text: str) -> set[str]:
 
 
 def test_figures_are_counted_once_per_training() -> None:
+    """FAQ figures count each training once, however many sites it has."""
     rows = [
         # Two sites of one training count once.
         make_formation(id="a-1", formation_id="a", cout="gratuit", diplome_min="aucun"),
@@ -67,6 +68,7 @@ def test_figures_are_counted_once_per_training() -> None:
 
 
 def test_empty_catalogue_gives_zeros_not_errors() -> None:
+    """An empty catalogue gives zero counts and '?' figures, not errors."""
     f = faits([])
     assert f.formations == 0
     assert f.variables("duree")["duree_mediane"] == "?"
@@ -74,6 +76,7 @@ def test_empty_catalogue_gives_zeros_not_errors() -> None:
 
 @pytest.mark.parametrize(("value", "text"), [(3.5, "3,5"), (6.0, "6"), (None, "?"), (12, "12")])
 def test_french_numbers(value, text) -> None:
+    """Numbers are written the French way, with a decimal comma and '?' for unknown."""
     assert nombre_fr(value) == text
 
 
@@ -91,6 +94,7 @@ def test_every_answer_is_filled_from_the_real_catalogue(domain) -> None:
 
 
 def test_every_question_intent_is_declared_and_has_rules(domain) -> None:
+    """Every FAQ intent is declared and answered by two rules, inside and outside the form."""
     rules = yaml.safe_load((REPO_ROOT / "data/rules.yml").read_text("utf-8"))["rules"]
     answered = [
         r["steps"][0]["intent"]

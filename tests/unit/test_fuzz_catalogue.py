@@ -93,6 +93,7 @@ def check_result(result: ImportResult, pattern: re.Pattern[str], last: int) -> N
 def test_csv_rows_are_accepted_or_rejected_with_their_line(
     data: list[list[str]], delimiter: str, bom: bool
 ) -> None:
+    """Each generated CSV row is imported or rejected with its line, any delimiter or BOM."""
     content = csv_bytes(data, delimiter, bom)
     result = run_import(content, ".csv")
     if isinstance(result, SourceFileError):
@@ -107,6 +108,7 @@ def test_csv_rows_are_accepted_or_rejected_with_their_line(
 @example(b"\xff\xfe\x00a")
 @example('Intitulé;CP\n"unterminated;59000\n'.encode())
 def test_any_bytes_as_csv_never_crash(content: bytes) -> None:
+    """Any bytes imported as CSV give a result or a file error, never a crash."""
     result = run_import(content, ".csv")
     if isinstance(result, ImportResult):
         check_result(result, CSV_ISSUE, lines_in(content))
@@ -114,6 +116,7 @@ def test_any_bytes_as_csv_never_crash(content: bytes) -> None:
 
 @given(st.lists(st.text(any_char, max_size=30), max_size=8).map("\n".join))
 def test_any_text_as_csv_never_crash(text: str) -> None:
+    """Any text under a valid CSV header gives a result with numbered issues, never a crash."""
     content = ("Intitulé;CP;Ville;Distanciel\n" + text).encode("utf-8", "surrogatepass")
     result = run_import(content, ".csv")
     if isinstance(result, ImportResult):
@@ -135,6 +138,7 @@ JSON_ITEM = st.one_of(
 
 @given(st.one_of(st.lists(JSON_ITEM, max_size=5), JSON_VALUES))
 def test_json_elements_are_accepted_or_rejected_with_their_number(data: Any) -> None:
+    """Every JSON element is imported or rejected with its number; a non-list is a file error."""
     result = run_import(json.dumps(data).encode(), ".json")
     if isinstance(result, SourceFileError):
         assert not isinstance(data, list) or "colonne" in str(result)

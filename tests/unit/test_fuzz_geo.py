@@ -59,6 +59,7 @@ def test_postcodes_of_the_data_are_found(cp: str, template: str) -> None:
 
 @given(st.from_regex(r"\A[0-9]{5}\Z"))
 def test_any_five_digits_are_a_known_postcode_or_nothing(cp: str) -> None:
+    """Any five digits find communes exactly when they are a known postcode."""
     communes = GEO.by_postcode(cp)
     assert (cp in POSTCODES) == bool(communes)
     assert all(cp in c.codes_postaux for c in communes)
@@ -81,6 +82,7 @@ def test_find_in_text_never_raises(text: str, reponse: bool) -> None:
 
 @given(st.one_of(any_text, message_text))
 def test_name_lookups_never_raise(text: str) -> None:
+    """Name, postcode and department lookups never raise, whatever the text."""
     for communes in (GEO.by_name(text), GEO.resolve(text), GEO.by_postcode(text)):
         assert isinstance(communes, list)
     for name in (GEO.departement_name(text), GEO.region_of_departement(text)):
@@ -89,4 +91,5 @@ def test_name_lookups_never_raise(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["", " ", "\x00", "(93)", "Saint-Denis ()", "2a", "  (2B) "])
 def test_degenerate_place_texts(text: str) -> None:
+    """Empty, blank or bracket-only place texts resolve to a list without raising."""
     assert isinstance(GEO.resolve(text), list)

@@ -85,6 +85,7 @@ def test_correcteur_never_raises_and_stays_close(word: str, other: str) -> None:
 
 @given(st.text(max_size=15), st.text(max_size=15), st.integers(0, 3))
 def test_distance_is_symmetric_and_bounded(a: str, b: str, limit: int) -> None:
+    """The edit distance is symmetric, capped at limit + 1, and zero only for equal words."""
     d = distance(a, b, limit)
     assert d == distance(b, a, limit)
     assert 0 <= d <= limit + 1
@@ -110,17 +111,20 @@ def test_parse_age_is_none_or_a_small_int(text: str, expecting: bool) -> None:
     st.sampled_from(["", "salut ", "bonjour, ", "😀 "]),
 )
 def test_stated_plausible_ages_are_read(age: int, template: str, prefix: str) -> None:
+    """Any plausible age stated in a usual phrasing is read, whatever the greeting before it."""
     assert parse_age(prefix + template.format(age)) == age
 
 
 @given(st.integers(AGE_MIN, AGE_MAX), st.sampled_from(["{}", " {} ", "j'ai {}", "{} ans"]))
 def test_bare_age_is_read_when_asked(age: int, template: str) -> None:
+    """A bare plausible number is read as the age when the age was asked."""
     assert parse_age(template.format(age), expecting_age=True) == age
 
 
 @settings(max_examples=examples(0.5))  # every parser on each example
 @given(st.one_of(message_text, huge_text), SLOTS)
 def test_parse_message_never_raises(text: str, slot: str | None) -> None:
+    """parse_message never raises and returns well-typed facts, whatever the text and slot."""
     facts = parse_message(text, requested_slot=slot)
     assert facts.age is None or 0 <= facts.age <= 999
     assert all(isinstance(interest, str) for interest in facts.interets)
@@ -129,6 +133,7 @@ def test_parse_message_never_raises(text: str, slot: str | None) -> None:
 
 @given(st.one_of(message_text, huge_text))
 def test_rank_and_radius_are_small_numbers(text: str) -> None:
+    """A parsed rank and radius are None or small numbers, whatever the text."""
     rank, radius = parse_rang(text), parse_rayon_km(text)
     assert rank is None or rank == -1 or 0 <= rank <= 99
     assert radius is None or 0 <= radius <= 9999

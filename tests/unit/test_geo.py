@@ -14,10 +14,12 @@ def geo() -> Geo:
 
 
 def test_default_is_cached(geo: Geo) -> None:
+    """Geo.default() returns the same loaded instance every time."""
     assert Geo.default() is geo
 
 
 def test_roubaix_by_name(geo: Geo) -> None:
+    """A commune found by name carries its department, region, label and postcodes."""
     (roubaix,) = geo.by_name("Roubaix")
     assert roubaix.departement == "59"
     assert roubaix.region == "Hauts-de-France"
@@ -26,11 +28,13 @@ def test_roubaix_by_name(geo: Geo) -> None:
 
 
 def test_postcode(geo: Geo) -> None:
+    """A postcode finds its commune, both by lookup and through resolve()."""
     assert [c.nom for c in geo.by_postcode("59100")] == ["Roubaix"]
     assert [c.nom for c in geo.resolve("59100")] == ["Roubaix"]
 
 
 def test_unknown_postcode(geo: Geo) -> None:
+    """An unknown postcode finds nothing, whatever the entry point."""
     assert geo.by_postcode("99999") == []
     assert geo.resolve("99999") == []
     assert find_in_text(geo, "99999") is None
@@ -40,11 +44,13 @@ def test_unknown_postcode(geo: Geo) -> None:
     "cp, nom", [("75018", "Paris"), ("75001", "Paris"), ("69003", "Lyon"), ("13016", "Marseille")]
 )
 def test_big_city_arrondissement_postcodes(geo: Geo, cp: str, nom: str) -> None:
+    """An arrondissement postcode of Paris, Lyon or Marseille resolves to the city."""
     assert geo.by_postcode(cp)[0].nom == nom
     assert find_in_text(geo, f"j'habite {cp}")[0].nom == nom
 
 
 def test_saint_denis_is_ambiguous(geo: Geo) -> None:
+    """A shared name returns every commune, most populous first."""
     deps = {c.departement for c in geo.by_name("Saint-Denis")}
     assert {"93", "974"} <= deps
     found = geo.by_name("Saint-Denis")
@@ -61,6 +67,7 @@ def test_saint_denis_is_ambiguous(geo: Geo) -> None:
     ],
 )
 def test_resolve_with_departement(geo: Geo, text: str, dep: str) -> None:
+    """A department number after a shared name picks the right commune."""
     found = geo.resolve(text)
     assert len(found) == 1
     assert found[0].nom == "Saint-Denis" and found[0].departement == dep
@@ -79,6 +86,7 @@ def test_resolve_with_departement(geo: Geo, text: str, dep: str) -> None:
     ],
 )
 def test_by_name_normalisation(geo: Geo, name: str, expected: str) -> None:
+    """Names match regardless of case, accents, hyphens, 'st' and a missing article."""
     assert geo.by_name(name)[0].nom == expected
 
 
@@ -102,12 +110,14 @@ def test_by_name_normalisation(geo: Geo, name: str, expected: str) -> None:
     ],
 )
 def test_find_in_text(geo: Geo, sentence: str, expected: str) -> None:
+    """A commune or postcode is found inside a free-text French sentence."""
     found = find_in_text(geo, sentence)
     assert found is not None
     assert found[0].nom == expected
 
 
 def test_find_in_text_ambiguous(geo: Geo) -> None:
+    """An ambiguous town in text returns every match; a department number narrows it."""
     found = find_in_text(geo, "jsui a st denis")
     assert found is not None and len(found) > 1
     assert {"93", "974"} <= {c.departement for c in found}
@@ -136,6 +146,7 @@ def test_find_in_text_ambiguous(geo: Geo) -> None:
     ],
 )
 def test_find_in_text_nothing(geo: Geo, sentence: str) -> None:
+    """Sentences without a place, including words that are small communes, find no commune."""
     assert find_in_text(geo, sentence) is None
 
 
@@ -171,6 +182,7 @@ def test_find_in_text_nothing(geo: Geo, sentence: str) -> None:
 def test_locate_nicknames_and_misspellings(
     geo: Geo, sentence: str, expected: str, written: str
 ) -> None:
+    """Nicknames and misspellings after a cue word find the town and the span written."""
     found = locate(geo, sentence)
     assert found is not None
     communes, span = found
@@ -179,12 +191,14 @@ def test_locate_nicknames_and_misspellings(
 
 
 def test_misspelled_shared_name_stays_ambiguous(geo: Geo) -> None:
+    """A misspelled shared name returns every commune bearing it."""
     found = find_in_text(geo, "jsui a montrueil")
     assert found is not None and len(found) > 1
     assert {c.nom for c in found} == {"Montreuil"}
 
 
 def test_saint_alone_is_not_a_town(geo: Geo) -> None:
+    """'st' on its own is not read as a town."""
     assert find_in_text(geo, "jsui a st") is None
 
 
@@ -203,6 +217,7 @@ def test_saint_alone_is_not_a_town(geo: Geo) -> None:
     ],
 )
 def test_no_approximate_town_without_cue_or_for_french_words(geo: Geo, sentence: str) -> None:
+    """Approximate towns need a cue word, and French words after a cue are not towns."""
     assert find_in_text(geo, sentence) is None
 
 
@@ -210,21 +225,25 @@ def test_no_approximate_town_without_cue_or_for_french_words(geo: Geo, sentence:
     "answer, expected", [("tlse", "Toulouse"), ("marseil", "Marseille"), ("au havre", "Le Havre")]
 )
 def test_an_answer_to_where_counts_as_after_a_cue(geo: Geo, answer: str, expected: str) -> None:
+    """An answer to 'where do you live' allows nicknames and misspellings without a cue."""
     assert [c.nom for c in find_in_text(geo, answer, reponse=True)] == [expected]
 
 
 def test_lille_roubaix_distance(geo: Geo) -> None:
+    """Lille and Roubaix are 10 to 15 km apart."""
     lille, roubaix = geo.by_name("Lille")[0], geo.by_name("Roubaix")[0]
     assert 10 <= distance_km(lille.lat, lille.lon, roubaix.lat, roubaix.lon) <= 15
 
 
 def test_distance_km_known_value() -> None:
+    """distance_km gives the known Paris–Marseille distance and zero for one point."""
     # Paris – Marseille ≈ 660 km as the crow flies.
     assert 650 < distance_km(48.8566, 2.3522, 43.2965, 5.3698) < 670
     assert distance_km(45.0, 5.0, 45.0, 5.0) == 0
 
 
 def test_departements(geo: Geo) -> None:
+    """Department numbers give their name and region, including Corsica and overseas."""
     assert geo.departement_name("59") == "Nord"
     assert geo.region_of_departement("59") == "Hauts-de-France"
     assert geo.region_of_departement("2A") == "Corse"
@@ -243,6 +262,7 @@ def test_departements(geo: Geo) -> None:
     ],
 )
 def test_normalize_name(raw: str, key: str) -> None:
+    """normalize_name lowercases, strips accents and punctuation and expands saint/sainte."""
     assert normalize_name(raw) == key
 
 
@@ -251,6 +271,7 @@ def _commune(code: str, nom: str, cps: tuple[str, ...], dep: str, pop: int) -> C
 
 
 def test_in_memory_geo() -> None:
+    """A Geo built from given communes applies the cue and town-size rules to its own data."""
     geo = Geo(
         [
             _commune("00001", "Petiteville", ("10000",), "10", 100),

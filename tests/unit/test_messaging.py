@@ -64,6 +64,7 @@ def formation(rang: int, intitule: str = "Développeur web", raisons: int = 2) -
 
 
 def test_bold_markers_become_spans() -> None:
+    """**bold** markers become bold spans over plain text; lone stars stay text."""
     rich = parse_bold("1. **Développeur** – chez **Simplon**, ok")
     assert rich.text == "1. Développeur – chez Simplon, ok"
     assert [rich.text[a:b] for a, b in rich.bold] == ["Développeur", "Simplon"]
@@ -71,6 +72,7 @@ def test_bold_markers_become_spans() -> None:
 
 
 def test_short_text_is_one_piece_and_long_text_is_cut_at_paragraphs() -> None:
+    """Short text stays one piece; long text is cut at paragraphs without losing words."""
     assert split_text(RichText("  bonjour  "), 100) == [RichText("bonjour")]
     paragraph = "mot " * 20
     text = "\n\n".join(paragraph.strip() for _ in range(10))
@@ -82,6 +84,7 @@ def test_short_text_is_one_piece_and_long_text_is_cut_at_paragraphs() -> None:
 
 
 def test_text_without_spaces_is_cut_anywhere_and_bold_follows() -> None:
+    """Text without spaces is cut at the limit and its bold spans follow the cut."""
     rich = parse_bold("**" + "a" * 30 + "**" + "b" * 30)
     pieces = split_text(rich, 25)
     assert "".join(p.text for p in pieces) == "a" * 30 + "b" * 30
@@ -91,12 +94,14 @@ def test_text_without_spaces_is_cut_anywhere_and_bold_follows() -> None:
 
 
 def test_limit_uses_the_platform_measure() -> None:
+    """The length limit is measured with the platform's own measure (UTF-16 units)."""
     utf16 = lambda s: len(s.encode("utf-16-le")) // 2  # noqa: E731
     pieces = split_text(RichText("😀" * 10), 6, utf16)  # each emoji counts 2
     assert [len(p.text) for p in pieces] == [3, 3, 3, 1]
 
 
 def test_cards_replace_plain_text_cards(texts: Texts) -> None:
+    """The recommendations payload replaces the plain-text cards with rich cards and buttons."""
     messages = [
         {"text": "J'ai trouvé 2 formation(s) pour toi."},
         {"text": "1. **Développeur web** – Simplon", "utter_action": "utter_formation_carte"},
@@ -129,6 +134,7 @@ def test_cards_replace_plain_text_cards(texts: Texts) -> None:
 
 
 def test_without_payload_plain_cards_are_kept(texts: Texts) -> None:
+    """Without a recommendations payload the plain-text cards are sent as they are."""
     messages = [
         {"text": "1. **Développeur web** – Simplon", "utter_action": "utter_formation_carte"}
     ]
@@ -136,6 +142,7 @@ def test_without_payload_plain_cards_are_kept(texts: Texts) -> None:
 
 
 def test_a_title_with_markers_cannot_break_the_card(texts: Texts) -> None:
+    """Star markers inside a course title are neutralised and cannot break the bold."""
     out = render(
         [{"custom": {"type": "recommandations", "formations": [formation(1, "C** et **Java")]}}],
         texts,
@@ -147,6 +154,7 @@ def test_a_title_with_markers_cannot_break_the_card(texts: Texts) -> None:
 
 
 def test_long_message_is_split_and_buttons_go_last(texts: Texts) -> None:
+    """A long message is split under the limit and its buttons go with the last piece."""
     long = "\n".join(f"ligne {i} " + "x" * 50 for i in range(100))
     out = render(
         [{"text": long, "buttons": [{"title": "OK", "payload": "/affirmer"}]}], texts, 1000
@@ -158,12 +166,14 @@ def test_long_message_is_split_and_buttons_go_last(texts: Texts) -> None:
 
 
 def test_unknown_custom_and_empty_messages_send_nothing(texts: Texts) -> None:
+    """Unknown custom payloads and empty texts send nothing."""
     assert (
         render([{"custom": {"type": "autre"}}, {"text": "   "}, {"text": None}], texts, 100) == []
     )
 
 
 def test_commands_text_buttons_and_media_to_rasa(geo: Geo) -> None:
+    """Text, commands, buttons and media map to the right Rasa input; typed payloads defused."""
     assert rasa_text(Incoming(Kind.TEXT, "j'ai 19 ans"), 1000) == "j'ai 19 ans"
     assert rasa_text(Incoming(Kind.TEXT, "x" * 1001), 1000) == "/message_trop_long"
     assert rasa_text(Incoming(Kind.TEXT, ""), 1000) == "/nlu_fallback"
@@ -179,6 +189,7 @@ def test_commands_text_buttons_and_media_to_rasa(geo: Geo) -> None:
 
 
 def test_a_position_gives_the_nearest_commune(geo: Geo) -> None:
+    """A shared position becomes an /informer with the nearest commune's label."""
     roubaix = Incoming(Kind.LOCATION, latitude=50.6942, longitude=3.1746)
     text = rasa_text(roubaix, 1000, lambda: geo)
     assert text.startswith("/informer")
@@ -193,12 +204,14 @@ def test_a_position_gives_the_nearest_commune(geo: Geo) -> None:
     ("lat", "lon"), [(51.5074, -0.1278), (0.0, 0.0), (float("nan"), 2.0), (90.0, 0.0)]
 )
 def test_a_position_far_from_france_is_unknown(geo: Geo, lat: float, lon: float) -> None:
+    """A position outside France, or invalid, becomes the unknown-position input."""
     assert rasa_text(Incoming(Kind.LOCATION, latitude=lat, longitude=lon), 1000, lambda: geo) == (
         UNKNOWN_POSITION
     )
 
 
 def test_conversation_ids_are_stable_keyed_and_opaque() -> None:
+    """Conversation ids are stable, keyed by the secret and never show the user id."""
     a = conversation_id("telegram", "secret-1", 12345)
     assert a == conversation_id("telegram", "secret-1", 12345)
     assert a != conversation_id("telegram", "secret-2", 12345)
@@ -207,6 +220,7 @@ def test_conversation_ids_are_stable_keyed_and_opaque() -> None:
 
 
 def test_recent_ids_are_bounded() -> None:
+    """RecentIds remembers a bounded number of ids and forgets the oldest."""
     recent = RecentIds(size=3)
     assert [recent.seen(i) for i in (1, 2, 1, 3, 4)] == [False, False, True, False, False]
     assert recent.seen(1) is False  # the oldest was forgotten
@@ -215,6 +229,7 @@ def test_recent_ids_are_bounded() -> None:
 
 @pytest.mark.anyio
 async def test_collector_keeps_messages_whole() -> None:
+    """The collector keeps each bot message whole, buttons included."""
     collector = MessageCollector()
     await collector.send_response(
         "x", {"text": "a\n\nb", "buttons": [{"title": "t", "payload": "/p"}]}
@@ -224,10 +239,12 @@ async def test_collector_keeps_messages_whole() -> None:
 
 
 def test_outgoing_defaults() -> None:
+    """An outgoing message has no buttons by default."""
     assert Outgoing(RichText("x")).buttons == ()
 
 
 def test_local_answers_and_the_pending_question(texts: Texts) -> None:
+    """Local answers exist in the domain; the pending question is the profile form's last one."""
     assert all(texts.get(name).strip() for name in LOCAL_ANSWERS.values())
     question = BotUttered("Tu as quel âge ?", {"buttons": [{"title": "18", "payload": "/x"}]})
     tracker = DialogueStateTracker.from_events("s", [question, BotUttered("Merci")])

@@ -46,10 +46,12 @@ def fiches() -> Fiches:
     ],
 )
 def test_detects_the_jobs_named_in_order(fiches: Fiches, text: str, expected: list[str]) -> None:
+    """Job sheets are detected from names, feminine forms and ROME titles, in order."""
     assert [f.id for f in fiches.detecter(text)] == expected
 
 
 def test_every_domain_has_one_main_sheet(fiches: Fiches) -> None:
+    """Every catalogue domain has exactly one main job sheet."""
     for domaine in DOMAINES:
         principales = [f for f in fiches.fiches if f.domaine == domaine and f.principale]
         assert len(principales) == 1, domaine
@@ -65,6 +67,7 @@ def test_every_rome_code_of_the_catalogue_has_a_sheet(fiches: Fiches) -> None:
 
 
 def test_sheets_carry_official_rome_codes_and_titles(fiches: Fiches) -> None:
+    """Job sheets carry official ROME codes with their titles and job appellations."""
     testeur = fiches.get("testeur")
     assert testeur is not None
     assert "M1815" in testeur.codes
@@ -75,6 +78,7 @@ def test_sheets_carry_official_rome_codes_and_titles(fiches: Fiches) -> None:
 
 
 def test_every_sheet_has_its_texts_and_a_button(fiches: Fiches, domain) -> None:
+    """Every job sheet has its long and short responses and a button in the unknown-job list."""
     responses = domain["responses"]
     buttons = [b["payload"] for b in responses["utter_metier_inconnu"][0]["buttons"]]
     for fiche in fiches.fiches:
@@ -91,6 +95,7 @@ def _copy_knowledge(tmp_path: Path) -> Path:
 
 
 def test_unknown_domain_in_the_sheet_file_is_refused(tmp_path: Path) -> None:
+    """A job sheet with an unknown domain is refused with its id and the domain."""
     knowledge = _copy_knowledge(tmp_path)
     path = knowledge / "metiers" / "fiches.yml"
     path.write_text(path.read_text("utf-8").replace("domaine: data", "domaine: cuisine"), "utf-8")
@@ -99,6 +104,7 @@ def test_unknown_domain_in_the_sheet_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_sheet_without_rome_code_is_refused(tmp_path: Path) -> None:
+    """A job sheet that resolves to no ROME code is refused."""
     knowledge = _copy_knowledge(tmp_path)
     path = knowledge / "metiers" / "fiches.yml"
     text = path.read_text("utf-8").replace("id: testeur", "id: testeur_inconnu")
@@ -108,6 +114,7 @@ def test_sheet_without_rome_code_is_refused(tmp_path: Path) -> None:
 
 
 def test_trainings_leading_to_a_job_nearest_first(fiches: Fiches) -> None:
+    """Courses leading to a job are listed nearest first, distance-only ones last."""
     dev = fiches.get("developpeur_web_mobile")
     assert dev is not None
     lille = make_formation(id="a", formation_id="a", rome=["M1855"])
@@ -122,6 +129,7 @@ def test_trainings_leading_to_a_job_nearest_first(fiches: Fiches) -> None:
 
 
 def test_trainings_leading_to_a_job_most_recent_first_without_a_place(fiches: Fiches) -> None:
+    """Without a place, courses leading to a job are listed most recent data first."""
     dev = fiches.get("developpeur_web_mobile")
     assert dev is not None
     old = make_formation(id="a", formation_id="a", date_donnees="2016")
@@ -134,4 +142,5 @@ def test_trainings_leading_to_a_job_most_recent_first_without_a_place(fiches: Fi
     [(["2016", "2016"], "2016"), (["2016", "2016-2021", "2019"], "2016-2021"), ([], "")],
 )
 def test_years_span(dates: list[str], expected: str) -> None:
+    """A list of data dates is summarised as the widest year span."""
     assert annees(dates) == expected

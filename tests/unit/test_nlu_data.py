@@ -38,6 +38,7 @@ def heldout():
 
 
 def test_no_heldout_message_is_in_the_training_data(training, heldout) -> None:
+    """No held-out evaluation message appears in the training data."""
     trained = {_key(m.get("text")) for m in training.intent_examples}
     leaked = [
         m.get("text")
@@ -49,6 +50,7 @@ def test_no_heldout_message_is_in_the_training_data(training, heldout) -> None:
 
 
 def test_heldout_size_register_and_coverage(training, heldout, domain) -> None:
+    """The held-out set is large, mostly informal, and covers every typed intent and entity."""
     informel = heldout["informel"].intent_examples
     standard = heldout["standard"].intent_examples
     assert len(informel) + len(standard) >= 300

@@ -23,6 +23,7 @@ from tools.nlu.evaluation import (
 
 
 def test_intent_scores() -> None:
+    """Intent accuracy and macro F1 are computed from (expected, predicted) pairs."""
     pairs = [("a", "a"), ("a", "b"), ("b", "b"), ("c", "c")]
     scores = intent_scores(pairs)
     assert scores["intent_accuracy"] == 0.75
@@ -31,6 +32,7 @@ def test_intent_scores() -> None:
 
 
 def test_entity_scores_exact_span_and_type() -> None:
+    """An entity counts only with the exact span and type; other entity types are ignored."""
     gold = [GoldEntity("age", "19", 4, 10), GoldEntity("commune", "Lille", 14, 19)]
     predicted = [
         {"entity": "age", "value": "19", "start": 4, "end": 10},
@@ -61,10 +63,12 @@ def test_entity_scores_exact_span_and_type() -> None:
     ],
 )
 def test_slot_value_correct(gold: GoldEntity, slots: dict, ok: bool) -> None:
+    """A gold entity is right when its slot gets its value, ambiguous communes included."""
     assert slot_value_correct(gold, slots) is ok
 
 
 def test_evaluate_per_register_with_the_real_extraction() -> None:
+    """Scores are given per register, and slots filled by the extraction count as correct."""
     text = "g 19 ans et jhabite a Roubaix"
     examples = [
         Example(
@@ -98,6 +102,7 @@ def test_evaluate_per_register_with_the_real_extraction() -> None:
 
 
 def test_load_examples_one_register_per_file(tmp_path: Path) -> None:
+    """Each evaluation file is one register, and its annotated entities are read with spans."""
     (tmp_path / "informel.yml").write_text(
         'version: "3.1"\nnlu:\n- intent: informer\n  examples: |\n'
         '    - g [20 ans]{"entity": "age", "value": "20"}\n',
@@ -115,6 +120,7 @@ def test_load_examples_one_register_per_file(tmp_path: Path) -> None:
 
 
 def test_markdown_report_has_every_register() -> None:
+    """The Markdown report has a row per register and lists the confusions."""
     examples = [
         Example("Bonjour", "saluer", (), "standard"),
         Example("wesh", "saluer", (), "informel"),
@@ -127,6 +133,7 @@ def test_markdown_report_has_every_register() -> None:
 
 
 def test_cli_without_a_model_says_so(tmp_path: Path, capsys) -> None:
+    """'nlu evaluer' without a model exits 1 and says so in French."""
     from tools.cli import main
 
     assert main(["nlu", "evaluer", "--modele", str(tmp_path / "absent.tar.gz")]) == 1

@@ -32,10 +32,12 @@ from bot.texte import normalize
     ],
 )
 def test_distance(a: str, b: str, expected: int) -> None:
+    """The edit distance counts substitutions, insertions and transpositions, capped."""
     assert distance(a, b, limite=1) == min(expected, 2)
 
 
 def test_corrector_prefers_closest_then_most_frequent_word() -> None:
+    """The corrector picks the closest word, then the most frequent; short and known words stay."""
     vocab = Counter(
         {
             "formation": 10,
@@ -69,6 +71,7 @@ def test_corrector_prefers_closest_then_most_frequent_word() -> None:
     ],
 )
 def test_normal_form(text: str, expected: str) -> None:
+    """The normal form expands SMS spellings, strips accents, case and repeated letters."""
     assert normalize(text) == expected
 
 
@@ -84,6 +87,7 @@ def _lemmas(message: Message) -> list[str]:
 
 
 def test_component_trains_persists_and_normalises(tmp_path) -> None:
+    """The component learns its vocabulary, reloads, and corrects lemmas but not the text."""
     storage = LocalModelStorage(tmp_path)
     resource = Resource("normaliseur")
     context = ExecutionContext(GraphSchema({}), "test")
@@ -110,6 +114,7 @@ def test_component_trains_persists_and_normalises(tmp_path) -> None:
 
 
 def test_component_without_correction_keeps_unknown_words(tmp_path) -> None:
+    """With correction off, the component keeps unknown words as written."""
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(GraphSchema({}), "test")
     config = {**NormaliseurTexte.get_default_config(), "correction": False}

@@ -31,6 +31,7 @@ from bot.privacy import PLACEHOLDERS, mask, masking_note
     ],
 )
 def test_personal_data_is_masked(text: str, kind: str, kept: str) -> None:
+    """Phone numbers, e-mails, NIR, addresses and names are masked; the rest is kept."""
     result = mask(text)
     assert kind in result.kinds
     assert PLACEHOLDERS[kind] in result.text
@@ -58,6 +59,7 @@ def test_personal_data_is_masked(text: str, kind: str, kept: str) -> None:
     ],
 )
 def test_ordinary_messages_are_untouched(text: str) -> None:
+    """Ordinary messages with numbers, towns or payloads are left untouched."""
     result = mask(text)
     assert result.text == text and result.kinds == ()
 
@@ -235,18 +237,21 @@ def test_mask_completes_on_hostile_input(unit: str) -> None:
 
 
 def test_several_kinds_are_reported_once_each() -> None:
+    """Each kind of personal data is reported once, however many times it is masked."""
     result = mask("06 12 34 56 78 ou 07 98 76 54 32, mail a@b.fr")
     assert result.kinds == ("email", "telephone")
     assert result.text.count(PLACEHOLDERS["telephone"]) == 2
 
 
 def test_masking_note_names_what_was_masked(domain) -> None:
+    """The masking note names in French each kind of data that was masked."""
     note = masking_note(domain["responses"], ("telephone", "email"))
     assert "ton numéro de téléphone, ton adresse e-mail" in note
     assert "masquées" in note
 
 
 def test_privacy_settings_from_the_environment() -> None:
+    """Retention days and the privacy page URL come from the environment, with safe defaults."""
     assert retention_days({}) == 30
     assert retention_days({"CAPNUM_RETENTION_DAYS": "90"}) == 90
     assert retention_days({"CAPNUM_RETENTION_DAYS": "-3"}) == 30

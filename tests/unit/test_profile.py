@@ -602,6 +602,7 @@ def test_parse_age_everyday_phrasings(text: str, expected: int) -> None:
     ["J'ai quitté l'école à 16 ans", "quand j'avais 15 ans", "jsuis o chomdu depui 2 ans"],
 )
 def test_past_ages_and_durations_are_not_ages(text: str) -> None:
+    """A past age or a duration in years is not read as the person's age."""
     assert parse_age(text) is None
 
 
@@ -683,6 +684,7 @@ def test_not_an_interest(text: str) -> None:
     ],
 )
 def test_normalize_sms_spellings(text: str, expected: str) -> None:
+    """SMS spellings and slang are normalised to plain French; typos kept without corriger."""
     assert normalize(text) == expected
 
 
@@ -707,6 +709,7 @@ def test_normalize_sms_spellings(text: str, expected: str) -> None:
     ],
 )
 def test_normalize_corrects_misspelled_key_words(text: str, expected: str) -> None:
+    """With corriger, misspelled key words are corrected, participles included."""
     assert normalize(text, corriger=True) == expected
 
 
@@ -726,6 +729,7 @@ def test_normalize_corrects_misspelled_key_words(text: str, expected: str) -> No
     ],
 )
 def test_normalize_leaves_french_words_alone(text: str) -> None:
+    """With corriger, correct French words and phrases are left unchanged."""
     assert normalize(text, corriger=True) == text
 
 
@@ -768,6 +772,7 @@ def test_normalize_leaves_french_words_alone(text: str) -> None:
     ],
 )
 def test_parse_situation_sms_spellings(text: str, expected: str) -> None:
+    """The situation is recognised in SMS spellings; an intention stays in its clause."""
     assert parse_situation(text) == expected
 
 
@@ -784,11 +789,13 @@ def test_parse_situation_sms_spellings(text: str, expected: str) -> None:
     ],
 )
 def test_parse_age_sms_spellings(text: str, expected: int) -> None:
+    """The age is read from SMS spellings, ignoring ages to come and past ages."""
     assert parse_age(text) == expected
 
 
 @pytest.mark.parametrize("text", ["je vais avoir 18 ans", "il aura 20 ans en juin"])
 def test_future_age_is_not_the_age(text: str) -> None:
+    """An age to come ('je vais avoir 18 ans') is not the age."""
     assert parse_age(text) is None
 
 
@@ -809,11 +816,13 @@ def test_future_age_is_not_the_age(text: str) -> None:
     ],
 )
 def test_parse_diplome_sms_spellings(text: str, expected: str) -> None:
+    """The diploma is read from SMS spellings, 'none' included."""
     assert parse_diplome(text) == expected
 
 
 @pytest.mark.parametrize("text", ["mn bac jlé pa", "le bac jlé pa eu"])
 def test_sms_diploma_not_held(text: str) -> None:
+    """A diploma mentioned as not obtained is not recorded."""
     assert parse_diplome(text) is None
 
 
@@ -842,6 +851,7 @@ def test_sms_diploma_not_held(text: str) -> None:
     ],
 )
 def test_parse_interets_sms_spellings(text: str, expected: list[str]) -> None:
+    """Interests are recognised in SMS spellings and English job words."""
     assert parse_interets(text) == expected
 
 
@@ -854,6 +864,7 @@ def test_parse_interets_sms_spellings(text: str, expected: list[str]) -> None:
     ],
 )
 def test_sms_not_an_interest(text: str) -> None:
+    """One's own job or a diploma's subject is not taken as an interest."""
     assert parse_interets(text) == []
 
 

@@ -20,11 +20,13 @@ RAW = [
 
 
 def test_frames_are_named_without_paths_and_lines() -> None:
+    """Profile frames are named by function and short module path, without line numbers."""
     assert frame_key(PARSE) == "parse_message (rasa/core/processor.py)"
     assert frame_key(SAVE) == "save (bot/tracker_store.py)"
 
 
 def test_inclusive_samples_of_the_main_thread_count_each_frame_once() -> None:
+    """Inclusive samples cover the main thread only and count recursive frames once."""
     counts, total = inclusive_samples(RAW)
     assert total == 80  # the idle worker thread is left out
     assert counts["receive (bot/channels/webchat.py)"] == 80
@@ -33,6 +35,7 @@ def test_inclusive_samples_of_the_main_thread_count_each_frame_once() -> None:
 
 
 def test_report_in_ms_per_message(tmp_path, capsys) -> None:
+    """The profiling report gives milliseconds per message for each part of the hot path."""
     raw = tmp_path / "rasa.raw"
     raw.write_text("\n".join(RAW))
     report = tmp_path / "benchmarks.md"
@@ -50,6 +53,7 @@ def test_report_in_ms_per_message(tmp_path, capsys) -> None:
 
 
 def test_empty_profile_or_missing_file_is_refused(tmp_path, capsys) -> None:
+    """An empty or missing profile is refused in French and no report is written."""
     raw = tmp_path / "vide.raw"
     raw.write_text("")
     report = tmp_path / "benchmarks.md"

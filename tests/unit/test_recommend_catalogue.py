@@ -145,6 +145,7 @@ def test_box_holds_the_whole_circle(lat: float, rayon: float) -> None:
 
 
 def test_box_across_the_antimeridian_keeps_every_longitude() -> None:
+    """A search box crossing the antimeridian drops the longitude bounds, not the places."""
     boite = Boite.autour(-17.5, 179.5, 100)
     assert (boite.lon_min, boite.lon_max) == (None, None)
     assert boite.lat_min < -17.5 - 0.89 and boite.lat_max > -17.5 + 0.89

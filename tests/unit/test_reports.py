@@ -44,4 +44,5 @@ def test_axe_summary_counts_nodes_by_impact(tmp_path):
 
 
 def test_axe_summary_fails_without_any_state(tmp_path):
+    """The axe summary exits 1 when there is no accessibility result to read."""
     assert main(["axe", str(tmp_path / "missing.json")]) == 1

@@ -63,11 +63,13 @@ def test_purge_on_a_database_without_conversations(db_engine: Engine) -> None:
 
 
 def test_purge_refuses_a_period_under_one_day(db_engine: Engine) -> None:
+    """A retention period under one day is refused."""
     with pytest.raises(ValueError):
         purge(db_engine, 0, now=NOW)
 
 
 def test_erase_one_conversation(db_engine: Engine) -> None:
+    """Erasing a conversation deletes all its events and leaves the others."""
     add_conversation(db_engine, "a-effacer", last_days_ago=1)
     add_conversation(db_engine, "autre", last_days_ago=1)
     assert erase(db_engine, "a-effacer") == 3
@@ -96,6 +98,7 @@ def test_cli_dry_run_then_purge(tmp_path, capsys) -> None:
 
 
 def test_cli_reports_an_unreachable_database(capsys) -> None:
+    """'donnees purger' exits 1 and says in French that the database is unreachable."""
     url = "postgresql://nobody@127.0.0.1:1/none"
     assert main(["donnees", "purger", "--url", url]) == 1
     assert "inaccessible" in capsys.readouterr().out

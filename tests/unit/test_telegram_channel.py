@@ -56,6 +56,7 @@ def update(update_id: int = 1, **kinds: Any) -> dict[str, Any]:
 
 # --- parsing ---------------------------------------------------------------------------
 def test_private_text_and_commands() -> None:
+    """A private message is trimmed text, and /start or /cmd@bot parse as bare commands."""
     parsed = parse_update(update(message=message("  j'ai 19 ans ")))
     assert parsed is not None
     assert (parsed.chat_id, parsed.user_id, parsed.message_id) == (CHAT, CHAT, 10)
@@ -83,6 +84,7 @@ def test_private_text_and_commands() -> None:
     ],
 )
 def test_what_people_send(extra: dict[str, Any], kind: Kind) -> None:
+    """Stickers, photos, voice and files are media; locations are positions; captions are text."""
     parsed = parse_update(update(message=message(**extra)))
     assert parsed is not None and parsed.incoming.kind is kind
     if kind is Kind.LOCATION:
@@ -92,6 +94,7 @@ def test_what_people_send(extra: dict[str, Any], kind: Kind) -> None:
 
 
 def test_edited_text_is_a_new_message_but_a_moving_live_location_is_not() -> None:
+    """An edited text counts as a new message; a live location moving does not."""
     edited = parse_update(update(edited_message=message("Roubaix", edit_date=5)))
     assert edited is not None and edited.edited and edited.incoming.text == "Roubaix"
     live = message(location={"latitude": 50.0, "longitude": 3.0}, edit_date=5)
@@ -113,10 +116,12 @@ def test_edited_text_is_a_new_message_but_a_moving_live_location_is_not() -> Non
     ],
 )
 def test_updates_to_ignore(raw: Any) -> None:
+    """Malformed updates, channel posts, other bots, joins and empty taps are ignored."""
     assert parse_update(raw, ME) is None
 
 
 def test_group_is_silent_unless_addressed() -> None:
+    """In a group the bot answers only a mention, a command to it, a reply to it or a text link."""
     group = "supergroup"
     assert parse_update(update(message=message("salut tout le monde", group)), ME) is None
     assert parse_update(update(message=message("/start", group)), ME) is None
@@ -140,6 +145,7 @@ def test_group_is_silent_unless_addressed() -> None:
 
 
 def test_group_members_have_their_own_conversation() -> None:
+    """Each group member gets their own conversation id, and the chat id never appears in it."""
     private = sender_id(SECRET, CHAT, CHAT)
     assert private == sender_id(SECRET, CHAT, 999)  # a private chat is one person
     assert sender_id(SECRET, -100, 1, "group") != sender_id(SECRET, -100, 2, "group")
@@ -163,6 +169,7 @@ def callback_query(
 
 
 def test_callback_query_and_tapped_title() -> None:
+    """A button tap parses into its payload, its query id and the title of the tapped button."""
     keyboard = {"inline_keyboard": [[{"text": "Plus près", "callback_data": "/plus_pres"}]]}
     query = callback_query("q1", "/plus_pres", 33, keyboard)
     parsed = parse_update(update(callback_query=query))
@@ -173,6 +180,7 @@ def test_callback_query_and_tapped_title() -> None:
 
 # --- sending ---------------------------------------------------------------------------
 def test_bold_entities_count_utf16_units() -> None:
+    """Bold entity offsets and lengths are counted in UTF-16 units, as Telegram requires."""
     item = Outgoing(parse_bold("📍 **Lille** et **Roubaix**"))
     params = send_message_params(CHAT, item, reply_to=7)
     assert params["text"] == "📍 Lille et Roubaix"
@@ -186,6 +194,7 @@ def test_bold_entities_count_utf16_units() -> None:
 
 
 def test_long_payloads_get_short_callback_data() -> None:
+    """A payload over Telegram's 64-byte callback limit is replaced by a short stable hash key."""
     short = '/demander_details{"rang": "2"}'
     assert callback_data(short) == short
     long = '/informer{"commune": "Saint-Rémy-en-Bouzemont-Saint-Genest-et-Isson (51)"}'
@@ -196,6 +205,7 @@ def test_long_payloads_get_short_callback_data() -> None:
 
 
 def test_keyboard_layout() -> None:
+    """Short buttons go two per row; a long button takes a row of its own."""
     short = tuple(Button(t, f"/{t}") for t in ("Oui", "Non", "Peut-être"))
     rows = inline_keyboard(short)["inline_keyboard"]
     assert [[k["text"] for k in row] for row in rows] == [["Oui", "Non"], ["Peut-être"]]
@@ -225,6 +235,7 @@ def client(fake: FakeTelegram, sleeps: Sleeps, **kwargs: Any) -> BotApi:
 
 @pytest.mark.anyio
 async def test_api_call_and_429_retried_after_retry_after(fake: FakeTelegram) -> None:
+    """A 429 answer is retried after its retry_after delay, capped at the configured maximum."""
     sleeps = Sleeps()
     api = client(fake, sleeps, max_retry_after=5)
     fake.fail_next("sendMessage", 429, retry_after=3)
@@ -238,6 +249,7 @@ async def test_api_call_and_429_retried_after_retry_after(fake: FakeTelegram) ->
 
 @pytest.mark.anyio
 async def test_api_retries_server_errors_and_timeouts_with_backoff(fake: FakeTelegram) -> None:
+    """Server errors and time-outs are retried with doubling back-off."""
     sleeps = Sleeps()
     api = client(fake, sleeps, timeout=0.3, backoff=0.5)
     fake.fail_next("sendMessage", 502)
@@ -252,6 +264,7 @@ async def test_api_retries_server_errors_and_timeouts_with_backoff(fake: FakeTel
 async def test_api_gives_up_and_does_not_retry_client_errors(
     fake: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """The API gives up after its attempts, never retries a 400, and logs no token or text."""
     sleeps = Sleeps()
     api = client(fake, sleeps, attempts=3)
     fake.fail_next("sendMessage", 500, times=5)
@@ -269,6 +282,7 @@ async def test_api_gives_up_and_does_not_retry_client_errors(
 
 @pytest.mark.anyio
 async def test_api_network_error_is_retried_then_raised() -> None:
+    """A network error is retried, then raised as a BotApiError without a status code."""
     sleeps = Sleeps()
     api = BotApi("http://127.0.0.1:9", TOKEN, attempts=2, sleep=sleeps)  # nothing listens
     with pytest.raises(BotApiError) as failed:
@@ -333,6 +347,7 @@ def body(raw: Any) -> bytes:
 
 @pytest.mark.anyio
 async def test_webhook_checks_before_anything(fake: FakeTelegram, domain: dict[str, Any]) -> None:
+    """The webhook checks secret, JSON, size and configuration first, then drops duplicates."""
     rasa = Rasa({"text": "Salut"})
     request = fake_request(domain)
     tg = channel(fake)
@@ -357,6 +372,7 @@ async def test_webhook_checks_before_anything(fake: FakeTelegram, domain: dict[s
 async def test_turn_sends_cards_and_buttons_in_order(
     fake: FakeTelegram, domain: dict[str, Any]
 ) -> None:
+    """A turn sends the typing action, then each card and the buttons, in order, as keyboards."""
     formation = {
         "rang": 1,
         "intitule": "Développeur web",
@@ -392,6 +408,7 @@ async def test_turn_sends_cards_and_buttons_in_order(
 
 @pytest.mark.anyio
 async def test_tap_is_answered_echoed_and_run(fake: FakeTelegram, domain: dict[str, Any]) -> None:
+    """A tap is answered, its keyboard shrinks to the chosen button, and a re-tap does nothing."""
     rasa = Rasa({"text": "OK"})
     tg = channel(fake)
     keyboard = {
@@ -418,6 +435,7 @@ async def test_tap_is_answered_echoed_and_run(fake: FakeTelegram, domain: dict[s
 async def test_hashed_tap_is_found_in_the_conversation(
     fake: FakeTelegram, domain: dict[str, Any]
 ) -> None:
+    """A hashed tap is resolved from the conversation's buttons; an unknown one has expired."""
     long = '/informer{"commune": "Saint-Rémy-en-Bouzemont-Saint-Genest-et-Isson (51)"}'
     store = Store()
     sender = sender_id(SECRET, CHAT, CHAT)
@@ -449,6 +467,7 @@ async def test_hashed_tap_is_found_in_the_conversation(
 async def test_failed_turn_gets_an_apology_and_edits_get_a_reply(
     fake: FakeTelegram, domain: dict[str, Any]
 ) -> None:
+    """A failed turn sends an apology; an edited message's first answer replies to it."""
     tg = channel(fake)
     status, _ = await tg.receive(
         body(update(1, message=message("salut"))), SECRET, fake_request(domain), Rasa(fail=True)
@@ -469,6 +488,7 @@ async def test_failed_turn_gets_an_apology_and_edits_get_a_reply(
 async def test_group_uses_get_me_once_and_stays_silent(
     fake: FakeTelegram, domain: dict[str, Any]
 ) -> None:
+    """In a group the bot calls getMe once, ignores other messages and replies to mentions."""
     tg = channel(fake)
     rasa = Rasa({"text": "Salut"})
     request = fake_request(domain)
@@ -483,6 +503,7 @@ async def test_group_uses_get_me_once_and_stays_silent(
 
 @pytest.mark.anyio
 async def test_blocked_bot_stops_the_turn(fake: FakeTelegram, domain: dict[str, Any]) -> None:
+    """When the user blocked the bot (403) the rest of the turn is not sent."""
     tg = channel(fake)
     fake.fail_next("sendMessage", 403, retry_after=None)
     await tg.receive(
@@ -496,6 +517,7 @@ async def test_blocked_bot_stops_the_turn(fake: FakeTelegram, domain: dict[str, 
 
 @pytest.mark.anyio
 async def test_keyed_locks_are_dropped_after_use() -> None:
+    """A per-conversation lock is dropped once released, so the lock table does not grow."""
     locks = KeyedLocks()
     async with locks.hold("a"):
         assert len(locks) == 1
@@ -504,6 +526,7 @@ async def test_keyed_locks_are_dropped_after_use() -> None:
 
 @pytest.mark.anyio
 async def test_media_is_answered_without_a_turn(fake: FakeTelegram, domain: dict[str, Any]) -> None:
+    """Media and a foreign location get a French hint and the pending question, without a turn."""
     store = Store()
     sender = sender_id(SECRET, CHAT, CHAT)
     question = BotUttered(

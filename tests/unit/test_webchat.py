@@ -75,6 +75,7 @@ def test_max_length_and_origins_from_credentials():
     ],
 )
 def test_parse_origins(value, expected):
+    """Allowed origins are parsed from a string or list, trimmed of slashes and blanks."""
     assert parse_origins(value) == expected
 
 

@@ -537,6 +537,7 @@ def test_reflow_at_high_zoom(new_context, viewport) -> None:
 
 
 def test_reduced_motion_stops_the_animation(new_context) -> None:
+    """With reduced motion requested, the typing indicator does not animate."""
     chat = Chat(new_context(PHONE, reduced_motion="reduce"))
     chat.wait_idle()
     name = chat.page.evaluate(
@@ -647,6 +648,7 @@ def test_accessibility_of_the_main_states(new_context, viewport) -> None:
 
 
 def test_accessibility_of_the_widget(new_context, partner_url) -> None:
+    """The opened widget on a partner page has no axe accessibility violation."""
     context = new_context(DESKTOP, bypass_csp=True)
     page = context.new_page()
     page.goto(partner_url)
