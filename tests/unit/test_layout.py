@@ -133,3 +133,33 @@ def test_every_response_is_used() -> None:
         and not any(name.startswith(prefix) for prefix in prefixes)
     ]
     assert unused == []
+
+
+def _test_files() -> list[Path]:
+    return sorted((REPO_ROOT / "tests").rglob("test_*.py"))
+
+
+def test_every_test_says_what_it_proves() -> None:
+    """Each test function has a docstring."""
+    missing = [
+        f"{path.relative_to(REPO_ROOT)}::{node.name}"
+        for path in _test_files()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.name.startswith("test_")
+        and not ast.get_docstring(node)
+    ]
+    assert missing == []
+
+
+def test_tests_never_import_another_tests_module() -> None:
+    """Shared test code lives in tests/support/ or a conftest, not in a test module."""
+    offenders = {
+        str(path.relative_to(REPO_ROOT)): sorted(
+            name
+            for name in _imported_modules(path)
+            if name.startswith("tests.") and not name.startswith("tests.support")
+        )
+        for path in (REPO_ROOT / "tests").rglob("*.py")
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
