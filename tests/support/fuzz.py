@@ -4,6 +4,7 @@ The budget is a settings profile chosen by the environment variable CAPNUM_FUZZ_
 
 | profile | examples per property | use |
 |---|---|---|
+| `rapide` | 25 | `make unit` (a quick run while working) |
 | `ci` (default) | 200 | unit step of scripts/test.sh, CI |
 | `dev` | 2,000 | before a release, on a workstation |
 | `nuit` | 20,000 | long runs (`CAPNUM_FUZZ_PROFILE=nuit pytest tests/*/test_fuzz_*.py`) |
@@ -19,7 +20,7 @@ import os
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-PROFILES = {"ci": 200, "dev": 2_000, "nuit": 20_000}
+PROFILES = {"rapide": 25, "ci": 200, "dev": 2_000, "nuit": 20_000}
 _SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 settings.register_profile(
@@ -29,6 +30,9 @@ settings.register_profile(
     database=None,
     print_blob=True,
     suppress_health_check=_SLOW,
+)
+settings.register_profile(
+    "rapide", max_examples=PROFILES["rapide"], deadline=None, suppress_health_check=_SLOW
 )
 settings.register_profile(
     "dev", max_examples=PROFILES["dev"], deadline=None, suppress_health_check=_SLOW
