@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.contract import DIPLOMES, RAYON_KM_DEFAUT, diplome_rank
+from bot.exploration import DEFAULT_DOMAINS
 from bot.geo import distance_km
-from bot.interests import DEFAULT_DOMAINS
 
 # Domains a person interested in the key may also like (used for alternatives).
 VOISINS: dict[str, tuple[str, ...]] = {

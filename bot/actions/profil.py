@@ -11,8 +11,8 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import services
 from bot.contract import DIPLOMES, DOMAINES, RESTART_ACTION, SITUATIONS
+from bot.exploration import DEFAULT_DOMAINS, next_exploration_step
 from bot.extraction import extract, prioritise
-from bot.interests import DEFAULT_DOMAINS, next_exploration_step
 from bot.presentation import Texts
 from bot.profil.age import age_is_plausible, parse_age
 

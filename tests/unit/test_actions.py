@@ -35,7 +35,7 @@ from bot.catalogue.repository import Catalogue
 from bot.catalogue.validation import validate_files
 from bot.config import REPO_ROOT
 from bot.db import engine_for
-from bot.interests import DEFAULT_DOMAINS
+from bot.exploration import DEFAULT_DOMAINS
 from tests.support.rasa import make_tracker
 
 TRACKERS = Path(__file__).resolve().parents[1] / "support" / "trackers"

@@ -20,7 +20,7 @@ from bot.actions.profil import (
     ActionExtraireProfil,
     ValidateProfilForm,
 )
-from bot.interests import DEFAULT_DOMAINS
+from bot.exploration import DEFAULT_DOMAINS
 from tests.support.rasa import make_tracker
 
 pytestmark = pytest.mark.anyio

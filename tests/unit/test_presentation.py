@@ -14,8 +14,8 @@ import yaml
 from bot import recommend
 from bot.catalogue.validation import validate_files
 from bot.contract import COUTS, DIPLOMES, DOMAINES, PROFILE_SLOTS, SITUATIONS
+from bot.exploration import DEFAULT_DOMAINS
 from bot.geo import EARTH_RADIUS_KM
-from bot.interests import DEFAULT_DOMAINS
 from bot.presentation import (
     EDITEURS,
     SOURCES_NOMMEES,

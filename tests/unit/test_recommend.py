@@ -9,8 +9,8 @@ import pytest
 
 from bot.catalogue.validation import FormationRecord, validate_files
 from bot.contract import DOMAINES, RAYON_KM_DEFAUT
+from bot.exploration import DEFAULT_DOMAINS
 from bot.geo import Geo, distance_km
-from bot.interests import DEFAULT_DOMAINS
 from bot.recommend import (
     MAX_RESULTATS,
     VOISINS,

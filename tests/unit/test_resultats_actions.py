@@ -25,7 +25,7 @@ from bot.actions.recommandations import (
 from bot.catalogue.repository import Catalogue
 from bot.config import REPO_ROOT
 from bot.db import engine_for
-from bot.interests import DEFAULT_DOMAINS
+from bot.exploration import DEFAULT_DOMAINS
 from tests.support.rasa import make_tracker
 from tests.support.texts import internal_strings
 
