@@ -23,3 +23,19 @@ def test_unused_response_warnings_are_counted_once() -> None:
     assert kept[0] == "/x/io.py:100: UserWarning: The intent 'x' is not in the NLU data."
     assert kept[1].startswith("(2 réponses lues par le serveur d'actions")
     assert len(kept) == 2
+
+
+def test_library_deprecation_notices_are_dropped_with_their_source_line() -> None:
+    """A deprecation notice from site-packages and the lines printed under it go; the next
+    log line stays."""
+    lines = [
+        "/v/site-packages/rasa/x.py:134: DeprecationWarning: pkg_resources is deprecated\n",
+        "  import pkg_resources\n",
+        "/v/site-packages/pkg_resources/__init__.py:3117: DeprecationWarning: Deprecated call\n",
+        "Implementing implicit namespace packages (as specified in PEP 420) is preferred\n",
+        "  declare_namespace(pkg)\n",
+        "2026-12-07 03:23:34 INFO     rasa.engine.training.hooks  - Starting to train\n",
+    ]
+    assert list(readable(lines)) == [
+        "2026-12-07 03:23:34 INFO     rasa.engine.training.hooks  - Starting to train"
+    ]
