@@ -8,6 +8,7 @@ import sys
 
 from bot import retention
 from bot.catalogue import cli as catalogue_cli
+from bot.console import cli as console_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     catalogue_cli.register(sub)
     retention.register(sub)
+    console_cli.register(sub)
     return parser
 
 

@@ -27,6 +27,7 @@ DEFAULTS: dict[str, str] = {
     "CAPNUM_PUBLIC_URL": "http://127.0.0.1:{CAPNUM_RASA_PORT}",
     "CAPNUM_DATABASE_URL": "sqlite:///{CAPNUM_ROOT}/var/capnum.db",
     "CAPNUM_TRACKER_URL": "sqlite:///{CAPNUM_ROOT}/var/tracker.db",
+    "CAPNUM_CONSOLE_URL": "{CAPNUM_TRACKER_URL}",
     "CAPNUM_ENDPOINTS": "endpoints.yml",
     "CAPNUM_RETENTION_DAYS": "30",
     "CAPNUM_PURGE_INTERVAL": "21600",

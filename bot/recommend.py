@@ -92,6 +92,8 @@ class Profil:
     distanciel: bool = False
     rayon_km: float = RAYON_KM_DEFAUT
     domaines_exclus: tuple[str, ...] = ()
+    # Trainings the counsellor set aside with the person (catalogue row ids).
+    formations_exclues: tuple[str, ...] = ()
     departement: str | None = None
     region: str | None = None
     # True when the interests are the defaults of the "je sais pas" path, not the
@@ -386,7 +388,7 @@ def liste_a_montrer(
 ) -> list[Resultat]:
     """The list proposed to the person: each training once; default suggestions take
     turns between the promised domains; `ordre` (ids already shown) kept when given."""
-    liste = sans_doublons(reco.liste)
+    liste = sans_doublons(r for r in reco.liste if r.formation.id not in profil.formations_exclues)
     if reco.resultats and profil.interets_par_defaut:
         liste = entrelacer(liste, profil.interets)
     if ordre:

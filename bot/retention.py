@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import retention_days, setting
+from bot.console.service import effacer_conversation as effacer_console
+from bot.console.service import service
 from bot.db import engine_for
 
 DAY_SECONDS = 86_400
@@ -122,6 +124,13 @@ def run_purge(args: argparse.Namespace) -> int:
         f"Conversations inactives depuis plus de {days} jours (dernier message avant {when}) : "
         f"{report.conversations} conversation(s), {report.events} événement(s) {verb}."
     )
+    if not args.dry_run:
+        try:
+            seances = service().seances.purger(days * DAY_SECONDS)
+        except SQLAlchemyError as exc:
+            print(f"ERREUR : base de la console inaccessible ({type(exc).__name__}).")
+            return 1
+        print(f"Séances de la console sans activité depuis {days} jours : {seances} effacée(s).")
     return 0
 
 
@@ -129,6 +138,7 @@ def run_erase(args: argparse.Namespace) -> int:
     engine = engine_for(args.url or tracker_url())
     try:
         count = erase(engine, args.identifiant)
+        effacer_console(args.identifiant)
     except SQLAlchemyError as exc:
         print(f"ERREUR : base des conversations inaccessible ({type(exc).__name__}).")
         return 1

@@ -25,6 +25,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
 from bot import retention
+from bot.console.service import effacer_conversation as effacer_console
 from bot.contract import ERASE_ACTION, RESTART_ACTION
 
 logger = logging.getLogger(__name__)
@@ -147,6 +148,11 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             await super().save(tracker)
             return
         self.erase(tracker.sender_id)
+        if any(
+            isinstance(e, ActionExecuted) and e.action_name == ERASE_ACTION
+            for e in events[forget_at:]
+        ):
+            effacer_console(tracker.sender_id)
         kept = DialogueStateTracker.from_events(
             tracker.sender_id, events[forget_at + 1 :], slots=self.domain.slots
         )

@@ -23,6 +23,8 @@ python -m bot.supervisor \
   --annonce "" \
   --annonce "Cap Num est prêt : ouvrez http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/webchat/" \
   --annonce "Démonstration du widget pour sites partenaires : http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/webchat/demo" \
+  --annonce "Console des conseillers : http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/console/" \
+  --annonce "  (aucun compte par défaut ; premier compte : capnum conseil creer-admin --structure \"Mission locale de …\" --identifiant … --nom \"…\")" \
   --annonce "Conservation des conversations : $CAPNUM_RETENTION_DAYS jours après le dernier message (var/purge.log)." \
   --annonce "API Rasa (jeton CAPNUM_RASA_TOKEN) : http://127.0.0.1:$CAPNUM_RASA_PORT   Ctrl+C pour arrêter." &
 CAPNUM_PIDS+=($!)

@@ -15,13 +15,25 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import REPO_ROOT
+from bot.console.service import installer
 from bot.db import engine_for
+from tests.support.console import console_service
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     """Async tests run on asyncio (Rasa's loop)."""
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def console_in_memory() -> Iterator[Any]:
+    """Every test gets its own in-memory console database (never var/): the channels
+    reach the console's services whatever the test does."""
+    service = console_service()
+    installer(service)
+    yield service
+    installer(None)
 
 
 @pytest.fixture(scope="session")

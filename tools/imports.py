@@ -38,6 +38,7 @@ RASA_SIDE: tuple[str, ...] = (
     "bot.nlu",
     "bot.patches",
     "bot.log_privacy",
+    "bot.console",
 )
 ACTION_SIDE: tuple[str, ...] = ("bot.actions",)
 # Modules inside a side's packages that depend on nothing of that side: pure text helpers

@@ -11,9 +11,9 @@ from rasa_sdk import Tracker
 from bot.catalogue.repository import Catalogue, CatalogueCache
 from bot.catalogue.validation import FormationRecord
 from bot.config import get_settings
-from bot.contract import RAYON_KM_DEFAUT
 from bot.db import engine_for
 from bot.geo import Geo
+from bot.profil.recherche import profil_depuis_slots
 from bot.recommend import Profil
 
 _lock = threading.Lock()
@@ -44,25 +44,4 @@ def formations() -> list[FormationRecord]:
 
 def profil_from_tracker(tracker: Tracker, **overrides: Any) -> Profil:
     """The recommendation profile from the tracker's slots (with optional overrides)."""
-    slots = {**tracker.current_slot_values(), **overrides}
-    lat = lon = None
-    commune = None
-    if slots.get("code_insee"):
-        commune = geo().by_insee(slots["code_insee"])
-    if commune is None and slots.get("commune"):
-        found = geo().resolve(slots["commune"])
-        commune = found[0] if len(found) == 1 else None
-    if commune is not None:
-        lat, lon = commune.lat, commune.lon
-    return Profil(
-        situation=slots.get("situation"),
-        diplome=slots.get("diplome"),
-        age=slots.get("age"),
-        commune=slots.get("commune"),
-        lat=lat,
-        lon=lon,
-        interets=tuple(slots.get("interets") or ()),
-        distanciel=bool(slots.get("distanciel")),
-        rayon_km=float(slots.get("rayon_km") or RAYON_KM_DEFAUT),
-        domaines_exclus=tuple(slots.get("domaines_exclus") or ()),
-    )
+    return profil_depuis_slots({**tracker.current_slot_values(), **overrides}, geo())

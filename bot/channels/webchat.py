@@ -44,7 +44,12 @@ from bot.channels.guard import (
     without_repeats,
 )
 from bot.config import DEFAULTS
+from bot.console import partage
+from bot.console.service import POUSSEURS, after_turn
+from bot.console.service import effacer_conversation as effacer_console
+from bot.console.service import service as console
 from bot.patches.action_timeout import FAILURE_RESPONSE
+from bot.presentation import Texts
 from bot.privacy import masking_note
 from bot.tracker_store import erase_conversation, store_failures_fail_the_turn
 
@@ -56,6 +61,7 @@ MAX_BODY_BYTES = 16 * 1024
 DEFAULT_RATE_PER_ADDRESS = float(DEFAULTS["CAPNUM_WEB_RATE_ADDRESS"])
 WEBHOOK_PATH = "/webhooks/webchat/webhook"
 ERASE_PATH = "/webhooks/webchat/effacer"
+NEWS_PATH = "/webhooks/webchat/nouvelles"
 MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 # French text (domain response) of each error code of the HTTP routes.
@@ -103,9 +109,7 @@ def origin_of(url: str | None) -> str | None:
     return f"{scheme.lower()}://{rest.split('/', 1)[0].lower()}"
 
 
-def origin_allowed(
-    origin: str | None, own_origins: Iterable[str], allowed: frozenset[str]
-) -> bool:
+def origin_allowed(origin: str | None, own_origins: Iterable[str], allowed: frozenset[str]) -> bool:
     """True for requests without an Origin header (not from a browser page), for the
     server's own origins (scheme included) and for the configured origins."""
     if not origin:
@@ -200,6 +204,8 @@ class WebChatInput(GuardedInput, RestInput):
         # Bursts: a few quick taps in a conversation; a whole class behind one address.
         self.per_conversation = RateLimiter(rate_per_conversation, burst=8)
         self.per_address = RateLimiter(rate_per_address, burst=max(10, int(rate_per_address)))
+        # The page asks for the counsellor's messages every 2 s while a session is shared.
+        self.news = RateLimiter(60, burst=10)
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
@@ -252,7 +258,7 @@ class WebChatInput(GuardedInput, RestInput):
         ahead of Sanic-CORS (set up by Rasa for its API), which would otherwise answer
         every OPTIONS request itself, without the allowed origins."""
         if request.method != "OPTIONS" or not request.path.rstrip("/").endswith(
-            (WEBHOOK_PATH, ERASE_PATH)
+            (WEBHOOK_PATH, ERASE_PATH, NEWS_PATH)
         ):
             return None
         headers = self._cors(request)
@@ -305,14 +311,33 @@ class WebChatInput(GuardedInput, RestInput):
         try:
             async with agent.lock_store.lock(sender_id):
                 await erase_conversation(agent.tracker_store, sender_id)
+                effacer_console(sender_id)
         except Exception as exc:  # database down: nothing is said to be erased
             return self._unavailable(request, exc)
         self.recent.forget(sender_id)
         text = _domain_text(request, "libelle_effacement_fait")
         return response.json({"efface": True, "message": text}, headers=self._cors(request))
 
+    async def news_of(self, request: Request) -> HTTPResponse:
+        """The messages a counsellor pushed to this conversation since the last call."""
+        body = await self._read_body(request)
+        if isinstance(body, HTTPResponse):
+            return body
+        if not self.news.allow(body["sender"]):
+            return self._error(request, 429, "too_many_messages")
+        try:
+            messages = console().seances.retirer(body["sender"])
+        except Exception as exc:
+            return self._unavailable(request, exc)
+        return response.json(messages, headers=self._cors(request))
+
+    async def push(self, sender_id: str, _: str, messages: list[dict[str, Any]], __: Texts) -> None:
+        """Keeps a counsellor's messages until the page asks for them (`nouvelles`)."""
+        console().seances.deposer(sender_id, messages)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webchat = Blueprint("webchat_webhook", inspect.getmodule(self).__name__)
+        POUSSEURS["webchat"] = self.push
 
         async def page(name: str) -> HTTPResponse:
             return await response.file(
@@ -353,6 +378,14 @@ class WebChatInput(GuardedInput, RestInput):
         async def erase(request: Request) -> HTTPResponse:
             return await self.erase(request)
 
+        @webchat.route("/nouvelles", methods=["OPTIONS"])
+        async def news_options(request: Request) -> HTTPResponse:
+            return await self.preflight(request) or response.empty(status=405)
+
+        @webchat.route("/nouvelles", methods=["POST"])
+        async def news(request: Request) -> HTTPResponse:
+            return await self.news_of(request)
+
         @webchat.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             body = await self._read_body(request)
@@ -368,6 +401,12 @@ class WebChatInput(GuardedInput, RestInput):
             if limited is not None:
                 return limited
             raw = body.get("message")
+            try:
+                answer = partage.intercepter(console(), _texts(request), raw, sender_id, "webchat")
+            except Exception as exc:  # the console's database is down: say so, retry later
+                return self._unavailable(request, exc)
+            if answer is not None:
+                return response.json(answer, headers=self._cors(request))
             if isinstance(raw, str) and is_command(raw):
                 try:
                     raw = await self._checked_command(request, sender_id, raw)
@@ -395,12 +434,17 @@ class WebChatInput(GuardedInput, RestInput):
                 messages = await self.recent.answer(key, turn)
             except Exception as exc:  # database or model failure: say so, the client retries
                 return self._unavailable(request, exc)
+            after_turn(sender_id)
             if masked.kinds:
                 note = masking_note(request.app.ctx.agent.domain.responses, masked.kinds)
                 messages = [{"recipient_id": sender_id, "text": note}, *messages]
             return response.json(messages, headers=self._cors(request))
 
         return webchat
+
+
+def _texts(request: Request) -> Texts:
+    return Texts(request.app.ctx.agent.domain.responses)
 
 
 def _domain_text(request: Request, name: str) -> str:

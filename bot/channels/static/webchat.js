@@ -41,6 +41,9 @@
   const base = serveur ? new URL("/webhooks/webchat/", serveur) : new URL("../", script.src);
   const ENDPOINT = new URL("webhook", base).href;
   const EFFACER = new URL("effacer", base).href;
+  const NOUVELLES = new URL("nouvelles", base).href;
+  // While a counsellor's session is shared, the page asks every 2 s for what they push.
+  const DELAI_NOUVELLES_MS = 2000;
   document.getElementById("confidentialite").href = new URL("confidentialite", base).href;
   const params = new URLSearchParams(window.location.search);
   const integre = params.get("integre") === "1";
@@ -437,7 +440,9 @@
     if (reponse.ok) {
       let messages = [];
       try { messages = await reponse.json(); } catch (e) { messages = []; }
-      await afficherReponses(Array.isArray(messages) ? messages : []);
+      messages = Array.isArray(messages) ? messages : [];
+      suivrePartage(messages);
+      await afficherReponses(messages);
     } else {
       montrerSaisie(false);
       etat(erreur.message || TEXTES.refuse);
@@ -447,6 +452,27 @@
   };
 
   window.addEventListener("online", () => { clearTimeout(minuterie); essais = 0; vider(); });
+
+  // --- a counsellor's session (code, consent, "arrêter le partage") -------------------------
+  /** The server marks its answers about sharing ("partage": actif, attente or fin). */
+  let partage = lire("capnum.partage", "fin");
+  const suivrePartage = (messages) => {
+    const marque = messages.map((m) => m.partage).filter(Boolean).pop();
+    if (marque) { partage = marque; ecrire("capnum.partage", partage); }
+  };
+  const nouvelles = async () => {
+    if (partage === "fin" || envoiEnCours || document.hidden) { return; }
+    try {
+      const r = await fetch(NOUVELLES, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender: expediteur }),
+      });
+      const messages = r.ok ? await r.json() : [];
+      if (Array.isArray(messages) && messages.length) { suivrePartage(messages); await afficherReponses(messages); }
+    } catch (e) { /* offline: the next round asks again */ }
+  };
+  setInterval(nouvelles, DELAI_NOUVELLES_MS);
 
   /** Keyboard users keep a logical focus (the text field); on touch screens the keyboard
    * is not opened for them. */
@@ -517,6 +543,8 @@
    * either; a new conversation id; the confirmation is shown but not kept. */
   const effaceIci = (texte) => {
     toutOublierIci();
+    partage = "fin";
+    ecrire("capnum.partage", partage);
     expediteur = nouvelId();
     ecrire("capnum.expediteur", expediteur);
     journal.append(rendre({ de: "bot", texte }));
@@ -558,4 +586,12 @@
   setTimeout(() => regionLive.setAttribute("aria-live", "polite"), 0);
   if (envois.length) { vider(); }
   else if (!historique.length) { envoyer("/saluer", null); }
+  // Opened from a counsellor's QR code: the code is sent as if typed, and leaves the address.
+  const code = params.get("code");
+  if (code && /^[A-Za-z0-9]{6}$/.test(code)) {
+    params.delete("code");
+    const reste = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (reste ? `?${reste}` : ""));
+    envoyer(code, code);
+  }
 })();

@@ -62,6 +62,9 @@ from bot.channels.telegram.updates import (
     parse_update,
     sender_id,
 )
+from bot.console import partage
+from bot.console.service import POUSSEURS, after_turn
+from bot.console.service import service as console
 from bot.presentation import Texts
 from bot.privacy import masking_note
 from bot.tracker_store import store_failures_fail_the_turn
@@ -161,6 +164,7 @@ class TelegramInput(GuardedInput, InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         telegram = Blueprint("telegram_webhook", inspect.getmodule(self).__name__)
+        POUSSEURS[CHANNEL] = self.push
 
         @telegram.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -257,6 +261,9 @@ class TelegramInput(GuardedInput, InputChannel):
             if incoming is None:
                 return []
         text = rasa_text(incoming, self.max_length)
+        answer = partage.intercepter(console(), texts, text, sender, f"{CHANNEL}:{update.chat_id}")
+        if answer is not None:
+            return render(answer, texts, MESSAGE_LIMIT, utf16_len)
         if incoming.kind is Kind.BUTTON and text not in ALWAYS_ALLOWED:
             # Callback data comes from the client: only the buttons offered are run.
             tracker = await _tracker(request, sender)
@@ -278,6 +285,7 @@ class TelegramInput(GuardedInput, InputChannel):
         # Answered from an empty tracker, not saved: the turn fails and `handle` apologises.
         with store_failures_fail_the_turn():
             await on_new_message(UserMessage(text, collector, sender, input_channel=CHANNEL))
+        after_turn(sender)
         messages = with_erasure_note(without_repeats(collector.messages), texts)
         return render([*notes, *messages], texts, MESSAGE_LIMIT, utf16_len)
 
@@ -295,6 +303,15 @@ class TelegramInput(GuardedInput, InputChannel):
                 if exc.code == 403:
                     return
             reply_to = None
+
+    async def push(
+        self, sender_id: str, chat_id: str, messages: list[dict[str, Any]], texts: Texts
+    ) -> None:
+        """Sends a counsellor's messages to the chat saved when the session was joined."""
+        if chat_id.lstrip("-").isdigit():
+            await self.send(
+                int(chat_id), render(messages, texts, MESSAGE_LIMIT, utf16_len), sender_id
+            )
 
     async def _tapped(
         self, update: TelegramUpdate, request: Request, sender: str, texts: Texts

@@ -1,0 +1,65 @@
+"""Console test helpers: a settable clock, in-memory console services, accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from bot.catalogue.repository import Catalogue, catalogue_paths
+from bot.config import Settings
+from bot.console.comptes import Compte
+from bot.console.models import create_tables
+from bot.console.service import ConsoleService
+from bot.db import engine_for
+
+PASSWORD = "Tr3s-bon-mot-de-passe"
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand (UNIX seconds)."""
+
+    now: float = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def console_service(
+    catalogue_engine: Engine | None = None, clock: Clock | None = None
+) -> ConsoleService:
+    """Console services over a new in-memory SQLite database (tables created)."""
+    engine = engine_for("sqlite://")
+    create_tables(engine)
+    return ConsoleService(
+        engine, catalogue_engine or engine_for("sqlite://"), clock or Clock(), pousseurs={}
+    )
+
+
+def structure_with_accounts(
+    service: ConsoleService, nom: str = "Mission locale de Roubaix"
+) -> tuple[Compte, Compte, Compte]:
+    """(admin, counsellor, another counsellor) of a new structure."""
+    structure = service.comptes.creer_structure(nom)
+    slug = "".join(c for c in nom.lower() if c.isascii() and c.isalnum())[:20]
+    admin = service.comptes.creer_compte(
+        structure, f"admin.{slug}", "Alex Admin", "admin", PASSWORD
+    )
+    one = service.comptes.creer_compte(
+        structure, f"camille.{slug}", "Camille Martin", "conseiller", PASSWORD
+    )
+    two = service.comptes.creer_compte(
+        structure, f"sam.{slug}", "Sam Durand", "conseiller", PASSWORD
+    )
+    return admin, one, two
+
+
+def real_catalogue_engine() -> Engine:
+    """An in-memory SQLite database holding the repository's catalogue."""
+    engine = engine_for("sqlite://")
+    Catalogue(engine).load(catalogue_paths(Settings.from_env({}).catalogue_dir))
+    return engine
