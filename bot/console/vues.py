@@ -16,7 +16,7 @@ from bot.console.fiche import Fiche, FormationFiche
 from bot.console.seances import Seance, code_affiche
 from bot.console.service import ConsoleService
 from bot.contract import RAYON_KM_DEFAUT
-from bot.presentation import Texts, carte, payload
+from bot.presentation import Texts, carte, nombre_formations, payload
 from bot.profil.recherche import profil_depuis_slots
 from bot.recommend import MAX_RESULTATS, liste_a_montrer, page
 
@@ -109,7 +109,9 @@ async def selection_poussee(
     affiches = page(liste, 0)
     rayon = int(vus.get("rayon_km") or RAYON_KM_DEFAUT)
     if affiches:
-        entete = t.get("libelle_partage_ajuste", nombre=len(liste), rayon_km=rayon)
+        entete = t.get(
+            "libelle_partage_ajuste", formations=nombre_formations(t, len(liste)), rayon_km=rayon
+        )
     else:
         entete = t.get("libelle_partage_ajuste_vide", rayon_km=rayon)
     messages: list[dict[str, Any]] = [{"text": entete}]

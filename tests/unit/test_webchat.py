@@ -250,11 +250,12 @@ def test_server_refuses_an_unguarded_channel(capsys):
 
 
 def test_credentials_expose_only_guarded_channels():
-    """credentials.yml names no channel outside bot.channels (no `rest:`)."""
+    """credentials.yml names only Cap Num's guarded channels (no `rest:`)."""
     import yaml
 
     credentials = yaml.safe_load((REPO_ROOT / "credentials.yml").read_text(encoding="utf-8"))
     assert sorted(credentials) == [
         "bot.channels.telegram.channel.TelegramInput",
         "bot.channels.webchat.WebChatInput",
+        "bot.console.routes.ConsoleInput",
     ]
