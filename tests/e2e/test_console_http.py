@@ -11,11 +11,11 @@ from __future__ import annotations
 import io
 import json
 import secrets
-import subprocess
-import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 import requests
@@ -25,11 +25,13 @@ from sqlalchemy import update
 from bot.config import setting
 from bot.console.models import ConnexionRow
 from bot.db import engine_for
+from tests.support.console import PASSWORD, create_admin
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.server import SERVER
+from tests.support.telegram_user import TG_API, TG_SECRET, TG_TOKEN, User
 
 pytestmark = pytest.mark.server
 CONSOLE = "/webhooks/console"
-PASSWORD = "Un-mot-de-passe-solide-7"
 FIRST_MESSAGE = (
     "salut, j'ai 19 ans, j'ai arrêté le lycée en première, j'habite à Roubaix "
     "et j'aimerais bien faire du développement web"
@@ -41,35 +43,6 @@ def needs_server() -> None:
     """Skipped unless `make test` started the servers."""
     if not SERVER:
         pytest.skip("CAPNUM_SERVER_URL not set: servers not started")
-
-
-def create_admin(structure: str) -> str:
-    """A new admin account made with `capnum conseil creer-admin`; returns its login."""
-    login = f"admin-{secrets.token_hex(4)}"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "conseil",
-            "creer-admin",
-            "--structure",
-            structure,
-            "--identifiant",
-            login,
-            "--nom",
-            "Alex Admin",
-            "--mot-de-passe-stdin",
-        ],
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert PASSWORD not in done.stdout + done.stderr
-    return login
 
 
 class Browser:
@@ -373,3 +346,34 @@ def test_malformed_requests_get_a_french_refusal(counsellor: Browser, body: byte
     )
     assert 400 <= answer.status_code < 500 and answer.json()["message"]
     assert counsellor.get("/api/moi").status_code == 200
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    """The fake Bot API the server's Telegram channel talks to (scripts/test.sh)."""
+    api = urlparse(TG_API)
+    if not (TG_TOKEN and TG_SECRET) or api.hostname != "127.0.0.1" or not api.port:
+        pytest.skip("the Rasa server does not talk to a local fake Bot API (scripts/test.sh)")
+    server = FakeTelegram(api.port, token=TG_TOKEN).start()
+    yield server
+    server.stop()
+
+
+def test_the_code_and_consent_flow_over_telegram(counsellor: Browser, fake: FakeTelegram) -> None:
+    """On Telegram: the code, the consent button, the profile in the console, and the
+    counsellor's selection sent to the chat by the Bot API."""
+    state = counsellor.post("/api/seances", {"mode": "chat"}).json()
+    seance_id = state["seance"]["id"]
+    user = User(fake)
+    question = user.say(state["seance"]["code"]["code"].lower())
+    assert "aimerait suivre cette conversation" in question[0]["text"]
+    assert "voit maintenant" in user.tap("Oui, je suis d'accord")[0]["text"]
+    user.say(FIRST_MESSAGE)
+    seen = counsellor.get(f"/api/seances/{seance_id}").json()
+    assert seen["seance"]["canal"] == "telegram" and seen["profil"]["commune"] == "Roubaix"
+    counsellor.post(f"/api/seances/{seance_id}/criteres", {"criteres": {"rayon_km": 80}})
+    before = len(fake.sent(user.chat_id))
+    assert counsellor.post(f"/api/seances/{seance_id}/envoyer").status_code == 200
+    pushed = fake.sent(user.chat_id)[before:]
+    assert "Ton conseiller a ajusté la recherche" in pushed[0]["text"] and len(pushed) > 1
+    assert "ne voit plus" in user.say("stop partage")[0]["text"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+import subprocess
+import sys
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -63,3 +66,17 @@ def real_catalogue_engine() -> Engine:
     engine = engine_for("sqlite://")
     Catalogue(engine).load(catalogue_paths(Settings.from_env({}).catalogue_dir))
     return engine
+
+
+def create_admin(structure: str) -> str:
+    """A new admin account made with the real command (`capnum conseil creer-admin`, in
+    the database of CAPNUM_CONSOLE_URL, as the running server); returns its login."""
+    login = f"admin-{secrets.token_hex(4)}"
+    command = [sys.executable, "-m", "bot.cli", "conseil", "creer-admin", "--structure", structure]
+    command += ["--identifiant", login, "--nom", "Alex Admin", "--mot-de-passe-stdin"]
+    done = subprocess.run(
+        command, input=PASSWORD + "\n", capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert PASSWORD not in done.stdout + done.stderr
+    return login

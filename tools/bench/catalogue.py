@@ -43,6 +43,7 @@ from bot.db import engine_for
 from bot.geo import Commune, Geo
 from bot.recommend import MAX_RESULTATS, Profil, Recommandation, recommander
 from tools.bench import charge as bench_charge
+from tools.bench import console as bench_console
 from tools.bench import profiling as bench_profiling
 from tools.bench import serveurs as bench_serveurs
 
@@ -380,6 +381,7 @@ def register(subparsers: Any) -> None:
     bench_charge.register(sub)
     bench_serveurs.register(sub)
     bench_profiling.register(sub)
+    bench_console.register(sub)
     bench = sub.add_parser(
         "catalogue",
         help="temps de recommandation sur des catalogues synthétiques (SQLite, PostgreSQL)",
