@@ -28,6 +28,8 @@ DEFAULTS: dict[str, str] = {
     "CAPNUM_DATABASE_URL": "sqlite:///{CAPNUM_ROOT}/var/capnum.db",
     "CAPNUM_TRACKER_URL": "sqlite:///{CAPNUM_ROOT}/var/tracker.db",
     "CAPNUM_CONSOLE_URL": "{CAPNUM_TRACKER_URL}",
+    "CAPNUM_CONSOLE_RATE_ADDRESS": "600",
+    "CAPNUM_CONSOLE_RATE_LOGIN": "10",
     "CAPNUM_ENDPOINTS": "endpoints.yml",
     "CAPNUM_RETENTION_DAYS": "30",
     "CAPNUM_PURGE_INTERVAL": "21600",

@@ -47,6 +47,8 @@ export CAPNUM_WEB_ORIGINS="$CAPNUM_PARTNER_URL"
 # Every test client comes from 127.0.0.1: the per-address limit is tested in
 # tests/unit/test_webchat.py, the per-conversation one over HTTP.
 export CAPNUM_WEB_RATE_ADDRESS=100000
+# The same for the console (its sign-in limit is tested in tests/unit/test_console_routes.py).
+export CAPNUM_CONSOLE_RATE_ADDRESS=100000 CAPNUM_CONSOLE_RATE_LOGIN=1000
 # Telegram channel: the fake Bot API of the tests (tests/support/fake_telegram.py), never a real bot.
 export CAPNUM_TELEGRAM_API_URL="http://127.0.0.1:${CAPNUM_TELEGRAM_FAKE_PORT:-5181}"
 export CAPNUM_TELEGRAM_TOKEN="123456:test-token" CAPNUM_TELEGRAM_BOT_USERNAME=""

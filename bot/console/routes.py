@@ -26,7 +26,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.guard import GuardedInput, RateLimiter
 from bot.channels.webchat import origin_of, own_origins
-from bot.config import setting
+from bot.config import DEFAULTS, setting
 from bot.console import etat, vues
 from bot.console.comptes import Compte, ConsoleError
 from bot.console.fiche import render_html, render_pdf
@@ -87,16 +87,21 @@ class ConsoleInput(GuardedInput, InputChannel):
     def name(cls) -> str:
         return "console"
 
-    def __init__(self, rate_per_address: float = 600.0, logins_per_minute: float = 10.0) -> None:
+    def __init__(
+        self,
+        rate_per_address: float = float(DEFAULTS["CAPNUM_CONSOLE_RATE_ADDRESS"]),
+        logins_per_minute: float = float(DEFAULTS["CAPNUM_CONSOLE_RATE_LOGIN"]),
+    ) -> None:
         self.per_address = RateLimiter(rate_per_address, burst=max(20, int(rate_per_address)))
         self.logins = RateLimiter(logins_per_minute, burst=int(logins_per_minute))
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> ConsoleInput:
         credentials = credentials or {}
+        defaults = cls()
         return cls(
-            float(credentials.get("rate_per_address") or 600.0),
-            float(credentials.get("logins_per_minute") or 10.0),
+            float(credentials.get("rate_per_address") or defaults.per_address.rate * 60),
+            float(credentials.get("logins_per_minute") or defaults.logins.rate * 60),
         )
 
     # --- the guard of every API route ------------------------------------------------------

@@ -12,6 +12,7 @@ import secrets
 import time
 from typing import Any
 
+import pypdfium2 as pdfium
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -105,9 +106,11 @@ def test_a_counsellor_runs_a_session_with_a_young_person_on_a_phone(
 
     with desk.expect_download() as download:
         desk.get_by_role("link", name="Télécharger le PDF").click()
-    pdf = PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
-    text = "\n".join(page.extract_text() for page in pdf.pages)
+    data = download.value.path().read_bytes()
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert title.split()[0] in text and "Appeler l'organisme lundi" in text and "Roubaix" in text
+    first_page = pdfium.PdfDocument(data)[0].render(scale=1.5).to_pil()
+    first_page.save(RESULTS / "console-fiche-pdf.png")
 
     with desk.context.expect_page() as sheet_page:
         desk.get_by_role("link", name="Voir et imprimer la fiche").click()
