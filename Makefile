@@ -1,7 +1,7 @@
-.PHONY: run test unit validate setup train lint captures scale bench profiling help
+.PHONY: run test unit validate setup train lint captures scale bench bench-console profiling help
 
 help:  ## List the targets
-	@grep -E '^[a-z]+:.*##' Makefile | sed 's/:.*## /\t/'
+	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
 
 run:  ## Install what is missing, train if needed, start the assistant and its web chat
 	./scripts/run.sh
@@ -23,6 +23,9 @@ train:  ## Only train the model (skipped when nothing changed)
 
 bench:  ## Conversational benchmark against a rasa init reference (docs/benchmarks.md)
 	./scripts/bench.sh
+
+bench-console:  ## Cost of the counsellors' console for the chat (20 live watchers, docs/benchmarks.md)
+	./scripts/bench-console.sh
 
 profiling:  ## Profile of the hot path with py-spy (time of each stage per message, docs/benchmarks.md)
 	./scripts/profiling.sh

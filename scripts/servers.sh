@@ -25,6 +25,7 @@ measurement_stack() {  # Rasa port, action port, name: a local stack for load me
   export CAPNUM_TRACKER_URL="sqlite:///$CAPNUM_ROOT/var/tracker-$3.db"
   # The load comes from 127.0.0.1 and replays whole conversations quickly: no rate limits.
   export CAPNUM_WEB_RATE_ADDRESS=100000000 CAPNUM_WEB_RATE_CONVERSATION=100000000
+  export CAPNUM_CONSOLE_RATE_ADDRESS=100000000 CAPNUM_CONSOLE_RATE_LOGIN=100000000
   CAPNUM_RASA_TOKEN="${CAPNUM_RASA_TOKEN:-$3-$(python -c 'import secrets; print(secrets.token_hex(8))')}"
   export CAPNUM_RASA_TOKEN
   rm -f "$CAPNUM_ROOT/var/tracker-$3.db"

@@ -270,7 +270,8 @@
     const bas = liste.scrollTop + liste.clientHeight >= liste.scrollHeight - 20;
     liste.textContent = "";
     for (const m of messages) {
-      const texte = m.texte != null ? m.texte : TEXTES.formationsProposees(m.formations);
+      // The chat's **bold** marks are shown as plain text here.
+      const texte = m.texte != null ? m.texte.replace(/\*\*/g, "") : TEXTES.formationsProposees(m.formations);
       liste.append(el("li", { classe: `message ${m.de}` }, el("span", { classe: "qui", texte: `${TEXTES.de[m.de]} · ${heure(m.le)}` }), el("span", { texte })));
     }
     if (bas) { liste.scrollTop = liste.scrollHeight; }
