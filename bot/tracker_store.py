@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 
 from bot import retention
 from bot.console.service import effacer_conversation as effacer_console
+from bot.console.service import tracker_saved
 from bot.contract import ERASE_ACTION, RESTART_ACTION
 
 logger = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         except Exception as exc:
             record_failure(exc)
             raise
+        tracker_saved(tracker)
 
     async def _save(self, tracker: DialogueStateTracker) -> None:
         events = list(tracker.events)

@@ -4,7 +4,10 @@ waiters that wake up when it changes (long polling).
 
 The channels call `apres_tour(sender_id)` after each turn: a dictionary lookup for the
 conversations that share with a session (index refreshed from the database every
-`REFRESH_SECONDS`, and at once on the changes made by this process).
+`REFRESH_SECONDS`, and at once on the changes made by this process). The tracker store
+gives `instantane()` the slots and messages of a shared conversation it has just saved,
+so that the console reads them from memory instead of loading the whole conversation
+again (a server that did not run the turn loads it from the database).
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ import asyncio
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
+
+#: Messages of a conversation kept in a snapshot (the console shows the last 200).
+SNAPSHOT_EVENTS = 400
 
 
 class Direct:
@@ -24,6 +31,7 @@ class Direct:
         self._loaded_at = float("-inf")
         self._versions: dict[str, int] = defaultdict(int)
         self._events: dict[str, asyncio.Event] = {}
+        self._snapshots: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
 
     def version(self, seance_id: str) -> int:
         return self._versions[seance_id]
@@ -36,9 +44,29 @@ class Direct:
             event.set()
 
     def rafraichir(self) -> None:
-        """Reload the conversation -> session index now (after a link or an end)."""
+        """Reload the conversation -> session index now (after a link or an end); the
+        snapshots of conversations that no longer share are dropped."""
         self._senders = self._load()
         self._loaded_at = time.monotonic()
+        for sender_id in set(self._snapshots) - set(self._senders):
+            del self._snapshots[sender_id]
+
+    def instantane(self, sender_id: str, tracker: Any) -> None:
+        """Keeps the slots and messages of a tracker just saved, if it is shared."""
+        if self.seance_de(sender_id) is None:
+            return
+        events = [e for e in tracker.events if getattr(e, "type_name", "") in ("user", "bot")]
+        self._snapshots[sender_id] = (
+            tracker.current_slot_values(),
+            [e.as_dict() for e in events[-SNAPSHOT_EVENTS:]],
+        )
+
+    def lire_instantane(self, sender_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+        return self._snapshots.get(sender_id)
+
+    def oublier(self, sender_id: str) -> None:
+        """Drops a conversation's snapshot (erased, or restarted)."""
+        self._snapshots.pop(sender_id, None)
 
     def seance_de(self, sender_id: str) -> str | None:
         if time.monotonic() - self._loaded_at > self.REFRESH_SECONDS:

@@ -327,7 +327,9 @@ class ConsoleInput(GuardedInput, InputChannel):
         async def handler(request: Request, compte: Compte | None, body: dict) -> Any:
             assert compte is not None
             svc = service()
-            seance = svc.seances.lire(compte, seance_id)  # 404 unless the account's
+            # 404 unless the account's. Short queries, on the event loop: in a thread they
+            # cost the chat more (GIL hand-offs; docs/benchmarks.md, console section).
+            seance = svc.seances.lire(compte, seance_id)
             if operation == "":
                 return await self.etat(request, seance)
             if operation == "attendre":

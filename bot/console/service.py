@@ -104,3 +104,12 @@ def after_turn(sender_id: str) -> None:
         service().direct.apres_tour(sender_id)
     except Exception as exc:
         logger.error("console update failed (%s)", type(exc).__name__)
+
+
+def tracker_saved(tracker: Any) -> None:
+    """The tracker store saved a conversation: the console keeps its snapshot if it is
+    shared. Never fails the save."""
+    try:
+        service().direct.instantane(tracker.sender_id, tracker)
+    except Exception as exc:
+        logger.error("console snapshot failed (%s)", type(exc).__name__)

@@ -5,6 +5,8 @@ young person's chat, and the summary sheet's data."""
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -26,11 +28,15 @@ CONSEILLER = "conseiller"
 
 
 async def slots_et_evenements(
-    agent: Any, seance: Seance
+    agent: Any, seance: Seance, service: ConsoleService | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The conversation's slots and events, only while the person shares it."""
+    """The conversation's slots and messages, only while the person shares it: from the
+    snapshot of its last saved turn, else from the tracker store."""
     if not seance.partage_actif or agent is None:
         return {}, []
+    snapshot = service.direct.lire_instantane(seance.sender_id) if service else None
+    if snapshot is not None:
+        return snapshot
     tracker = await agent.tracker_store.retrieve(seance.sender_id)
     if tracker is None:
         return {}, []
@@ -46,12 +52,10 @@ async def etat_seance(
     avec_non_eligibles: bool = False,
 ) -> dict[str, Any]:
     """Everything the session page shows, as JSON."""
-    slots, events = await slots_et_evenements(agent, seance)
+    slots, events = await slots_et_evenements(agent, seance, service)
     vus = etat.slots_de_la_seance(slots, seance.criteres)
     profil = profil_depuis_slots(vus, service.geo)
-    reco = await asyncio.to_thread(
-        etat.recommandations, t, profil, service.catalogue, seance.marques
-    )
+    reco = await recommandations_en_cache(service, t, profil, seance.marques)
     out: dict[str, Any] = {
         "version": service.direct.version(seance.id),
         "seance": resume(seance, public_url),
@@ -68,6 +72,30 @@ async def etat_seance(
             etat.non_eligibles, t, profil, service.catalogue
         )
     return out
+
+
+# The console's recommendations by (profile, marks): most turns do not change the profile.
+_RECOS: OrderedDict[tuple[Any, ...], tuple[float, dict[str, Any]]] = OrderedDict()
+RECOS_SIZE = 512
+RECOS_SECONDS = 60.0
+
+
+async def recommandations_en_cache(
+    service: ConsoleService, t: Texts, profil: Any, marques: dict[str, str]
+) -> dict[str, Any]:
+    """`etat.recommandations`, computed once a minute at most for the same profile and
+    marks (a reloaded catalogue shows within that minute)."""
+    key = (profil, tuple(sorted(marques.items())), id(service.catalogue))
+    now = time.monotonic()
+    found = _RECOS.get(key)
+    if found is not None and now - found[0] < RECOS_SECONDS:
+        _RECOS.move_to_end(key)
+        return found[1]
+    reco = await asyncio.to_thread(etat.recommandations, t, profil, service.catalogue, marques)
+    _RECOS[key] = (now, reco)
+    while len(_RECOS) > RECOS_SIZE:
+        _RECOS.popitem(last=False)
+    return reco
 
 
 def resume(seance: Seance, public_url: str) -> dict[str, Any]:
@@ -101,7 +129,7 @@ async def selection_poussee(
     """(messages for the young person's chat, tracker events) of the counsellor's
     selection: a note that the counsellor adjusted the search, the first page of cards
     and the `recommandations` payload; the events also set the corrected slots."""
-    slots, _ = await slots_et_evenements(agent, seance)
+    slots, _ = await slots_et_evenements(agent, seance, service)
     vus = etat.slots_de_la_seance(slots, seance.criteres)
     profil = profil_depuis_slots(vus, service.geo)
     reco = await asyncio.to_thread(recommander_catalogue, profil, service.catalogue)

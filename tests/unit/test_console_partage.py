@@ -4,6 +4,7 @@ channels before Rasa, and the live-update hub."""
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 
@@ -128,3 +129,27 @@ def test_a_waiter_wakes_when_its_session_changes() -> None:
         return woken, idle
 
     assert asyncio.run(scenario()) == (1, 1)
+
+
+def test_a_saved_shared_conversation_is_kept_in_memory_for_the_console() -> None:
+    """Only shared conversations get a snapshot (slots, messages); ending the sharing or
+    erasing drops it."""
+    shared = {SENDER: "s1"}
+    direct = Direct(lambda: dict(shared))
+    tracker = SimpleNamespace(
+        events=[
+            SimpleNamespace(type_name="user", as_dict=lambda: {"event": "user", "text": "salut"}),
+            SimpleNamespace(type_name="slot", as_dict=lambda: {"event": "slot"}),
+        ],
+        current_slot_values=lambda: {"commune": "Roubaix"},
+    )
+    direct.instantane(SENDER, tracker)
+    direct.instantane("someone0else1abcdef23456789abcd", tracker)
+    assert direct.lire_instantane(SENDER) == (
+        {"commune": "Roubaix"},
+        [{"event": "user", "text": "salut"}],
+    )
+    assert direct.lire_instantane("someone0else1abcdef23456789abcd") is None
+    shared.clear()
+    direct.rafraichir()
+    assert direct.lire_instantane(SENDER) is None

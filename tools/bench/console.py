@@ -1,7 +1,8 @@
 """Cost of the counsellors' console for the chat: N shared conversations talk at a fixed
 total rate, first with nobody watching, then with N counsellors watching their session
 live (long polling of `/api/seances/<id>/attendre`, the console page's loop), alternately,
-`--tours` times. Prints and records p50/p95/p99 of the chat's turns for each phase.
+`--tours` times; each phase starts N new conversations (same turns in every phase).
+Prints and records p50/p95/p99 of the chat's turns for each phase.
 
 `python -m tools bench console --url http://127.0.0.1:5005` against a running assistant
 whose console database is this process's `CAPNUM_CONSOLE_URL` (the account is made here).
@@ -56,10 +57,14 @@ class Console:
             return data
 
     async def get(self, path: str) -> dict[str, Any]:
+        """The JSON answer; raises on an error status (the page waits, then asks again)."""
         async with self.http.get(
             f"{self.url}/webhooks/console{path}", timeout=aiohttp.ClientTimeout(total=60)
         ) as answer:
-            return await answer.json()
+            data = await answer.json()
+            if answer.status >= 400:
+                raise RuntimeError(f"{path}: {answer.status} {data}")
+            return data
 
 
 async def _chat(http: aiohttp.ClientSession, url: str, sender: str, text: str) -> bool:
@@ -103,6 +108,7 @@ async def phase(
     latencies: list[float] = []
     errors = 0
     updates = 0
+    errors_console = 0
     start = time.monotonic()
     stop = start + duration
     due: asyncio.Queue[float] = asyncio.Queue()
@@ -116,7 +122,9 @@ async def phase(
 
     async def talker(index: int, sender: str) -> None:
         nonlocal errors
-        turns = [t for s in scripts[index % len(scripts) :] + scripts for t in s]
+        turns = [
+            t for s in scripts[index % len(scripts) :] + scripts[: index % len(scripts)] for t in s
+        ]
         for text in turns:
             try:
                 at = await asyncio.wait_for(due.get(), max(0.01, stop - time.monotonic()))
@@ -128,11 +136,16 @@ async def phase(
                 errors += 1
 
     async def watcher(seance_id: str) -> None:
-        nonlocal updates
+        nonlocal updates, errors_console
         assert console is not None
         version = -1
         while time.monotonic() < stop:
-            state = await console.get(f"/api/seances/{seance_id}/attendre?version={version}")
+            try:
+                state = await console.get(f"/api/seances/{seance_id}/attendre?version={version}")
+            except (RuntimeError, aiohttp.ClientError, asyncio.TimeoutError):
+                errors_console += 1
+                await asyncio.sleep(3.0)  # as the console page does
+                continue
             if not state.get("inchange"):
                 updates += 1
             version = state.get("version", version)
@@ -149,6 +162,7 @@ async def phase(
         "messages": len(latencies),
         "erreurs": errors,
         "mises_a_jour_console": updates,
+        "erreurs_console": errors_console,
         "p50_ms": round(percentile(latencies, 50), 1),
         "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1),
@@ -165,11 +179,15 @@ async def measure(url: str, n: int, rate: float, duration: float, rounds: int) -
                 "/api/connexion", {"identifiant": login, "mot_de_passe": password}
             )
             console.csrf = signed["csrf"]
-            pairs = await shared_sessions(console, http, url, n)
             scripts = load_scripts()
+            # Warm-up (caches, first queries), not measured.
+            warm = await shared_sessions(console, http, url, n)
+            await phase(url, http, warm, scripts, rate, min(duration, 15.0), console)
             runs = []
             for _ in range(rounds):
                 for watching in (False, True):
+                    # New conversations for each phase: every phase plays the same turns.
+                    pairs = await shared_sessions(console, http, url, n)
                     runs.append(
                         await phase(
                             url, http, pairs, scripts, rate, duration, console if watching else None
