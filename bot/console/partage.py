@@ -67,8 +67,12 @@ def intercepter(
     code = code_dans(raw)
     if code is not None:
         return _join(service, t, code, sender_id, canal)
+    # Normalised only when it could be one of the answers below (every message passes here).
+    stop_words = len(raw) < 80 and "partag" in raw.lower()
+    if not (stop_words or len(raw) < 60):
+        return None
     plain = _plain(raw) if not raw.startswith("/") else raw
-    if raw == STOP_PAYLOAD or (len(raw) < 80 and _STOP.fullmatch(plain)):
+    if raw == STOP_PAYLOAD or (stop_words and _STOP.fullmatch(plain)):
         return [{"text": t.get(_stop(service, sender_id)), "partage": "fin"}]
     if raw in (ACCEPT_PAYLOAD, REFUSE_PAYLOAD) or (
         len(raw) < 60 and (_YES.fullmatch(plain) or _NO.fullmatch(plain))

@@ -14,19 +14,7 @@ from bot.console.comptes import (
     hash_password,
     password_problem,
 )
-from tests.support.console import PASSWORD, Clock, console_service, structure_with_accounts
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """A clock moved by hand."""
-    return Clock()
-
-
-@pytest.fixture
-def svc(clock: Clock):  # type: ignore[no-untyped-def]
-    """Console services over in-memory SQLite with the test's clock."""
-    return console_service(clock=clock)
+from tests.support.console import PASSWORD, Clock, structure_with_accounts
 
 
 def test_a_password_hash_is_salted_and_checks_only_the_same_password() -> None:

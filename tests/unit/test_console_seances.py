@@ -15,21 +15,9 @@ from bot.console.seances import (
     code_dans,
     nouveau_code,
 )
-from tests.support.console import Clock, console_service, structure_with_accounts
+from tests.support.console import Clock, structure_with_accounts
 
 SENDER = "c0ffee12ab34cd56ef78ab90cd12ef34"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """A clock moved by hand."""
-    return Clock()
-
-
-@pytest.fixture
-def svc(clock: Clock):  # type: ignore[no-untyped-def]
-    """Console services over in-memory SQLite with the test's clock."""
-    return console_service(clock=clock)
 
 
 def test_codes_avoid_ambiguous_characters_and_mix_letters_and_digits() -> None:

@@ -22,7 +22,7 @@ import aiohttp
 
 from bot.console.service import service
 from tools.bench.charge import machine
-from tools.bench.loadgen import load_scripts, percentile
+from tools.bench.loadgen import load_scripts, percentile, post_message
 
 PASSWORD_BYTES = 18
 
@@ -68,16 +68,7 @@ class Console:
 
 
 async def _chat(http: aiohttp.ClientSession, url: str, sender: str, text: str) -> bool:
-    try:
-        async with http.post(
-            f"{url}/webhooks/webchat/webhook",
-            json={"sender": sender, "message": text},
-            timeout=aiohttp.ClientTimeout(total=30),
-        ) as answer:
-            await answer.read()
-            return answer.status == 200
-    except (aiohttp.ClientError, asyncio.TimeoutError):
-        return False
+    return await post_message(http, f"{url}/webhooks/webchat/webhook", sender, text, 30.0)
 
 
 async def shared_sessions(

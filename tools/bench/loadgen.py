@@ -78,7 +78,7 @@ class LoadResult:
         }
 
 
-async def _post(
+async def post_message(
     session: aiohttp.ClientSession, url: str, sender: str, text: str, timeout: float
 ) -> bool:
     try:
@@ -131,7 +131,7 @@ async def run_load(
                     if at >= stop:
                         return
                 result.sent += 1
-                if await _post(session, url, sender, text, timeout):
+                if await post_message(session, url, sender, text, timeout):
                     result.latencies_ms.append((time.monotonic() - at) * 1000)
                 else:
                     result.errors += 1
@@ -159,7 +159,7 @@ async def turn_latency_by_length(
     async with aiohttp.ClientSession() as session:
         for n in range(max(turns) + repeats):
             started = time.monotonic()
-            ok = await _post(session, url, sender, texts[n % len(texts)], timeout)
+            ok = await post_message(session, url, sender, texts[n % len(texts)], timeout)
             latencies.append((time.monotonic() - started) * 1000 if ok else float("nan"))
     return {
         f"p95_tour_{t}_ms": round(
