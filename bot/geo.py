@@ -84,9 +84,11 @@ class Geo:
         communes: Iterable[Commune],
         departements: Mapping[str, tuple[str, str]] | None = None,
         chefs_lieux: Mapping[str, str] | None = None,
+        regions: Mapping[str, str] | None = None,
     ) -> None:
         """Index ``communes``; ``departements`` maps code → (name, région name),
-        ``chefs_lieux`` code → INSEE code of its chef-lieu (the préfecture)."""
+        ``chefs_lieux`` code → INSEE code of its chef-lieu (the préfecture), ``regions``
+        région code → name."""
         self.communes: list[Commune] = _by_population(communes)
         self._by_cp: dict[str, list[Commune]] = {}
         self._by_key: dict[str, list[Commune]] = {}
@@ -101,6 +103,7 @@ class Geo:
         self._departements: dict[str, tuple[str, str]] = dict(departements or {})
         self._chefs_lieux: dict[str, str] = dict(chefs_lieux or {})
         self._dep_names: dict[str, str] | None = None
+        self.regions: dict[str, str] = dict(regions or {})
         for commune in self.communes:
             self._departements.setdefault(commune.departement, ("", commune.region))
 
@@ -138,7 +141,7 @@ class Geo:
                         lon=float(row["lon"]) if row["lon"] else None,
                     )
                 )
-        return cls(communes, deps, chefs)
+        return cls(communes, deps, chefs, regions)
 
     # -- lookups -------------------------------------------------------------------------
     def by_insee(self, code: str) -> Commune | None:
@@ -214,3 +217,18 @@ class Geo:
         """Région name of a département ("59" → "Hauts-de-France"); None when unknown."""
         entry = self._departements.get(code.strip().upper())
         return (entry[1] or None) if entry else None
+
+    def region_code(self, name_or_code: str | None) -> str | None:
+        """INSEE code of a région from its code or its name ("Hauts-de-France" → "32")."""
+        if not name_or_code:
+            return None
+        if name_or_code in self.regions:
+            return name_or_code
+        key = normalize_name(name_or_code)
+        return next((c for c, n in self.regions.items() if normalize_name(n) == key), None)
+
+    def departements_de_region(self, code: str) -> list[tuple[str, str]]:
+        """(code, name) of the départements of a région, by code."""
+        name = self.regions.get(code)
+        deps = self._departements.items()
+        return sorted((dep, nom) for dep, (nom, region) in deps if name and region == name)

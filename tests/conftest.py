@@ -14,6 +14,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.actions.services import installer_statistiques
 from bot.config import REPO_ROOT
 from bot.console.service import installer
 from bot.db import engine_for
@@ -29,11 +30,13 @@ def anyio_backend() -> str:
 @pytest.fixture(autouse=True)
 def console_in_memory() -> Iterator[Any]:
     """Every test gets its own in-memory console database (never var/): the channels
-    reach the console's services whatever the test does."""
+    reach the console's services, and the actions record their searches there."""
     service = console_service()
     installer(service)
+    installer_statistiques(service.statistiques)
     yield service
     installer(None)
+    installer_statistiques(None)
 
 
 @pytest.fixture(scope="session")

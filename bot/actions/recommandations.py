@@ -134,6 +134,7 @@ def show_recommendations(
     reco = _recommend(dispatcher, domain, profil)
     if reco is None:
         return []
+    services.compter_recherche(tracker, profil, reco)
     liste = liste_a_montrer(profil, reco)
     t = Texts.from_domain(domain)
     if not liste:
@@ -216,6 +217,7 @@ class _ChangeCriterion(Action, ABC):
         reco = _recommend(dispatcher, domain, profil)
         if reco is None:
             return []
+        services.compter_recherche(tracker, profil, reco)
         t = Texts.from_domain(domain)
         reponse = self.decide(profil, reco, tracker)
         message = reponse_critere(t, self.critere, reponse, profil)

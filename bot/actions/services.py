@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from functools import lru_cache
 from typing import Any
@@ -10,11 +11,15 @@ from rasa_sdk import Tracker
 
 from bot.catalogue.repository import Catalogue, CatalogueCache
 from bot.catalogue.validation import FormationRecord
-from bot.config import get_settings
+from bot.config import get_settings, setting
 from bot.db import engine_for
 from bot.geo import Geo
 from bot.profil.recherche import profil_depuis_slots
-from bot.recommend import Profil
+from bot.recommend import Profil, Recommandation, liste_a_montrer
+from bot.statistiques.enregistrement import Statistiques, dans_le_rayon
+from bot.statistiques.modele import creer_tables
+
+logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 
@@ -30,6 +35,40 @@ def catalogue() -> Catalogue:
 @lru_cache(maxsize=1)
 def _cache() -> CatalogueCache:
     return CatalogueCache(catalogue().engine)
+
+
+_statistiques: Statistiques | None = None
+
+
+def statistiques() -> Statistiques:
+    """The anonymous records (in the console's database; table created when missing)."""
+    global _statistiques
+    with _lock:
+        if _statistiques is None:
+            engine = engine_for(setting("CAPNUM_CONSOLE_URL"))
+            creer_tables(engine)
+            _statistiques = Statistiques(engine, geo())
+        return _statistiques
+
+
+def installer_statistiques(new: Statistiques | None) -> None:
+    """Replaces where the searches are recorded (tests); None: built again on next use."""
+    global _statistiques
+    with _lock:
+        _statistiques = new
+
+
+def compter_recherche(tracker: Tracker, profil: Profil, reco: Recommandation) -> None:
+    """Records the search anonymously; a failure is logged and the conversation goes on."""
+    try:
+        statistiques().recherche(
+            profil,
+            dans_le_rayon(reco),
+            len(liste_a_montrer(profil, reco)),
+            canal=tracker.get_latest_input_channel(),
+        )
+    except Exception as exc:
+        logger.error("anonymous record failed (%s)", type(exc).__name__)
 
 
 def geo() -> Geo:

@@ -63,6 +63,12 @@ def register(subparsers: Any) -> None:
         p.add_argument("--nom", required=True, help="nom affiché (« Camille Martin »)")
         password_options(p)
     compte.add_argument("--role", choices=ROLES, default="conseiller", help="rôle du compte")
+    admin.add_argument(
+        "--region",
+        help="code INSEE de la région de la structure (« 32 » : Hauts-de-France) : "
+        "ses admins et ses comptes « territoire » lisent la carte de cette région",
+    )
+    compte.set_defaults(region=None)
     admin.set_defaults(func=run_create, role="admin", create_structure=True)
     compte.set_defaults(func=run_create, create_structure=False)
 
@@ -100,8 +106,10 @@ def _run(action: Any) -> int:
 def run_create(args: argparse.Namespace) -> int:
     def action() -> int:
         comptes = service().comptes
+        if args.region is not None and args.region not in service().geo.regions:
+            raise ConsoleError("region_inconnue")
         if args.create_structure:
-            structure_id = comptes.creer_structure(args.structure)
+            structure_id = comptes.creer_structure(args.structure, args.region)
         else:
             structure_id = comptes.structure_id(args.structure)
             if structure_id is None:

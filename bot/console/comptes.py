@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 
 from bot.console.models import CompteRow, ConnexionRow, StructureRow
 
-ROLES = ("conseiller", "admin")
+# territoire: a regional planner; reads the map of unmet demand of its structure's région
+# and nothing about sessions.
+ROLES = ("conseiller", "admin", "territoire")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
 MAX_FAILURES = 5
@@ -56,10 +58,15 @@ class Compte:
     role: str
     structure_id: int
     structure: str
+    region: str | None = None  # the structure's région (INSEE code)
 
     @property
     def admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def territoire(self) -> bool:
+        return self.role == "territoire"
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
@@ -98,7 +105,9 @@ def token_hash(token: str) -> str:
 
 
 def _compte(row: CompteRow, structure: StructureRow) -> Compte:
-    return Compte(row.id, row.identifiant, row.nom, row.role, structure.id, structure.nom)
+    return Compte(
+        row.id, row.identifiant, row.nom, row.role, structure.id, structure.nom, structure.region
+    )
 
 
 class Comptes:
@@ -108,15 +117,18 @@ class Comptes:
         self.engine = engine
         self.clock = clock
 
-    def creer_structure(self, nom: str) -> int:
+    def creer_structure(self, nom: str, region: str | None = None) -> int:
+        """The structure's id (created when new; its région set when given)."""
         nom = " ".join(str(nom).split())
         if not 2 <= len(nom) <= 200:
             raise ConsoleError("structure_invalide")
         with Session(self.engine) as session, session.begin():
             found = session.scalar(select(StructureRow).where(StructureRow.nom == nom))
             if found is not None:
+                if region is not None:
+                    found.region = region
                 return int(found.id)
-            row = StructureRow(nom=nom, cree_le=self.clock())
+            row = StructureRow(nom=nom, cree_le=self.clock(), region=region)
             session.add(row)
             session.flush()
             return int(row.id)

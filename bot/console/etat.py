@@ -20,6 +20,7 @@ from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
 from bot.geo import Geo
 from bot.presentation import Texts, payload_formation
 from bot.recommend import Profil, Resultat, evaluer, liste_a_montrer, sans_doublons
+from bot.statistiques.enregistrement import dans_le_rayon
 
 # The profile fields a recommendation needs, in the order the console lists them.
 CHAMPS = ("situation", "age", "diplome", "commune", "interets")
@@ -129,7 +130,7 @@ def recommandations(
     """The list the person would be shown (first `MAX_AFFICHEES`), each training with its
     score, reasons, where it is and the counsellor's mark."""
     if not profil.interets:
-        return {"formations": [], "nombre": 0, "alternative": None}
+        return {"formations": [], "nombre": 0, "alternative": None, "dans_rayon": 0}
     reco = recommander_catalogue(profil, catalogue)
     liste = liste_a_montrer(profil, reco)
     return {
@@ -139,6 +140,7 @@ def recommandations(
         ],
         "nombre": len(liste),
         "alternative": reco.type_alternative,
+        "dans_rayon": dans_le_rayon(reco),
     }
 
 

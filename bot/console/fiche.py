@@ -76,6 +76,20 @@ class Fiche:
     formations: list[FormationFiche]
     etapes: str  # next steps written by the counsellor (may hold line breaks)
     notes_personne: list[str] = field(default_factory=list)  # notes "pour la personne"
+    orientations: list[str] = field(default_factory=list)  # referrals, one line each
+
+
+def _listes(t: Texts, fiche: Fiche) -> list[tuple[str, str, list[str]]]:
+    """(class, title, lines) of the sheet's lists that are not empty."""
+    listes = [
+        ("orientations", t.get("libelle_fiche_orientations"), fiche.orientations),
+        ("notes", t.get("libelle_fiche_notes"), fiche.notes_personne),
+    ]
+    return [
+        (c, titre, [x for x in lignes if x.strip()])
+        for c, titre, lignes in listes
+        if any(x.strip() for x in lignes)
+    ]
 
 
 # --- shared pieces -------------------------------------------------------------------------
@@ -260,12 +274,11 @@ def render_html(
         out.append(f"<h2>{_h(t.get('libelle_fiche_etapes'))}</h2>")
         out.append(f"<p>{_h_lines(fiche.etapes)}</p>")
         out.append("</section>")
-    notes = [note for note in fiche.notes_personne if note.strip()]
-    if notes:
-        out.append('<section class="notes">')
-        out.append(f"<h2>{_h(t.get('libelle_fiche_notes'))}</h2>")
+    for classe, titre, lignes in _listes(t, fiche):
+        out.append(f'<section class="{classe}">')
+        out.append(f"<h2>{_h(titre)}</h2>")
         out.append("<ul>")
-        out.extend(f"<li>{_h_lines(note)}</li>" for note in notes)
+        out.extend(f"<li>{_h_lines(ligne)}</li>" for ligne in lignes)
         out.append("</ul>")
         out.append("</section>")
     out += [
@@ -434,10 +447,9 @@ def render_pdf(fiche: Fiche, t: Texts, *, effacement_url: str | None = None) -> 
     if fiche.etapes.strip():
         titre = _p(t.get("libelle_fiche_etapes"), "h2")
         story.append(KeepTogether([titre, _p(fiche.etapes, "texte")]))
-    notes = [note for note in fiche.notes_personne if note.strip()]
-    if notes:
-        story.append(_p(t.get("libelle_fiche_notes"), "h2"))
-        story += [_p(note, "puce", bulletText="•") for note in notes]
+    for _, titre, lignes in _listes(t, fiche):
+        story.append(_p(titre, "h2"))
+        story += [_p(ligne, "puce", bulletText="•") for ligne in lignes]
     donnees = [
         _p(t.get("libelle_fiche_donnees"), "h2"),
         _p(t.get("libelle_fiche_effacement"), "texte"),

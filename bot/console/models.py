@@ -16,10 +16,14 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    inspect,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import registry
+
+from bot.statistiques.modele import creer_tables as creer_tables_statistiques
 
 mapper_registry = registry()
 Base = mapper_registry.generate_base()
@@ -34,6 +38,7 @@ class StructureRow(Base):
     id = Column(Integer, primary_key=True)
     nom = Column(String(200), nullable=False, unique=True)
     cree_le = Column(Float, nullable=False)
+    region = Column(String(3))  # INSEE code: the map of unmet demand it may read
 
 
 class CompteRow(Base):
@@ -84,6 +89,7 @@ class SeanceRow(Base):
     marques = Column(JsonType, nullable=False)
     etapes = Column(Text, nullable=False, default="")
     donnees_effacees = Column(Boolean, nullable=False, default=False)
+    stats_cle = Column(String(32))  # key of its anonymous record, forgotten at erasure
 
 
 class CodeRow(Base):
@@ -127,6 +133,63 @@ class EnvoiRow(Base):
     cree_le = Column(Float, nullable=False)
 
 
+class OrientationRow(Base):
+    """A referral to a training of the catalogue or to another structure."""
+
+    __tablename__ = "console_orientations"
+    id = Column(Integer, primary_key=True)
+    seance_id = Column(String(32), ForeignKey("console_seances.id"), nullable=False, index=True)
+    compte_id = Column(Integer, ForeignKey("console_comptes.id"), nullable=False)
+    formation_id = Column(String(200))
+    structure_libre = Column(String(200))
+    motif = Column(Text, nullable=False, default="")
+    date = Column(String(10), nullable=False)  # ISO date of the referral
+    statut = Column(String(30), nullable=False)
+    stats_cle = Column(String(32))
+    cree_le = Column(Float, nullable=False)
+    maj_le = Column(Float, nullable=False)
+
+
+class SansSolutionRow(Base):
+    """ "Aucune solution trouvée" for a session, and why."""
+
+    __tablename__ = "console_sans_solution"
+    seance_id = Column(String(32), ForeignKey("console_seances.id"), primary_key=True)
+    compte_id = Column(Integer, ForeignKey("console_comptes.id"), nullable=False)
+    motif = Column(String(30), nullable=False)
+    commentaire = Column(Text, nullable=False, default="")
+    le = Column(Float, nullable=False)
+
+
+class JournalRow(Base):
+    """The audit log: who opened, changed, printed or exported which session, and when.
+    Only ever inserted; the console has no way to change or delete an entry."""
+
+    __tablename__ = "console_journal"
+    id = Column(Integer, primary_key=True)
+    structure_id = Column(Integer, nullable=False, index=True)
+    compte_id = Column(Integer, nullable=False)
+    identifiant = Column(String(120), nullable=False)  # kept if the account goes
+    action = Column(String(40), nullable=False)
+    seance_id = Column(String(32))
+    le = Column(Float, nullable=False, index=True)
+
+
+# Columns added after their table first shipped: created at start-up when missing.
+_ADDED_COLUMNS = {"console_structures": ("region",), "console_seances": ("stats_cle",)}
+
+
 def create_tables(engine: Engine) -> None:
-    """Creates the console's tables that do not exist yet (idempotent)."""
+    """Creates the console's and statistics' tables that do not exist yet, and the
+    columns added since (idempotent)."""
     metadata.create_all(engine)
+    creer_tables_statistiques(engine)
+    inspector = inspect(engine)
+    for table, names in _ADDED_COLUMNS.items():
+        present = {c["name"] for c in inspector.get_columns(table)}
+        for name in names:
+            if name not in present:
+                column = metadata.tables[table].c[name]
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as conn:
+                    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))

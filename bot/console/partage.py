@@ -89,6 +89,8 @@ def intercepter(
         if seance_id is not None:
             service.direct.rafraichir()
             service.direct.changer(seance_id)
+            if accepte:
+                service.partage_accepte(seance_id, canal.partition(":")[0])
         name = "libelle_partage_accepte" if accepte else "libelle_partage_refuse"
         return [{"text": t.get(name), "partage": "actif" if accepte else "fin"}]
     return None

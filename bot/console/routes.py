@@ -18,7 +18,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import segno
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -27,9 +26,11 @@ from sanic.response import HTTPResponse
 from bot.channels.guard import GuardedInput, RateLimiter
 from bot.channels.webchat import origin_of, own_origins
 from bot.config import DEFAULTS, setting
-from bot.console import etat, vues
+from bot.console import etat, pilotage, vues
 from bot.console.comptes import Compte, ConsoleError
 from bot.console.fiche import render_html, render_pdf
+from bot.console.orientations import enregistrer
+from bot.console.pages import security_headers
 from bot.console.seances import Seance
 from bot.console.service import ConsoleService, service
 from bot.presentation import Texts
@@ -45,27 +46,14 @@ _STATIC_FILES = {
     "console.js": "text/javascript",
     "console.css": "text/css",
     "fiche.css": "text/css",
+    "pilotage.js": "text/javascript",
+    "pilotage.css": "text/css",
 }
 _OPERATIONS = frozenset(
     {"criteres", "envoyer", "marques", "notes", "etapes", "statut", "code", "lien_fiche"}
-)
+) | frozenset(pilotage.OPERATIONS)
 
 Handler = Callable[[Request, Compte | None, dict[str, Any]], Awaitable[Any]]
-
-
-def security_headers(page: bool) -> dict[str, str]:
-    headers = {
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-        "Cache-Control": "no-store",
-        "X-Frame-Options": "DENY",
-    }
-    if page:
-        headers["Content-Security-Policy"] = (
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-        )
-    return headers
 
 
 def public_url() -> str:
@@ -193,7 +181,21 @@ class ConsoleInput(GuardedInput, InputChannel):
             async def handler(request: Request, compte: Compte | None, _: dict) -> Any:
                 assert compte is not None
                 seance = service().seances.lire(compte, seance_id)
+                action = "impression" if document == "fiche" else "export_pdf"
+                service().journal.ecrire(compte, action, seance.id)
                 return await self.document(request, seance, compte.structure, document)
+
+            return await self._api(request, handler)
+
+        @console.route("/pilotage/<name>", methods=["GET"])
+        async def pilotage_document(request: Request, name: str) -> HTTPResponse:
+            """Statistics, map of unmet demand and audit log (pages and exports)."""
+            if name not in pilotage.DOCUMENTS:
+                return self._error(request, 404, "introuvable")
+
+            async def handler(request: Request, compte: Compte | None, _: dict) -> Any:
+                assert compte is not None
+                return await pilotage.document(request, service(), texts_of(request), compte, name)
 
             return await self._api(request, handler)
 
@@ -258,7 +260,7 @@ class ConsoleInput(GuardedInput, InputChannel):
         compte, token, csrf = service().comptes.connecter(
             body.get("identifiant"), body.get("mot_de_passe")
         )
-        answer = response.json({"compte": _compte_json(compte), "csrf": csrf})
+        answer = response.json({"compte": vues.compte_json(compte), "csrf": csrf})
         answer.cookies[COOKIE] = token
         cookie = answer.cookies[COOKIE]
         cookie["httponly"] = True
@@ -280,7 +282,7 @@ class ConsoleInput(GuardedInput, InputChannel):
     async def moi(self, request: Request, compte: Compte | None, _: dict) -> Any:
         assert compte is not None
         found = service().comptes.connexion(request.cookies.get(COOKIE))
-        return {"compte": _compte_json(compte), "csrf": found[1] if found else ""}
+        return {"compte": vues.compte_json(compte), "csrf": found[1] if found else ""}
 
     async def referentiel(self, request: Request, _: Compte | None, __: dict) -> Any:
         return etat.referentiel(texts_of(request))
@@ -296,21 +298,26 @@ class ConsoleInput(GuardedInput, InputChannel):
         if not compte.admin:
             raise ConsoleError("reserve_admin", 403)
         values = [body.get(k) for k in ("identifiant", "nom", "role", "mot_de_passe")]
-        if not all(isinstance(v, str) for v in values):
+        if not all(isinstance(v, str) for v in values) or values[2] == "territoire":
             raise ConsoleError("requete_invalide")
         service().comptes.creer_compte(compte.structure_id, *values)
         return {"comptes": service().comptes.comptes(compte.structure_id)}
 
     # --- sessions --------------------------------------------------------------------------
-    async def liste(self, _: Request, compte: Compte | None, __: dict) -> Any:
+    async def liste(self, request: Request, compte: Compte | None, __: dict) -> Any:
         assert compte is not None
-        url = public_url()
-        return {"seances": [vues.resume(s, url) for s in service().seances.liste(compte)]}
+        statut = request.args.get("orientation") or None
+        seances = service().seances.liste(compte, statut)
+        return {"seances": [vues.resume(s, public_url()) for s in seances]}
 
     async def creer(self, request: Request, compte: Compte | None, body: dict) -> Any:
         assert compte is not None
-        seance = service().seances.creer(compte, str(body.get("mode") or "chat"))
-        return await self.etat(request, seance)
+        svc = service()
+        mode = str(body.get("mode") or "chat")
+        if mode not in ("chat", "sans_telephone"):
+            raise ConsoleError("mode_invalide")
+        cle = enregistrer(lambda: svc.statistiques.nouvelle_seance(compte.structure_id))
+        return await self.etat(request, svc.seances.creer(compte, mode, stats_cle=cle))
 
     async def etat(self, request: Request, seance: Seance, **extra: Any) -> dict[str, Any]:
         state = await vues.etat_seance(
@@ -330,12 +337,16 @@ class ConsoleInput(GuardedInput, InputChannel):
             # 404 unless the account's. Short queries, on the event loop: in a thread they
             # cost the chat more (GIL hand-offs; docs/benchmarks.md, console section).
             seance = svc.seances.lire(compte, seance_id)
+            if operation in ("", *_OPERATIONS):
+                action = "ouverture" if operation == "" else f"modification_{operation}"
+                svc.journal.ecrire(compte, action, seance.id)
             if operation == "":
                 return await self.etat(request, seance)
             if operation == "attendre":
                 return await self.attendre(request, svc, compte, seance)
             if operation == "qr.svg":
-                return self.qr(seance)
+                svg = vues.qr_svg(seance, public_url())
+                return response.text(svg, content_type="image/svg+xml")
             extra = await self.operation(request, svc, compte, seance, operation, body)
             svc.direct.changer(seance.id)
             if isinstance(extra, HTTPResponse):
@@ -356,13 +367,6 @@ class ConsoleInput(GuardedInput, InputChannel):
             return {"version": version, "inchange": True}
         return await self.etat(request, svc.seances.lire(compte, seance.id))
 
-    def qr(self, seance: Seance) -> HTTPResponse:
-        if seance.code is None:
-            raise ConsoleError("code_expire", 404)
-        lien = f"{public_url()}/webhooks/webchat/?code={seance.code}"
-        svg = segno.make(lien, error="m").svg_inline(scale=6, title="QR code", border=2)
-        return response.text(svg, content_type="image/svg+xml")
-
     async def operation(
         self,
         request: Request,
@@ -374,6 +378,9 @@ class ConsoleInput(GuardedInput, InputChannel):
     ) -> dict[str, Any] | HTTPResponse:
         """Runs one change of a session; returns what the answer adds to the state."""
         t = texts_of(request)
+        if operation in pilotage.OPERATIONS:
+            await pilotage.operation(svc, _agent(request), compte, seance, operation, body)
+            return {}
         if operation == "criteres":
             if not isinstance(body.get("criteres"), dict):
                 raise ConsoleError("requete_invalide")
@@ -465,12 +472,3 @@ class ConsoleInput(GuardedInput, InputChannel):
             )
         html = render_html(sheet, t, css_href="/webhooks/console/static/fiche.css")
         return response.html(html, headers=security_headers(True))
-
-
-def _compte_json(compte: Compte) -> dict[str, Any]:
-    return {
-        "identifiant": compte.identifiant,
-        "nom": compte.nom,
-        "role": compte.role,
-        "structure": compte.structure,
-    }

@@ -27,6 +27,8 @@ from bot.console.models import (
     EnvoiRow,
     LienFicheRow,
     NoteRow,
+    OrientationRow,
+    SansSolutionRow,
     SeanceRow,
     StructureRow,
 )
@@ -98,6 +100,7 @@ class Seance:
     marques: dict[str, str]
     etapes: str
     donnees_effacees: bool
+    stats_cle: str | None = None
     code: str | None = None
     code_expire_le: float | None = None
     notes: list[dict[str, Any]] = field(default_factory=list)
@@ -127,6 +130,7 @@ def _seance(row: SeanceRow, conseiller: str) -> Seance:
         marques=dict(row.marques or {}),
         etapes=row.etapes or "",
         donnees_effacees=bool(row.donnees_effacees),
+        stats_cle=row.stats_cle,
     )
 
 
@@ -140,7 +144,8 @@ class Seances:
         self.clock = clock
 
     # --- counsellor side -------------------------------------------------------------------
-    def creer(self, compte: Compte, mode: str = "chat") -> Seance:
+    def creer(self, compte: Compte, mode: str = "chat", stats_cle: str | None = None) -> Seance:
+        _conseil(compte)
         if mode not in ("chat", "sans_telephone"):
             raise ConsoleError("mode_invalide")
         now = self.clock()
@@ -161,6 +166,7 @@ class Seances:
                     marques={},
                     etapes="",
                     donnees_effacees=False,
+                    stats_cle=stats_cle,
                 )
             )
         if mode == "chat":
@@ -187,9 +193,16 @@ class Seances:
             row = self._row(session, compte, seance_id)
             return self._complete(session, row)
 
-    def liste(self, compte: Compte) -> list[Seance]:
-        """The account's sessions (an admin: the structure's), most recent first."""
+    def liste(self, compte: Compte, statut_orientation: str | None = None) -> list[Seance]:
+        """The account's sessions (an admin: the structure's), most recent first; only
+        those with a referral in `statut_orientation` when given."""
+        _conseil(compte)
         query = select(SeanceRow).where(SeanceRow.structure_id == compte.structure_id)
+        if statut_orientation is not None:
+            avec = select(OrientationRow.seance_id).where(
+                OrientationRow.statut == statut_orientation
+            )
+            query = query.where(SeanceRow.id.in_(avec))
         if not compte.admin:
             query = query.where(SeanceRow.compte_id == compte.id)
         with Session(self.engine) as session:
@@ -388,7 +401,7 @@ class Seances:
         cutoff = self.clock() - retention_seconds
         with Session(self.engine) as session, session.begin():
             ids = list(session.scalars(select(SeanceRow.id).where(SeanceRow.maj_le < cutoff)))
-            for table in (CodeRow, NoteRow, LienFicheRow):
+            for table in (CodeRow, NoteRow, LienFicheRow, OrientationRow, SansSolutionRow):
                 session.execute(delete(table).where(table.seance_id.in_(ids)))
             session.execute(delete(SeanceRow).where(SeanceRow.id.in_(ids)))
             session.execute(delete(EnvoiRow).where(EnvoiRow.cree_le < cutoff))
@@ -396,6 +409,7 @@ class Seances:
 
     # --- helpers ---------------------------------------------------------------------------
     def _row(self, session: Session, compte: Compte, seance_id: object) -> SeanceRow:
+        _conseil(compte)
         row = session.get(SeanceRow, seance_id) if isinstance(seance_id, str) else None
         if (
             row is None
@@ -470,8 +484,15 @@ def _effacer(session: Session, seance_id: str, now: float) -> None:
             marques={},
             etapes="",
             donnees_effacees=True,
+            stats_cle=None,
             maj_le=now,
         )
     )
-    for table in (NoteRow, LienFicheRow, CodeRow):
+    for table in (NoteRow, LienFicheRow, CodeRow, OrientationRow, SansSolutionRow):
         session.execute(delete(table).where(table.seance_id == seance_id))
+
+
+def _conseil(compte: Compte) -> None:
+    """A regional planner's account reads no session."""
+    if compte.territoire:
+        raise ConsoleError("reserve_conseil", 403)

@@ -13,17 +13,22 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot.catalogue.repository import Catalogue
 from bot.config import get_settings, setting
 from bot.console.comptes import Comptes
 from bot.console.direct import Direct
-from bot.console.models import create_tables
-from bot.console.seances import Seances
+from bot.console.journal import Journal
+from bot.console.models import SeanceRow, create_tables
+from bot.console.orientations import Orientations, enregistrer
+from bot.console.seances import Seance, Seances
 from bot.db import engine_for
 from bot.geo import Geo
 from bot.presentation import Texts
+from bot.recommend import MAX_RESULTATS, Profil
+from bot.statistiques.enregistrement import Statistiques
 
 logger = logging.getLogger(__name__)
 CONSOLE_URL_ENV = "CAPNUM_CONSOLE_URL"
@@ -41,6 +46,8 @@ class ConsoleService:
     catalogue_engine: Engine
     clock: Callable[[], float] = time.time
     pousseurs: dict[str, Pousseur] = field(default_factory=lambda: POUSSEURS)
+    # The profile last recorded for each session (bounded): only changes are recorded.
+    _profils_notes: dict[str, tuple[Any, ...]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def comptes(self) -> Comptes:
@@ -49,6 +56,18 @@ class ConsoleService:
     @cached_property
     def seances(self) -> Seances:
         return Seances(self.engine, self.clock)
+
+    @cached_property
+    def journal(self) -> Journal:
+        return Journal(self.engine, self.clock)
+
+    @cached_property
+    def statistiques(self) -> Statistiques:
+        return Statistiques(self.engine, self.geo, self.clock)
+
+    @cached_property
+    def orientations(self) -> Orientations:
+        return Orientations(self.seances, self.statistiques, self.clock)
 
     @cached_property
     def direct(self) -> Direct:
@@ -61,6 +80,37 @@ class ConsoleService:
     @property
     def geo(self) -> Geo:
         return Geo.default()
+
+    def noter_profil(self, seance: Seance, profil: Profil, reco: dict[str, Any]) -> None:
+        """Records the session's latest profile and what it was proposed, when it changed
+        (anonymous record); the counsellor's own criteria also count as a search."""
+        if not seance.stats_cle:
+            return
+        premieres = [f["id"] for f in reco["formations"][:MAX_RESULTATS]]
+        key = (profil, reco["nombre"], reco["dans_rayon"], tuple(premieres))
+        if self._profils_notes.get(seance.id) == key:
+            return
+        self._profils_notes[seance.id] = key
+        while len(self._profils_notes) > 4096:
+            self._profils_notes.pop(next(iter(self._profils_notes)))
+        stats = self.statistiques
+        cle, dans_rayon, nombre = seance.stats_cle, reco["dans_rayon"], reco["nombre"]
+        enregistrer(lambda: stats.profil_seance(cle, profil, dans_rayon, nombre, premieres))
+        if seance.criteres and profil.interets:
+            enregistrer(
+                lambda: stats.recherche(
+                    profil, dans_rayon, nombre, canal="console", structure_id=seance.structure_id
+                )
+            )
+
+    def partage_accepte(self, seance_id: str, canal: str) -> None:
+        """Counts a conversation shared with the session's structure (anonymous record)."""
+        with self.engine.connect() as conn:
+            structure_id = conn.scalar(
+                select(SeanceRow.structure_id).where(SeanceRow.id == seance_id)
+            )
+        if structure_id is not None:
+            enregistrer(lambda: self.statistiques.partage(structure_id, canal))
 
     def effacer_conversation(self, sender_id: str) -> None:
         """ "supprimer mes données": the sessions forget this conversation's person."""

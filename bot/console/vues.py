@@ -7,14 +7,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+import segno
 from rasa.shared.core.events import BotUttered, SlotSet
 
 from bot.catalogue.recommend_sql import recommander_catalogue
 from bot.console import etat
-from bot.console.fiche import Fiche, FormationFiche
+from bot.console.comptes import Compte, ConsoleError
+from bot.console.fiche import Fiche, FormationFiche, date_en_lettres
 from bot.console.seances import Seance, code_affiche
 from bot.console.service import ConsoleService
 from bot.contract import RAYON_KM_DEFAUT
@@ -56,6 +58,7 @@ async def etat_seance(
     vus = etat.slots_de_la_seance(slots, seance.criteres)
     profil = profil_depuis_slots(vus, service.geo)
     reco = await recommandations_en_cache(service, t, profil, seance.marques)
+    service.noter_profil(seance, profil, reco)
     out: dict[str, Any] = {
         "version": service.direct.version(seance.id),
         "seance": resume(seance, public_url),
@@ -66,12 +69,26 @@ async def etat_seance(
         "recommandations": reco,
         "notes": seance.notes,
         "etapes": seance.etapes,
+        "orientations": [
+            {**o, "intitule": _intitule(service, o["formation_id"])}
+            for o in service.orientations.de_seance(seance.id)
+        ],
+        "sans_solution": service.orientations.sans_solution_de(seance.id),
     }
     if avec_non_eligibles:
         out["non_eligibles"] = await asyncio.to_thread(
             etat.non_eligibles, t, profil, service.catalogue
         )
     return out
+
+
+def _intitule(service: ConsoleService, formation_id: str | None) -> str | None:
+    found = service.catalogue.get(formation_id) if formation_id else None
+    return (
+        f"{found.intitule} ({found.organisme})"
+        if found and found.organisme
+        else (found.intitule if found else None)
+    )
 
 
 # The console's recommendations by (profile, marks): most turns do not change the profile.
@@ -209,6 +226,16 @@ def fiche(t: Texts, seance: Seance, structure: str, state: dict[str, Any], now: 
         formations=[_formation_fiche(t, f) for f in choisies],
         etapes=seance.etapes,
         notes_personne=[n["texte"] for n in seance.notes if n["visibilite"] == "personne"],
+        orientations=[_orientation_fiche(t, o) for o in state.get("orientations", [])],
+    )
+
+
+def _orientation_fiche(t: Texts, o: dict[str, Any]) -> str:
+    return t.get(
+        "libelle_orientation_ligne",
+        cible=o.get("intitule") or o.get("structure") or o.get("formation_id") or "",
+        statut=t.get(f"libelle_orientation_statut_{o['statut']}"),
+        date=date_en_lettres(t, date.fromisoformat(o["date"])),
     )
 
 
@@ -229,3 +256,20 @@ def _formation_fiche(t: Texts, f: dict[str, Any]) -> FormationFiche:
         source=textes["source"],
         date_donnees=f.get("date_donnees"),
     )
+
+
+def qr_svg(seance: Seance, public_url: str) -> str:
+    """The QR code that opens the web chat with the session's code."""
+    if seance.code is None:
+        raise ConsoleError("code_expire", 404)
+    lien = f"{public_url}/webhooks/webchat/?code={seance.code}"
+    return segno.make(lien, error="m").svg_inline(scale=6, title="QR code", border=2)
+
+
+def compte_json(compte: Compte) -> dict[str, Any]:
+    return {
+        "identifiant": compte.identifiant,
+        "nom": compte.nom,
+        "role": compte.role,
+        "structure": compte.structure,
+    }

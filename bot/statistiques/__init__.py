@@ -1,0 +1,1 @@
+"""Anonymous statistics: records, queries, charts and the map of unmet demand."""
