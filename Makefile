@@ -1,4 +1,4 @@
-.PHONY: run test unit validate setup train lint captures scale bench bench-console profiling help
+.PHONY: run test unit validate setup train lint captures scale bench bench-console bench-statistiques profiling help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
@@ -26,6 +26,9 @@ bench:  ## Conversational benchmark against a rasa init reference (docs/benchmar
 
 bench-console:  ## Cost of the counsellors' console for the chat (20 live watchers, docs/benchmarks.md)
 	./scripts/bench-console.sh
+
+bench-statistiques:  ## Time of the statistics page and the map over 1,000,000 records on PostgreSQL (target < 1 s)
+	./scripts/bench-statistiques.sh
 
 profiling:  ## Profile of the hot path with py-spy (time of each stage per message, docs/benchmarks.md)
 	./scripts/profiling.sh

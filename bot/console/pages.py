@@ -86,6 +86,10 @@ def _date(t: Texts, jour: dt.date) -> str:
     return date_en_lettres(t, jour)
 
 
+def _date_courte(t: Texts, jour: dt.date) -> str:
+    return t.get("libelle_pilotage_date_courte", jour=jour.day, mois=jour.month)
+
+
 def periode_texte(t: Texts, data: Mapping[str, Any]) -> str:
     debut = dt.date.fromisoformat(data["periode"]["debut"])
     fin = dt.date.fromisoformat(data["periode"]["fin"])
@@ -139,7 +143,9 @@ def page(t: Texts, compte: Compte, actif: str, titre: str, corps: list[str]) -> 
             f'<a class="evitement" href="#contenu">{h(t.get("libelle_pilotage_evitement"))}</a>',
             '<header class="entete">',
             f'<p class="marque">Cap Num <span>· {h(compte.structure)}</span></p>',
-            f'<nav aria-label="{h(t.get("libelle_pilotage_nav"))}">{nav}</nav>',
+            f'<nav aria-label="{h(t.get("libelle_pilotage_nav"))}">{nav}'
+            f'<button type="button" id="deconnexion" class="lien">'
+            f"{h(t.get('libelle_pilotage_deconnexion'))}</button></nav>",
             "</header>",
             '<main id="contenu" class="pilotage" tabindex="-1">',
             f"<h1>{h(titre)}</h1>",
@@ -264,9 +270,9 @@ def _semaines(t: Texts, data: Mapping[str, Any]) -> list[str]:
     titre = t.get("libelle_pilotage_semaines_titre")
     semaines = data["semaines"]
 
-    def serie(cle: str) -> list[Barre]:
+    def serie(cle: str, libelle: Any = _date_courte) -> list[Barre]:
         return [
-            Barre(_date(t, dt.date.fromisoformat(s["semaine"])), s[cle], nombre(t, s[cle]))
+            Barre(libelle(t, dt.date.fromisoformat(s["semaine"])), s[cle], nombre(t, s[cle]))
             for s in semaines
         ]
 
@@ -293,7 +299,7 @@ def _semaines(t: Texts, data: Mapping[str, Any]) -> list[str]:
     ]
     lignes = [
         [b.libelle, b.texte, c.texte]
-        for b, c in zip(serie("seances"), serie("conversations"), strict=True)
+        for b, c in zip(serie("seances", _date), serie("conversations", _date), strict=True)
     ]
     return _section("semaines", titre, dessin, phrase, _tableau(t, entetes, lignes, titre))
 

@@ -13,8 +13,9 @@ from bot.recommend import Profil
 
 
 def profil_depuis_slots(slots: Mapping[str, Any], geo: Geo) -> Profil:
-    """The profile of these slot values; the place's coordinates come from the INSEE code,
-    else from the commune's name when it names one commune only."""
+    """The profile of these slot values; the place's coordinates (and its département and
+    région when the slots lack them) come from the INSEE code, else from the commune's
+    name when it names one commune only."""
     lat = lon = None
     commune = None
     if slots.get("code_insee"):
@@ -36,4 +37,6 @@ def profil_depuis_slots(slots: Mapping[str, Any], geo: Geo) -> Profil:
         rayon_km=float(slots.get("rayon_km") or RAYON_KM_DEFAUT),
         domaines_exclus=tuple(slots.get("domaines_exclus") or ()),
         formations_exclues=tuple(slots.get("formations_exclues") or ()),
+        departement=slots.get("departement") or (commune.departement if commune else None),
+        region=slots.get("region") or (commune.region if commune else None),
     )

@@ -204,7 +204,8 @@ def _dessin(dessin: Sequence[CelluleCarte], libelles: Mapping[str, str]) -> tupl
             f"<title>{escape(cellule.libelle)}</title>{chemins}</g>"
         )
     textes = {"c0": libelles["aucune"], "cm": libelles["masque"]} | {
-        f"c{i}": libelles["tranche"].format(min=a, max=b) for i, (a, b) in enumerate(tranches, 1)
+        f"c{i}": libelles["tranche"].format(min=a, max=b) if a < b else str(a)
+        for i, (a, b) in enumerate(tranches, 1)
     }
     presentes = {_classe(c.valeur, tranches) for c in dessin} | {"c0"}
     colonnes = int((w - 1.6 * police) / (0.6 * police))

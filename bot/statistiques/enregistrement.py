@@ -80,7 +80,9 @@ class Statistiques:
     ) -> None:
         """The session's latest profile and what it was proposed; the trainings at the top
         of its list are recorded as recommended once per new profile."""
-        values = {**_profil(profil), "nb_dans_rayon": nb_dans_rayon, "nb_proposees": nb_proposees}
+        lieu = self._lieu(profil.departement)
+        values = {**_profil(profil), **lieu, "nb_dans_rayon": nb_dans_rayon}
+        values["nb_proposees"] = nb_proposees
         with self.engine.begin() as conn:
             seance = (RecordRow.cle == cle) & (RecordRow.type == "seance")
             found = conn.execute(select(RecordRow.structure_id).where(seance)).first()

@@ -11,12 +11,14 @@ import pytest
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from sqlalchemy import select
 
 from bot.config import REPO_ROOT
 from bot.console import etat, vues
 from bot.console.comptes import ConsoleError
 from bot.geo import Geo
 from bot.presentation import Texts
+from bot.statistiques.modele import RecordRow
 from tests.support.console import console_service, real_catalogue_engine, structure_with_accounts
 
 SENDER = "c0ffee12ab34cd56ef78ab90cd12ef34"
@@ -53,7 +55,7 @@ def shared_session(rasa_domain: Domain, catalogue_engine: Any, consent_at: float
     the consent, one after."""
     svc = console_service(catalogue_engine)
     _, one, _ = structure_with_accounts(svc)
-    seance = svc.seances.creer(one)
+    seance = svc.seances.creer(one, stats_cle=svc.statistiques.nouvelle_seance(one.structure_id))
     svc.seances.rejoindre(seance.code, SENDER, "webchat")
     svc.clock.now = consent_at
     svc.seances.repondre_accord(SENDER, True)
@@ -231,3 +233,46 @@ def test_the_summary_lists_the_trainings_to_contact(
     )
     assert ("Commune", "Roubaix") in sheet.profil and sheet.etapes == "Appeler l'organisme lundi"
     assert sheet.notes_personne == ["Pense à ton CV"]
+
+
+def _records(svc: Any) -> list[dict[str, Any]]:
+    with svc.engine.connect() as conn:
+        rows = conn.execute(select(RecordRow).order_by(RecordRow.id)).mappings().all()
+        return [dict(r) for r in rows]
+
+
+def test_the_session_record_follows_its_latest_profile(
+    rasa_domain: Domain, catalogue_engine: Any, t: Texts
+) -> None:
+    """The session's anonymous record takes the shared profile (département, band,
+    domains, counts) once; seeing it again records nothing more; the counsellor's own
+    criteria count as a console search; a referral shows in the state and on the sheet."""
+    svc, one, seance, agent = shared_session(rasa_domain, catalogue_engine, 1_800_000_100.0)
+    shown = state(svc, t, agent, seance)
+    state(svc, t, agent, seance)
+    records = _records(svc)
+    (record,) = [r for r in records if r["type"] == "seance"]
+    assert (record["departement"], record["region"], record["tranche_age"]) == ("59", "32", "18_25")
+    assert record["domaines"] == 1 and record["nb_proposees"] == shown["recommandations"]["nombre"]
+    top = [f["id"] for f in shown["recommandations"]["formations"][: vues.MAX_RESULTATS]]
+    assert [r["formation_id"] for r in records if r["type"] == "recommandee"] == top
+    assert not [r for r in records if r["type"] == "recherche"]
+
+    changed = svc.seances.modifier(one, seance.id, criteres={"rayon_km": 60})
+    state(svc, t, agent, changed)
+    (search,) = [r for r in _records(svc) if r["type"] == "recherche"]
+    assert (search["canal"], search["structure_id"]) == ("console", one.structure_id)
+
+    svc.orientations.ajouter(one, changed, {"formation_id": top[0]}, svc.catalogue)
+    after = state(svc, t, agent, changed)
+    (orientation,) = after["orientations"]
+    assert orientation["intitule"].startswith(shown["recommandations"]["formations"][0]["intitule"])
+    sheet = vues.fiche(t, changed, "Mission locale", after, svc.clock())
+    assert sheet.orientations == [
+        t.get(
+            "libelle_orientation_ligne",
+            cible=orientation["intitule"],
+            statut="proposée",
+            date=vues.date_en_lettres(t, vues.date.fromisoformat(orientation["date"])),
+        )
+    ]

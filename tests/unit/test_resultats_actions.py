@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
 
 from bot.actions import services
 from bot.actions.questions import ActionRepondreQuestion
@@ -26,6 +27,7 @@ from bot.catalogue.repository import Catalogue
 from bot.config import REPO_ROOT
 from bot.db import engine_for
 from bot.exploration import DEFAULT_DOMAINS
+from bot.statistiques.modele import RecordRow
 from tests.support.rasa import make_tracker
 from tests.support.texts import internal_strings
 
@@ -292,3 +294,23 @@ async def test_closer_or_farther_without_a_town_asks_for_it(domain):
         assert c.responses == ["utter_critere_sans_ville"] and c.changed == {}
     await c.say(ActionAccepterDistance(), "à distance", "accepter_distance")
     assert c.responses == ["utter_distanciel_deja_montre", "utter_apres_resultats"]
+
+
+async def test_each_search_is_recorded_anonymously(domain, console_in_memory):
+    """A search in Guéret finds nothing within 30 km, one in Paris finds some: each is one
+    anonymous record (département, région, age band, domains, counts), a new page is not
+    a new search, and nothing names the town or the exact age."""
+    await Conversation(domain, gueret()).say(ActionRecommander())
+    paris = Conversation(domain, PARIS)
+    await paris.say(ActionRecommander())
+    await paris.say(ActionPlusDeResultats(), "voir plus", "voir_plus")
+    with console_in_memory.statistiques.engine.connect() as conn:
+        rows = conn.execute(select(RecordRow).order_by(RecordRow.id)).mappings().all()
+    assert [(r["type"], r["departement"], r["region"]) for r in rows] == [
+        ("recherche", "23", "75"),
+        ("recherche", "75", "11"),
+    ]
+    gueret_row, paris_row = rows
+    assert gueret_row["nb_dans_rayon"] == 0 and paris_row["nb_dans_rayon"] > 0
+    assert gueret_row["tranche_age"] == "18_25" and gueret_row["domaines"] == 1 << 4
+    assert "Guéret" not in {str(v) for v in gueret_row.values()}

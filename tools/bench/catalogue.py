@@ -382,6 +382,10 @@ def register(subparsers: Any) -> None:
     bench_serveurs.register(sub)
     bench_profiling.register(sub)
     bench_console.register(sub)
+    # Imported here: the statistics bench uses this module's PostgreSQL schema helper.
+    from tools.bench import statistiques as bench_statistiques
+
+    bench_statistiques.register(sub)
     bench = sub.add_parser(
         "catalogue",
         help="temps de recommandation sur des catalogues synthétiques (SQLite, PostgreSQL)",

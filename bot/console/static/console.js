@@ -1,6 +1,7 @@
 /* Cap Num – the counsellors' console: sign in, sessions, live view of a session (long
- * polling of /api/seances/<id>/attendre), criteria, marks, notes, summary sheet.
- * No framework, no inline script (strict Content-Security-Policy). */
+ * polling of /api/seances/<id>/attendre), criteria, marks, notes, referrals, summary sheet.
+ * "territoire" accounts go straight to the map page. No framework, no inline script
+ * (strict Content-Security-Policy). */
 (() => {
   "use strict";
   const BASE = "/webhooks/console/";
@@ -38,6 +39,23 @@
     compteCree: "Compte créé.",
     noteAjoutee: "Note ajoutée.", etapesEnregistrees: "Étapes enregistrées.",
     visibilite: { structure: "structure", personne: "pour la personne" },
+    seancesAffichees: (n) => (n === 0 ? "Aucune séance à afficher." : n === 1 ? "1 séance affichée." : `${n} séances affichées.`),
+    statutOrientation: {
+      proposee: "proposée", candidature_envoyee: "candidature envoyée", entretien: "entretien",
+      entree_formation: "entrée en formation", abandon: "abandon", sans_suite: "sans suite",
+    },
+    motifSansSolution: {
+      trop_loin: "trop loin", non_eligible: "pas éligible", pas_de_session: "pas de session prévue",
+      domaine_absent: "domaine absent du catalogue", autre: "autre raison",
+    },
+    orienter: "Orienter vers cette formation",
+    choisirFormation: "— choisir une formation —", aucuneFormation: "— aucune formation recommandée —",
+    formationRetiree: (id) => `formation ${id} (plus dans le catalogue)`,
+    libelleStatut: "Statut", statutDe: (cible) => ` de l'orientation vers ${cible}`,
+    orienteeLe: (d) => `Le ${d}`, motif: "Motif : ",
+    orientationEnregistree: "Orientation enregistrée.", statutMisAJour: "Statut mis à jour.",
+    sansSolution: (motif, commentaire) => `Aucune solution trouvée : ${motif}${commentaire ? ` — ${commentaire}` : ""}`,
+    sansSolutionNotee: "« Aucune solution trouvée » noté.", sansSolutionRetiree: "« Aucune solution trouvée » retiré.",
   };
   let csrf = "";
   let compte = null;
@@ -88,6 +106,14 @@
   };
   const heure = (t) => new Date(t * 1000).toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" });
   const date = (t) => new Date(t * 1000).toLocaleString("fr-FR", { dateStyle: "short", timeStyle: "short" });
+  const jour = (iso) => iso.split("-").reverse().join("/");
+  const aujourdhui = () => {
+    const d = new Date();
+    return [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n) => String(n).padStart(2, "0")).join("-");
+  };
+  const ajouterOptions = (select, valeurs) => {
+    for (const [code, libelle] of Object.entries(valeurs)) { select.append(el("option", { value: code, texte: libelle })); }
+  };
 
   // --- accounts ----------------------------------------------------------------------------
   async function demarrer() {
@@ -101,6 +127,7 @@
   function connecte(moi) {
     compte = moi.compte; csrf = moi.csrf;
     $("compte-nom").textContent = `${compte.nom} · ${compte.structure} (${compte.role})`;
+    for (const id of ["lien-statistiques", "lien-carte", "lien-journal"]) { $(id).hidden = compte.role !== "admin"; }
   }
 
   $("form-connexion").addEventListener("submit", essayer(async (ev) => {
@@ -120,9 +147,19 @@
 
   // --- sessions list -----------------------------------------------------------------------
   async function afficherListe() {
-    const { seances } = await api("api/seances");
+    await remplirListe();
+    $("admin").hidden = !(compte && compte.role === "admin");
+    if (compte && compte.role === "admin") { afficherComptes((await api("api/comptes")).comptes); }
+    montrer("liste");
+  }
+
+  // Fills the table (filtered by referral status when one is chosen); returns the count.
+  async function remplirListe() {
+    const filtre = $("filtre-orientation").value;
+    const { seances } = await api(`api/seances${filtre ? `?orientation=${encodeURIComponent(filtre)}` : ""}`);
     const corps = document.querySelector("#table-seances tbody");
     corps.textContent = "";
+    if (!seances.length) { corps.append(el("tr", {}, el("td", { colspan: "6", texte: TEXTES.seancesAffichees(0) }))); }
     for (const s of seances) {
       const marquees = Object.values(s.marques || {}).filter((m) => m === "a_contacter").length;
       const ouvrir = el("button", { type: "button", classe: "lien", texte: TEXTES.ouvrir, "aria-label": `${TEXTES.ouvrir} la séance du ${date(s.cree_le)}` });
@@ -133,10 +170,11 @@
         el("td", { texte: s.mode === "sans_telephone" ? "sans téléphone" : (TEXTES.partage[s.partage] || s.partage).split(":")[0] }),
         el("td", { texte: String(marquees) }), el("td", {}, ouvrir)));
     }
-    $("admin").hidden = !(compte && compte.role === "admin");
-    if (compte && compte.role === "admin") { afficherComptes((await api("api/comptes")).comptes); }
-    montrer("liste");
+    return seances.length;
   }
+
+  ajouterOptions($("filtre-orientation"), TEXTES.statutOrientation);
+  $("filtre-orientation").addEventListener("change", essayer(async () => { annoncer(TEXTES.seancesAffichees(await remplirListe())); }));
 
   function afficherComptes(comptes) {
     const liste = $("liste-comptes");
@@ -172,6 +210,7 @@
     if (!referentiel) { referentiel = await api("api/referentiel"); remplirFormulaire(); }
     seanceId = id; version = -1; dernierEtat = null;
     $("changements").textContent = ""; $("lien-fiche-envoye").textContent = "";
+    viderOrientation(); $("form-sans-solution").reset();
     $("lien-fiche").href = `${BASE}seances/${id}/fiche`;
     $("lien-pdf").href = `${BASE}seances/${id}/fiche.pdf`;
     afficherEtat(await api(`api/seances/${id}${nonEligibles()}`), true);
@@ -184,7 +223,7 @@
   function remplirFormulaire() {
     const options = (select, valeurs) => {
       select.append(el("option", { value: "", texte: "—" }));
-      for (const [code, libelle] of Object.entries(valeurs)) { select.append(el("option", { value: code, texte: libelle })); }
+      ajouterOptions(select, valeurs);
     };
     options($("p-situation"), referentiel.situations);
     options($("p-diplome"), referentiel.diplomes);
@@ -195,6 +234,7 @@
   }
 
   function afficherEtat(etat, formulaireAussi) {
+    const precedent = dernierEtat;
     dernierEtat = etat;
     version = etat.version;
     const s = etat.seance;
@@ -225,6 +265,11 @@
     const notes = $("notes");
     notes.textContent = "";
     for (const n of etat.notes) { notes.append(el("li", { texte: `${date(n.le)} · ${n.auteur} (${TEXTES.visibilite[n.visibilite]}) : ${n.texte}` })); }
+    remplirFormations(etat.recommandations.formations);
+    const sans = etat.sans_solution;
+    $("sans-solution").hidden = !sans;
+    $("sans-solution-texte").textContent = sans ? TEXTES.sansSolution(TEXTES.motifSansSolution[sans.motif] || sans.motif, sans.commentaire) : "";
+    if (!precedent || JSON.stringify(precedent.orientations) !== JSON.stringify(etat.orientations)) { afficherOrientations(etat.orientations); }
   }
 
   function remplirProfil(p) {
@@ -258,7 +303,14 @@
         if (f.marque) { marquer(null, TEXTES.annulerMarque); } else { marquer("a_contacter", TEXTES.aContacter); marquer("ecartee", TEXTES.ecarter); }
         const exclure = el("button", { type: "button", classe: "lien", texte: TEXTES.exclure, "aria-label": `${TEXTES.exclure} : ${f.intitule}` });
         exclure.addEventListener("click", essayer(async () => criteres({ formations_exclues: [...exclues, f.id] })));
-        boutons.append(exclure);
+        const orienter = el("button", { type: "button", classe: "lien", texte: TEXTES.orienter, "aria-label": `${TEXTES.orienter} : ${f.intitule}` });
+        orienter.addEventListener("click", () => {
+          $("orientation-vers-formation").checked = true;
+          modeOrientation();
+          $("orientation-formation").value = f.id;
+          $("orientation-formation").focus();
+        });
+        boutons.append(exclure, orienter);
         li.append(boutons);
       }
       liste.append(li);
@@ -276,6 +328,86 @@
     }
     if (bas) { liste.scrollTop = liste.scrollHeight; }
   }
+
+  // --- referrals and "aucune solution trouvée" ---------------------------------------------
+  function afficherOrientations(orientations) {
+    const liste = $("liste-orientations");
+    // The list is rebuilt: focus goes back to the same status select.
+    const focus = liste.contains(document.activeElement) ? document.activeElement.id : "";
+    liste.textContent = "";
+    $("orientations-vide").hidden = orientations.length > 0;
+    for (const o of orientations) {
+      const cible = o.intitule || o.structure || TEXTES.formationRetiree(o.formation_id);
+      const id = `orientation-statut-${o.id}`;
+      const select = el("select", { id });
+      ajouterOptions(select, TEXTES.statutOrientation);
+      select.value = o.statut;
+      select.addEventListener("change", essayer(async () => {
+        try {
+          afficherEtat(await api(`api/seances/${seanceId}/orientation_statut${nonEligibles()}`, { method: "POST", corps: { orientation_id: o.id, statut: select.value } }));
+        } catch (e) { select.value = o.statut; throw e; }
+        annoncer(TEXTES.statutMisAJour);
+      }));
+      liste.append(el("li", { classe: `orientation statut-${o.statut}` },
+        el("p", { classe: "cible", texte: cible }),
+        el("p", { classe: "aide", texte: TEXTES.orienteeLe(jour(o.date)) + (o.motif ? ` · ${TEXTES.motif}${o.motif}` : "") }),
+        el("div", { classe: "statut-orientation" },
+          el("label", { for: id, texte: TEXTES.libelleStatut }, el("span", { classe: "visuellement-cache", texte: TEXTES.statutDe(cible) })),
+          select)));
+    }
+    if (focus && $(focus)) { $(focus).focus(); }
+  }
+
+  // The training choices are the current recommendations; the choice made is kept.
+  function remplirFormations(formations) {
+    const select = $("orientation-formation");
+    if (document.activeElement === select) { return; }
+    const choisie = select.value;
+    select.textContent = "";
+    select.append(el("option", { value: "", texte: formations.length ? TEXTES.choisirFormation : TEXTES.aucuneFormation }));
+    for (const f of formations) { select.append(el("option", { value: f.id, texte: `${f.intitule} (${f.textes.organisme})` })); }
+    select.value = formations.some((f) => f.id === choisie) ? choisie : "";
+  }
+
+  function modeOrientation() {
+    const formation = $("orientation-vers-formation").checked;
+    $("bloc-orientation-formation").hidden = !formation;
+    $("orientation-formation").disabled = !formation;
+    $("bloc-orientation-structure").hidden = formation;
+    $("orientation-structure").disabled = formation;
+  }
+
+  function viderOrientation() {
+    $("form-orientation").reset();
+    $("orientation-date").value = aujourdhui();
+    modeOrientation();
+  }
+
+  ajouterOptions($("sans-solution-motif"), TEXTES.motifSansSolution);
+  for (const radio of document.querySelectorAll("input[name='orientation-vers']")) { radio.addEventListener("change", modeOrientation); }
+
+  $("form-orientation").addEventListener("submit", essayer(async (ev) => {
+    ev.preventDefault();
+    const cible = $("orientation-vers-formation").checked
+      ? { formation_id: $("orientation-formation").value } : { structure: $("orientation-structure").value.trim() };
+    const corps = { ...cible, motif: $("orientation-motif").value.trim(), date: $("orientation-date").value };
+    afficherEtat(await api(`api/seances/${seanceId}/orientations${nonEligibles()}`, { method: "POST", corps }));
+    viderOrientation();
+    annoncer(TEXTES.orientationEnregistree);
+  }));
+
+  const sansSolution = (motif, commentaire) => api(`api/seances/${seanceId}/sans_solution${nonEligibles()}`, { method: "POST", corps: { motif, commentaire } });
+  $("form-sans-solution").addEventListener("submit", essayer(async (ev) => {
+    ev.preventDefault();
+    afficherEtat(await sansSolution($("sans-solution-motif").value, $("sans-solution-commentaire").value.trim()));
+    $("form-sans-solution").reset();
+    annoncer(TEXTES.sansSolutionNotee);
+  }));
+  $("bouton-retirer-sans-solution").addEventListener("click", essayer(async () => {
+    afficherEtat(await sansSolution(null, ""));
+    $("sans-solution-motif").focus();
+    annoncer(TEXTES.sansSolutionRetiree);
+  }));
 
   async function criteres(valeurs) {
     const etat = await api(`api/seances/${seanceId}/criteres${nonEligibles()}`, { method: "POST", corps: { criteres: valeurs } });
@@ -353,6 +485,8 @@
   async function route() {
     erreur("");
     if (!compte) { montrer("connexion"); return; }
+    // A regional planner reads the map only (the sessions API answers 403).
+    if (compte.role === "territoire") { location.replace(`${BASE}pilotage/carte`); return; }
     const m = location.hash.match(/^#\/seances\/([0-9a-f]{32})$/);
     try {
       if (m) { await ouvrirSeance(m[1]); } else { await afficherListe(); }
