@@ -127,10 +127,16 @@ def run_purge(args: argparse.Namespace) -> int:
     if not args.dry_run:
         try:
             seances = service().seances.purger(days * DAY_SECONDS)
+            journal = service().journal.purger()
+            statistiques = service().statistiques.purger()
         except SQLAlchemyError as exc:
             print(f"ERREUR : base de la console inaccessible ({type(exc).__name__}).")
             return 1
         print(f"Séances de la console sans activité depuis {days} jours : {seances} effacée(s).")
+        print(
+            f"Journal d'audit de plus d'un an : {journal} entrée(s) ; statistiques anonymes de "
+            f"plus de trois ans : {statistiques} enregistrement(s) effacé(s)."
+        )
     return 0
 
 

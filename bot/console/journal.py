@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
 
 from bot.console.comptes import Compte, ConsoleError
@@ -17,6 +17,8 @@ from bot.statistiques.export import csv_texte
 Clock = Callable[[], float]
 # An account that opens the same session again within this time is logged once.
 OPEN_AGAIN_SECONDS = 30 * 60
+# Kept one year (then removed by `capnum donnees purger`, never from the console).
+RETENTION_SECONDS = 366 * 24 * 3600
 MAX_LIGNES = 5000
 COLONNES = ("le", "identifiant", "action", "seance")
 
@@ -69,6 +71,15 @@ class Journal:
                 .limit(MAX_LIGNES)
             ).all()
         return [dict(zip(COLONNES, row, strict=True)) for row in rows]
+
+    def purger(self) -> int:
+        """Removes the entries older than `RETENTION_SECONDS` (the operator's retention
+        command); returns how many."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                delete(JournalRow).where(JournalRow.le < self.clock() - RETENTION_SECONDS)
+            )
+            return int(done.rowcount or 0)
 
 
 def en_csv(entrees: list[dict[str, object]], iso: Callable[[float], str]) -> str:

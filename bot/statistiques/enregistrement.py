@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from bot.contract import DOMAINES
@@ -23,6 +23,9 @@ from bot.statistiques.modele import RecordRow
 Clock = Callable[[], float]
 TRANCHES_AGE = ("moins_18", "18_25", "26_29", "30_44", "45_plus")
 DAY = 86400
+# Records older than this are removed by `capnum donnees purger`: the statistics read two
+# years at most (`requetes.MAX_JOURS`).
+RETENTION_DAYS = 3 * 365
 
 
 def jour_de(moment: float) -> int:
@@ -65,6 +68,12 @@ class Statistiques:
         jour = jour_de(self.clock())
         with self.engine.begin() as conn:
             conn.execute(insert(RecordRow), [{"jour": jour, "domaines": 0, **row} for row in rows])
+
+    def purger(self) -> int:
+        """Removes the records older than `RETENTION_DAYS`; returns how many."""
+        with self.engine.begin() as conn:
+            limite = jour_de(self.clock()) - RETENTION_DAYS
+            return int(conn.execute(delete(RecordRow).where(RecordRow.jour < limite)).rowcount or 0)
 
     def nouvelle_seance(self, structure_id: int) -> str:
         """A session; returns the random key of its record (kept by the session while

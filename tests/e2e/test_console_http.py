@@ -26,12 +26,12 @@ from bot.config import setting
 from bot.console.models import ConnexionRow
 from bot.db import engine_for
 from tests.support.console import PASSWORD, create_admin
+from tests.support.console_http import CONSOLE, Browser, chat
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.server import SERVER
 from tests.support.telegram_user import TG_API, TG_SECRET, TG_TOKEN, User
 
 pytestmark = pytest.mark.server
-CONSOLE = "/webhooks/console"
 FIRST_MESSAGE = (
     "salut, j'ai 19 ans, j'ai arrêté le lycée en première, j'habite à Roubaix "
     "et j'aimerais bien faire du développement web"
@@ -43,41 +43,6 @@ def needs_server() -> None:
     """Skipped unless `make test` started the servers."""
     if not SERVER:
         pytest.skip("CAPNUM_SERVER_URL not set: servers not started")
-
-
-class Browser:
-    """A counsellor's browser: cookies, the CSRF token, same-origin requests."""
-
-    def __init__(self) -> None:
-        self.http = requests.Session()
-        self.http.headers["Origin"] = SERVER or ""
-        self.csrf = ""
-
-    def login(self, login: str, password: str = PASSWORD) -> requests.Response:
-        answer = self.post("/api/connexion", {"identifiant": login, "mot_de_passe": password})
-        if answer.ok:
-            self.csrf = answer.json()["csrf"]
-        return answer
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.http.get(f"{SERVER}{CONSOLE}{path}", timeout=60, **kwargs)
-
-    def post(self, path: str, body: Any = None, csrf: str | None = None) -> requests.Response:
-        headers = {"X-CSRF-Token": self.csrf if csrf is None else csrf}
-        return self.http.post(
-            f"{SERVER}{CONSOLE}{path}", data=json.dumps(body or {}), headers=headers, timeout=60
-        )
-
-
-def chat(sender: str, message: str) -> list[dict[str, Any]]:
-    """The young person's web chat: one message, the answers."""
-    answer = requests.post(
-        f"{SERVER}/webhooks/webchat/webhook",
-        json={"sender": sender, "message": message, "message_id": secrets.token_hex(8)},
-        timeout=120,
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()
 
 
 @pytest.fixture(scope="module")

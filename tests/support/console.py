@@ -68,12 +68,22 @@ def real_catalogue_engine() -> Engine:
     return engine
 
 
-def create_admin(structure: str) -> str:
+def create_admin(structure: str, region: str | None = None) -> str:
     """A new admin account made with the real command (`capnum conseil creer-admin`, in
     the database of CAPNUM_CONSOLE_URL, as the running server); returns its login."""
-    login = f"admin-{secrets.token_hex(4)}"
-    command = [sys.executable, "-m", "bot.cli", "conseil", "creer-admin", "--structure", structure]
-    command += ["--identifiant", login, "--nom", "Alex Admin", "--mot-de-passe-stdin"]
+    extra = ["--region", region] if region else []
+    return _command("creer-admin", structure, extra)
+
+
+def create_account(structure: str, role: str) -> str:
+    """A new account of an existing structure (`capnum conseil creer-compte`)."""
+    return _command("creer-compte", structure, ["--role", role])
+
+
+def _command(sub: str, structure: str, extra: list[str]) -> str:
+    login = f"{sub[6:]}-{secrets.token_hex(4)}"
+    command = [sys.executable, "-m", "bot.cli", "conseil", sub, "--structure", structure]
+    command += ["--identifiant", login, "--nom", "Alex Admin", "--mot-de-passe-stdin", *extra]
     done = subprocess.run(
         command, input=PASSWORD + "\n", capture_output=True, text=True, timeout=120, check=False
     )

@@ -204,7 +204,7 @@ def test_the_journal_is_written_read_and_never_changed(svc: ConsoleService, text
     assert not [
         name
         for name in vars(type(svc.journal))
-        if name not in ("__init__", "ecrire", "lire") and not name.startswith("__")
+        if name not in ("__init__", "ecrire", "lire", "purger") and not name.startswith("__")
     ]
     csv_text = _get(svc, texts, comptes["admin"], "journal.csv")[1]
     assert csv_text.startswith("\ufeffle;identifiant;action;seance\r\n")
@@ -282,3 +282,18 @@ def test_referrals_follow_their_status_and_survive_erasure_anonymously(
             ("sans_solution", "trop_loin"),
         ]
     )
+
+
+def test_retention_removes_old_journal_entries_and_records(svc: ConsoleService) -> None:
+    """The operator's purge removes journal entries older than a year and anonymous
+    records older than three years, and nothing more recent."""
+    admin, counsellor, _ = structure_with_accounts(svc)
+    svc.journal.ecrire(counsellor, "ouverture", "old")
+    svc.statistiques.nouvelle_seance(admin.structure_id)
+    svc.clock.advance(200 * 86400)  # type: ignore[attr-defined]
+    svc.journal.ecrire(counsellor, "ouverture", "recent")
+    svc.clock.advance(200 * 86400)  # type: ignore[attr-defined]
+    assert svc.journal.purger() == 1 and svc.statistiques.purger() == 0
+    assert [e["seance"] for e in svc.journal.lire(admin, 0, 3e9)] == ["recent"]
+    svc.clock.advance(3 * 365 * 86400)  # type: ignore[attr-defined]
+    assert svc.statistiques.purger() == 1
