@@ -58,6 +58,7 @@ def carte_image(t: Texts, data: Mapping[str, Any]) -> str:
         "aucune": t.get("libelle_pilotage_carte_aucune"),
         "masque": t.get("libelle_pilotage_masque"),
         "tranche": t.get("libelle_pilotage_carte_tranche", min="{min}", max="{max}"),
+        "tranche_unique": t.get("libelle_pilotage_carte_tranche_unique", valeur="{min}"),
         "vide": t.get("libelle_pilotage_pas_assez"),
     }
     return carte_svg(_cellules(t, data), libelles)

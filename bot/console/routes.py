@@ -29,7 +29,7 @@ from bot.config import DEFAULTS, setting
 from bot.console import etat, pilotage, vues
 from bot.console.comptes import Compte, ConsoleError
 from bot.console.fiche import render_html, render_pdf
-from bot.console.orientations import enregistrer
+from bot.console.orientations import STATUTS, enregistrer
 from bot.console.pages import security_headers
 from bot.console.seances import Seance
 from bot.console.service import ConsoleService, service
@@ -307,6 +307,8 @@ class ConsoleInput(GuardedInput, InputChannel):
     async def liste(self, request: Request, compte: Compte | None, __: dict) -> Any:
         assert compte is not None
         statut = request.args.get("orientation") or None
+        if statut is not None and statut not in STATUTS:
+            raise ConsoleError("requete_invalide")
         seances = service().seances.liste(compte, statut)
         return {"seances": [vues.resume(s, public_url()) for s in seances]}
 

@@ -204,7 +204,7 @@ def _dessin(dessin: Sequence[CelluleCarte], libelles: Mapping[str, str]) -> tupl
             f"<title>{escape(cellule.libelle)}</title>{chemins}</g>"
         )
     textes = {"c0": libelles["aucune"], "cm": libelles["masque"]} | {
-        f"c{i}": libelles["tranche"].format(min=a, max=b) if a < b else str(a)
+        f"c{i}": libelles["tranche" if a < b else "tranche_unique"].format(min=a, max=b)
         for i, (a, b) in enumerate(tranches, 1)
     }
     presentes = {_classe(c.valeur, tranches) for c in dessin} | {"c0"}
@@ -230,7 +230,8 @@ def carte_svg(cellules: Sequence[CelluleCarte], libelles: Mapping[str, str]) -> 
     """Standalone SVG document of the cells' départements, cropped to them, legend below.
 
     ``libelles``: "titre", "description", "aucune" (0), "masque", "tranche" (formatted with
-    ``min`` and ``max``) and "vide" (shown alone when no cell is on the map). Cells whose code is
+    ``min`` and ``max``), "tranche_unique" (a class of one value, formatted with ``min``) and
+    "vide" (shown alone when no cell is on the map). Cells whose code is
     not on the map are skipped.
     """
     dessin = [c for c in cellules if c.code in contours()]

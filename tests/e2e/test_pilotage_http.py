@@ -200,6 +200,7 @@ def test_nobody_signed_in_reads_nothing(name: str) -> None:
 
 @pytest.mark.parametrize("name", DOCUMENTS)
 def test_a_counsellor_reads_none_of_them(territory: dict[str, Any], name: str) -> None:
+    """A counsellor: 403 with a French message for every page and export."""
     answer = signed_in(territory["counsellor"]).get(f"/pilotage/{name}")
     assert answer.status_code == 403 and answer.json()["message"]
 
@@ -220,6 +221,7 @@ def test_another_region_is_refused(territory: dict[str, Any], name: str) -> None
 def test_a_planner_reads_no_structure_page_nor_session(
     territory: dict[str, Any], name: str
 ) -> None:
+    """A regional planner reads neither a structure's statistics or log nor any session."""
     planner = signed_in(territory["planner"])
     assert planner.get(f"/pilotage/{name}").json()["error"] == "reserve_admin"
     assert planner.get("/api/seances").json()["error"] == "reserve_conseil"
@@ -238,15 +240,19 @@ def test_another_structure_sees_none_of_it(
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
-def test_the_audit_log_cannot_be_changed(territory: dict[str, Any], method: str) -> None:
-    """No way to write, change or delete the log over HTTP, even for its admin."""
-    admin = signed_in(territory["admin"])
+@pytest.mark.parametrize("who", ["admin", "counsellor"])
+def test_the_audit_log_cannot_be_changed(territory: dict[str, Any], method: str, who: str) -> None:
+    """No way to write, change or delete the log over HTTP, for its admin or a counsellor
+    (who cannot read it either)."""
+    browser = signed_in(territory[who])
     for path in ("/pilotage/journal", "/pilotage/journal.csv", "/api/journal"):
-        answer = admin.http.request(
+        answer = browser.http.request(
             method,
             f"{SERVER}{CONSOLE}{path}",
-            headers={"X-CSRF-Token": admin.csrf},
+            headers={"X-CSRF-Token": browser.csrf},
             data="{}",
             timeout=30,
         )
         assert answer.status_code in (404, 405), (path, answer.status_code)
+    if who == "counsellor":
+        assert browser.get("/pilotage/journal.csv").status_code == 403

@@ -27,6 +27,7 @@ LIBELLES = {
     "aucune": "Aucune recherche",
     "masque": "Moins de 5 recherches (masqué)",
     "tranche": "{min} à {max} recherches",
+    "tranche_unique": "{min} recherches",
     "vide": "Aucune donnée à afficher",
 }
 
@@ -184,7 +185,7 @@ def test_legend_lists_only_the_classes_present() -> None:
     svg = carte_svg([cellule("59", None), cellule("62", 40)], LIBELLES)
     assert legende(svg) == [
         "Aucune recherche",
-        "40 à 40 recherches",
+        "40 recherches",
         "Moins de 5 recherches (masqué)",
     ]
     svg = carte_svg([cellule("59", 0)], LIBELLES)
