@@ -1,8 +1,9 @@
 """The statistics of a structure and the map of a région, from the anonymous records.
 
 Small counts are never given: a count from 1 to 4 comes out as None ("moins de 5"), and
-when a distribution (with its total shown) has exactly one such cell, its smallest other
-non-zero cell is hidden too, so that no cell can be worked out by subtraction. A share is
+when a distribution shown with its total has exactly one such cell, its smallest other
+non-zero cell is hidden too, so that no cell can be worked out by subtraction (the map
+shows no total: its cells are masked one by one). A share is
 hidden when its numerator, the rest or its denominator is a small count.
 """
 
@@ -179,8 +180,9 @@ def carte_region(
     with engine.connect() as conn:
         found = {dep: (int(total), int(sans or 0)) for dep, total, sans in conn.execute(query)}
     departements = geo.departements_de_region(region)
-    recherches = masquer_distribution({c: found.get(c, (0, 0))[0] for c, _ in departements})
-    sans = masquer_distribution({c: found.get(c, (0, 0))[1] for c, _ in departements})
+    # No total is shown with the map: each cell is masked on its own.
+    recherches = {c: masquer(found.get(c, (0, 0))[0]) for c, _ in departements}
+    sans = {c: masquer(found.get(c, (0, 0))[1]) for c, _ in departements}
     return {
         "periode": _periode_json(periode),
         "seuil": SEUIL,
@@ -190,10 +192,6 @@ def carte_region(
             {"code": c, "nom": nom, "recherches": recherches[c], "sans_formation": sans[c]}
             for c, nom in departements
         ],
-        "totaux": {
-            "recherches": masquer(sum(t for t, _ in found.values())),
-            "sans_formation": masquer(sum(s for _, s in found.values())),
-        },
     }
 
 
