@@ -116,7 +116,8 @@ def page(t: Texts, compte: Compte, actif: str, titre: str, corps: list[str]) -> 
     liens = [("seances", f"{BASE}/")]
     if compte.admin:
         liens += [("statistiques", f"{BASE}/pilotage/statistiques")]
-    liens += [("carte", f"{BASE}/pilotage/carte")]
+    if compte.region:
+        liens += [("carte", f"{BASE}/pilotage/carte")]
     if compte.admin:
         liens += [("journal", f"{BASE}/pilotage/journal")]
     if compte.territoire:

@@ -272,4 +272,5 @@ def compte_json(compte: Compte) -> dict[str, Any]:
         "nom": compte.nom,
         "role": compte.role,
         "structure": compte.structure,
+        "region": compte.region,
     }

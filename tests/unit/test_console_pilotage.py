@@ -16,6 +16,7 @@ from bot.console import pilotage
 from bot.console.comptes import Compte, ConsoleError
 from bot.console.models import JournalRow
 from bot.console.service import ConsoleService
+from bot.console.vues import compte_json
 from bot.presentation import Texts
 from bot.recommend import Profil
 from bot.statistiques.modele import RecordRow
@@ -297,3 +298,17 @@ def test_retention_removes_old_journal_entries_and_records(svc: ConsoleService) 
     assert [e["seance"] for e in svc.journal.lire(admin, 0, 3e9)] == ["recent"]
     svc.clock.advance(3 * 365 * 86400)  # type: ignore[attr-defined]
     assert svc.statistiques.purger() == 1
+
+
+def test_the_map_is_linked_only_where_it_can_be_read(svc: ConsoleService, texts: Texts) -> None:
+    """The pages link the map for an admin whose structure has a région, not for one
+    whose structure has none (the map would refuse); the account sent to the console
+    carries the région for the same choice there."""
+    comptes = _comptes(svc)
+    assert (
+        'href="/webhooks/console/pilotage/carte"'
+        in _get(svc, texts, comptes["admin"], "statistiques")[1]
+    )
+    assert "pilotage/carte" not in _get(svc, texts, comptes["admin_nowhere"], "statistiques")[1]
+    assert compte_json(comptes["admin"])["region"] == HDF
+    assert compte_json(comptes["admin_nowhere"])["region"] is None

@@ -127,7 +127,9 @@
   function connecte(moi) {
     compte = moi.compte; csrf = moi.csrf;
     $("compte-nom").textContent = `${compte.nom} · ${compte.structure} (${compte.role})`;
-    for (const id of ["lien-statistiques", "lien-carte", "lien-journal"]) { $(id).hidden = compte.role !== "admin"; }
+    for (const id of ["lien-statistiques", "lien-journal"]) { $(id).hidden = compte.role !== "admin"; }
+    // The map is the région's: shown only when the structure has one.
+    $("lien-carte").hidden = compte.role !== "admin" || !compte.region;
   }
 
   $("form-connexion").addEventListener("submit", essayer(async (ev) => {
