@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import random
 import statistics
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,9 +30,11 @@ from bot.console.orientations import MOTIFS, STATUTS
 from bot.console.pages import page_statistiques
 from bot.console.pages_carte import page_carte
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
+from bot.db import engine_for
 from bot.geo import Geo
 from bot.presentation import Texts
-from bot.statistiques.enregistrement import TRANCHES_AGE
+from bot.recommend import Profil
+from bot.statistiques.enregistrement import TRANCHES_AGE, Statistiques
 from bot.statistiques.modele import creer_tables
 from bot.statistiques.requetes import EPOCH, Periode, carte_region, statistiques_structure
 from tools.bench.catalogue import PG_URL_DEFAUT, schema_postgresql
@@ -204,6 +207,23 @@ def expliquer(engine: Engine, statement: str, params: Any) -> tuple[float, list[
     return float(execution.split(":")[1].split()[0]), lignes
 
 
+def ecritures(pg: Engine, geo: Geo, runs: int) -> None:
+    """What each chat search costs the action server: one record written, on this
+    PostgreSQL table (its indexes, a million rows) and on a SQLite file (`make run`)."""
+    profil = Profil(situation="decrocheur", age=19.0, departement="59", interets=("data",))
+    print(f"\nÉcriture d'une recherche ({runs} fois) :")
+    print("| base | médiane ms | p95 ms |")
+    print("|---|---|---|")
+    with tempfile.TemporaryDirectory() as dossier:
+        sqlite = engine_for(f"sqlite:///{dossier}/stats.db")
+        creer_tables(sqlite)
+        for nom, engine in (("PostgreSQL", pg), ("SQLite (fichier)", sqlite)):
+            stats = Statistiques(engine, geo)
+            temps = chronometrer(lambda s=stats: s.recherche(profil, 0, 3, canal="webchat"), runs)
+            print(f"| {nom} | {statistics.median(temps):.2f} | {percentile(temps, 95):.2f} |")
+        sqlite.dispose()
+
+
 def mesurer(args: argparse.Namespace) -> int:
     """Loads, times, explains and prints; 1 when a case misses the target."""
     t = Texts.from_domain(yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8")))
@@ -234,6 +254,7 @@ def mesurer(args: argparse.Namespace) -> int:
                 f"| {nom} | {statistics.median(temps):.1f} | {p95:.1f} | "
                 f"{'atteint' if atteint else 'MANQUÉ'} |"
             )
+        ecritures(engine, geo, args.runs * 10)
         print("\nPlans (EXPLAIN ANALYZE, BUFFERS), sur 1 an :")
         plans = {
             "carte, tous domaines": requetes_sql(
