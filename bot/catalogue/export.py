@@ -7,17 +7,18 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from bot.catalogue.validation import SCHEMA_FIELDS, FormationRecord
+from bot.catalogue.validation import ROW_FIELDS, FormationRecord
 
 #: Separator of list items in a CSV cell.
 LIST_SEPARATOR = "|"
 #: CSV field separator (what a French spreadsheet opens directly).
 CSV_DELIMITER = ";"
 
-#: Flat CSV columns: the schema fields with `source` split into three columns.
+#: Flat CSV columns: the schema fields (optional ones included) with `source` split into
+#: three columns.
 CSV_COLUMNS: tuple[str, ...] = tuple(
     column
-    for name in SCHEMA_FIELDS
+    for name in ROW_FIELDS
     for column in (
         ("source_nom", "source_reference", "source_confiance") if name == "source" else (name,)
     )
@@ -47,8 +48,10 @@ def _cell(value: Any) -> str:
 
 def csv_row(record: FormationRecord) -> dict[str, str]:
     """One record as flat CSV cells: lists joined by `|`, booleans oui/non, null empty,
-    `brut` as compact JSON."""
+    `brut` as compact JSON, each session as `debut/fin` (an unknown date left empty)."""
     data = record.to_dict()
+    data["sessions"] = [f"{s.debut or ''}/{s.fin or ''}" for s in record.sessions]
+    data["rncp"] = list(record.rncp)
     source = data.pop("source")
     data.update({f"source_{key}": value for key, value in source.items()})
     return {column: _cell(data[column]) for column in CSV_COLUMNS}

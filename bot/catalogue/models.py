@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
@@ -69,6 +70,9 @@ class FormationRow(Base):
     source_confiance = Column(String(20))
     date_donnees = Column(String(20), nullable=False)
     brut = Column(JsonType, nullable=False)
+    # Optional fields of the schema ([] when the source has none).
+    sessions = Column(JsonType, nullable=False, server_default=text("'[]'"))
+    rncp = Column(JsonType, nullable=False, server_default=text("'[]'"))
 
     def __repr__(self) -> str:
         return f"FormationRow(id={self.id!r})"

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot.catalogue.candidats import FiltreCandidats, requete_candidats
 from bot.catalogue.models import CatalogueMetaRow, FormationDomaineRow, FormationRow
 from bot.catalogue.normalisation import fold
+from bot.catalogue.sessions import PeriodeSession
 from bot.catalogue.validation import FormationRecord, RowError, iter_validated, read_sources
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def _record_to_values(record: FormationRecord) -> dict[str, Any]:
     for key, value in values.items():
         if isinstance(value, tuple):
             values[key] = list(value)
+    values["sessions"] = [session.to_dict() for session in record.sessions]
     return values
 
 
@@ -119,7 +121,7 @@ def _domain_values(records: Sequence[FormationRecord]) -> list[dict[str, Any]]:
 
 
 #: JSON list columns of `formations`: tuples in the records.
-_LIST_COLUMNS = ("metiers", "rome", "domaines", "public_cible")
+_LIST_COLUMNS = ("metiers", "rome", "domaines", "public_cible", "rncp")
 
 
 def _to_record(row: Mapping[str, Any]) -> FormationRecord:
@@ -127,6 +129,7 @@ def _to_record(row: Mapping[str, Any]) -> FormationRecord:
     values = dict(row)
     for key in _LIST_COLUMNS:
         values[key] = tuple(values[key])
+    values["sessions"] = tuple(PeriodeSession(s["debut"], s["fin"]) for s in values["sessions"])
     return FormationRecord(**values)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.catalogue.sessions import PeriodeSession, check_rncp, check_sessions
 from bot.contract import COUTS, DIPLOMES, DOMAINES, SITUATIONS
 
 ID_RE = re.compile(r"^[a-z0-9-]+$")
@@ -71,6 +72,14 @@ _FIELD_KINDS: dict[str, str] = {
     "brut": "object",
 }
 SCHEMA_FIELDS: tuple[str, ...] = tuple(_FIELD_KINDS)
+#: Optional fields: absent means empty, and rows leave them out when they are empty.
+OPTIONAL_FIELDS: tuple[str, ...] = ("sessions", "rncp")
+#: Every field in the order of a written row: the optional ones sit before `source`.
+ROW_FIELDS: tuple[str, ...] = (
+    SCHEMA_FIELDS[: SCHEMA_FIELDS.index("source")]
+    + OPTIONAL_FIELDS
+    + SCHEMA_FIELDS[SCHEMA_FIELDS.index("source") :]
+)
 _SOURCE_KINDS: dict[str, str] = {"nom": "str", "reference": "str?", "confiance": "str?"}
 
 _KIND_LABELS = {
@@ -121,12 +130,21 @@ class FormationRecord:
     source_confiance: str | None
     date_donnees: str
     brut: dict[str, Any]
+    sessions: tuple[PeriodeSession, ...] = ()
+    rncp: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The row in the JSONL schema shape (lists, nested `source`)."""
+        """The row in the JSONL schema shape (lists, nested `source`); the optional fields
+        only when they are not empty."""
         out: dict[str, Any] = {}
-        for name in SCHEMA_FIELDS:
-            if name == "source":
+        for name in ROW_FIELDS:
+            if name == "sessions":
+                if self.sessions:
+                    out[name] = [session.to_dict() for session in self.sessions]
+            elif name == "rncp":
+                if self.rncp:
+                    out[name] = list(self.rncp)
+            elif name == "source":
                 out[name] = {
                     "nom": self.source_nom,
                     "reference": self.source_reference,
@@ -193,9 +211,14 @@ def _has_kind(value: object, kind: str) -> bool:
 
 
 def _check_fields(
-    data: Mapping[str, Any], kinds: Mapping[str, str], prefix: str, errors: list[str]
+    data: Mapping[str, Any],
+    kinds: Mapping[str, str],
+    prefix: str,
+    errors: list[str],
+    optional: tuple[str, ...] = (),
 ) -> set[str]:
-    """Check presence and types; return the names whose value has the right type."""
+    """Check presence and types (the `optional` names are checked elsewhere); return the
+    names whose value has the right type."""
     valid: set[str] = set()
     for name, kind in kinds.items():
         label = f"{prefix}{name}"
@@ -215,7 +238,7 @@ def _check_fields(
                 f"(attendu {_KIND_LABELS[kind]}, reçu {_json_type(value)})"
             )
     for name in data:
-        if name not in kinds:
+        if name not in kinds and name not in optional:
             errors.append(f"champ inconnu '{prefix}{name}'")
     return valid
 
@@ -304,8 +327,10 @@ def _check_ages(data: Mapping[str, Any], ok: set[str], errors: list[str]) -> Non
         )
 
 
-def _record(data: Mapping[str, Any]) -> FormationRecord:
-    values: dict[str, Any] = {}
+def _record(
+    data: Mapping[str, Any], sessions: tuple[PeriodeSession, ...], rncp: tuple[str, ...]
+) -> FormationRecord:
+    values: dict[str, Any] = {"sessions": sessions, "rncp": rncp}
     for name, kind in _FIELD_KINDS.items():
         value = data[name]
         if name == "source":
@@ -326,7 +351,7 @@ def validate_row(data: object) -> FormationRecord | list[str]:
     if not isinstance(data, dict):
         return [f"la ligne doit être un objet JSON (reçu {_json_type(data)})"]
     errors: list[str] = []
-    ok = _check_fields(data, _FIELD_KINDS, "", errors)
+    ok = _check_fields(data, _FIELD_KINDS, "", errors, OPTIONAL_FIELDS)
     if "source" in ok:
         source_ok = _check_fields(data["source"], _SOURCE_KINDS, "source.", errors)
         if "confiance" in source_ok:
@@ -337,7 +362,9 @@ def validate_row(data: object) -> FormationRecord | list[str]:
                     "(attendu high, medium ou null)"
                 )
     _check_rules(data, ok, errors)
-    return errors if errors else _record(data)
+    sessions = check_sessions(data["sessions"], errors) if "sessions" in data else ()
+    rncp = check_rncp(data["rncp"], errors) if "rncp" in data else ()
+    return errors if errors else _record(data, sessions, rncp)
 
 
 def validate_line(line: str) -> FormationRecord | list[str]:

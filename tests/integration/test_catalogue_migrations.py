@@ -31,6 +31,7 @@ from tests.support.factories import valid_row, write_jsonl
 
 TABLES = {"formations", "formation_domaines", "catalogue_meta", "alembic_version"}
 SECOND_REVISION = "0002_formation_domaines"
+THIRD_REVISION = "0003_formation_sessions_rncp"
 
 
 @pytest.fixture
@@ -191,10 +192,11 @@ def check_domain_backfill(engine: Engine) -> None:
         ("gen-hdf-2016-001", "developpement"),
     ]
 
-    result = upgrade_schema(engine)
+    result = upgrade_schema(engine, SECOND_REVISION)
 
     assert (result.before, result.after) == (INITIAL_REVISION, SECOND_REVISION)
     assert domain_pairs(engine) == expected
+    upgrade_schema(engine)
     catalogue = Catalogue(engine)
     assert [record.to_dict() for record in catalogue.all()] == sorted(
         rows, key=lambda row: row["id"]
@@ -207,7 +209,8 @@ def check_domain_backfill(engine: Engine) -> None:
     assert not inspect(engine).has_table("formation_domaines")
     indexes = {index["name"] for index in inspect(engine).get_indexes("formations")}
     assert not {"ix_formations_lat_lon", "ix_formations_a_distance"} & indexes
-    assert len(catalogue.all()) == 3
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM formations")) == 3
     upgrade_schema(engine)
     assert domain_pairs(engine) == expected
 
@@ -215,6 +218,42 @@ def check_domain_backfill(engine: Engine) -> None:
 def test_upgrade_0001_to_0002_backfills_domains_on_sqlite(sqlite_engine: Engine) -> None:
     """On SQLite, migrating 0001 to 0002 backfills domain rows; downgrade and redo agree."""
     check_domain_backfill(sqlite_engine)
+
+
+def check_sessions_columns(engine: Engine, tmp_path: Path) -> None:
+    """A catalogue at revision 0002 keeps its rows at 0003, each with no session and no
+    RNCP number; rows loaded afterwards keep theirs; downgrading drops both columns only."""
+    upgrade_schema(engine, SECOND_REVISION)
+    with engine.begin() as conn:
+        conn.execute(insert(FormationRow), formation_values(valid_row()))
+
+    result = upgrade_schema(engine)
+
+    assert (result.before, result.after) == (SECOND_REVISION, THIRD_REVISION)
+    assert model_drift(engine) == []
+    record = Catalogue(engine).get("gen-hdf-2016-001")
+    assert record is not None and (record.sessions, record.rncp) == ((), ())
+    assert record.to_dict() == valid_row()
+
+    sessions = [{"debut": "2025-09-01", "fin": "2026-03-31"}, {"debut": "2026-01-05", "fin": None}]
+    row = valid_row(id="lheo-a1", sessions=sessions, rncp=["RNCP37674"])
+    Catalogue(engine).load([write_jsonl(tmp_path / "a.jsonl", [row])])
+    loaded = Catalogue(engine).get("lheo-a1")
+    assert loaded is not None and loaded.to_dict() == row
+
+    downgrade_schema(engine, SECOND_REVISION)
+    columns = {column["name"] for column in inspect(engine).get_columns("formations")}
+    assert not {"sessions", "rncp"} & columns and "brut" in columns
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM formations")) == 1
+    assert upgrade_schema(engine).after == THIRD_REVISION
+
+
+def test_upgrade_0002_to_0003_adds_sessions_and_rncp_on_sqlite(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """On SQLite, migrating 0002 to 0003 keeps the rows (empty sessions and RNCP numbers)."""
+    check_sessions_columns(sqlite_engine, tmp_path)
 
 
 # --------------------------------------------------------------------------- CLI
@@ -281,3 +320,11 @@ def test_legacy_postgres_database_is_upgraded_without_loss(pg_engine: Engine) ->
 def test_upgrade_0001_to_0002_backfills_domains_on_postgres(pg_engine: Engine) -> None:
     """A deployed PostgreSQL catalogue at 0001 is upgraded without loss (see SQLite)."""
     check_domain_backfill(pg_engine)
+
+
+@pytest.mark.postgres
+def test_upgrade_0002_to_0003_adds_sessions_and_rncp_on_postgres(
+    pg_engine: Engine, tmp_path: Path
+) -> None:
+    """A deployed PostgreSQL catalogue at 0002 gets the two JSONB columns without loss."""
+    check_sessions_columns(pg_engine, tmp_path)
