@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.catalogue import rncp_import
 from bot.catalogue.export import export_csv, export_jsonl
 from bot.catalogue.import_sources import MappingError, SourceFileError, load_mapping
 from bot.catalogue.importer import ImportResult, prepare_import, write_and_load
@@ -151,6 +152,8 @@ def register(subparsers: Any) -> None:
         "--status", action="store_true", help="afficher la révision actuelle, sans rien modifier"
     )
     migrate.set_defaults(func=cmd_migrate)
+
+    rncp_import.register(sub)
 
 
 # --------------------------------------------------------------------------- helpers
