@@ -6,36 +6,36 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import Engine
 
 from bot.catalogue import rncp_import
+from bot.catalogue.cli_support import (
+    IMPORT_BLOCKED,
+    NOTHING_WRITTEN,
+    cell,
+    database_url,
+    err,
+    missing_sqlite_file,
+    print_load_report,
+    print_rejected,
+    print_table,
+    safe_url,
+    with_engine,
+)
 from bot.catalogue.export import export_csv, export_jsonl
 from bot.catalogue.import_sources import MappingError, SourceFileError, load_mapping
 from bot.catalogue.importer import ImportResult, prepare_import, write_and_load
 from bot.catalogue.repository import (
     Catalogue,
     CatalogueLoadError,
-    LoadReport,
     catalogue_paths,
     check_catalogue,
-    schema_exists,
 )
-from bot.catalogue.validation import FormationRecord
 from bot.config import get_settings
 from bot.contract import DOMAINES
-from bot.db import engine_for
-
-NOTHING_WRITTEN = "Rien n'a été écrit : le catalogue précédent est intact."
-NOT_LOADED = "Catalogue non chargé : lancez d'abord « capnum catalogue load »."
-IMPORT_BLOCKED = (
-    "Rien n'a été écrit : corrigez ces lignes dans le fichier source "
-    "ou relancez avec --ignorer-erreurs pour n'importer que les lignes valides."
-)
 
 
 def register(subparsers: Any) -> None:
@@ -156,99 +156,6 @@ def register(subparsers: Any) -> None:
     rncp_import.register(sub)
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-def _database_url(args: argparse.Namespace) -> str:
-    return getattr(args, "database_url", None) or get_settings().database_url
-
-
-def _safe_url(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def _missing_sqlite_file(url: str) -> bool:
-    """True for a SQLite file that does not exist yet (reading must not create it)."""
-    sa_url = make_url(url)
-    database = sa_url.database or ""
-    if sa_url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
-        return False
-    return not database.startswith("file:") and not Path(database).expanduser().exists()
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
-def _with_engine(args: argparse.Namespace, action: Callable[[Engine], int], read: bool) -> int:
-    """Run `action` with an engine built for this command, reporting database errors."""
-    url = _database_url(args)
-    if read and _missing_sqlite_file(url):
-        _err(NOT_LOADED)
-        return 1
-    engine = engine_for(url)
-    try:
-        if read and not schema_exists(engine):
-            _err(NOT_LOADED)
-            return 1
-        return action(engine)
-    except SQLAlchemyError as exc:
-        _err(f"Erreur de base de données ({_safe_url(url)}) : {exc}")
-        if not read:
-            _err(NOTHING_WRITTEN)
-        return 2
-    finally:
-        engine.dispose()
-
-
-def _print_load_report(report: LoadReport, mode: str, url: str) -> None:
-    print("Fichiers validés :")
-    width = max((len(name) for name, _rows in report.files), default=0)
-    for name, rows in report.files:
-        print(f"  {name.ljust(width)} : {rows} ligne(s)")
-    print(f"Total : {report.rows} ligne(s), {report.formations} formation(s) distincte(s).")
-    short = report.digest[:12]
-    if mode == "dry-run":
-        print("Vérification seule (--dry-run) : rien n'a été écrit.")
-    elif report.skipped:
-        print(f"Catalogue inchangé (empreinte {short}) : rien à recharger dans {_safe_url(url)}.")
-    else:
-        print(f"Catalogue chargé dans {_safe_url(url)} (empreinte {short}).")
-
-
-def _print_rejected(exc: CatalogueLoadError) -> None:
-    lines = {(error.file, error.line) for error in exc.errors}
-    _err(f"Lignes rejetées ({len(lines)}) :")
-    for error in exc.errors:
-        _err(f"  {error}")
-    _err(NOTHING_WRITTEN)
-
-
-def _cell(value: str, width: int) -> str:
-    return value if len(value) <= width else value[: width - 1] + "…"
-
-
-def _print_table(records: list[FormationRecord]) -> None:
-    columns: list[tuple[str, int, Callable[[FormationRecord], str]]] = [
-        ("id", 26, lambda r: r.id),
-        ("intitulé", 40, lambda r: r.intitule),
-        ("organisme", 26, lambda r: r.organisme or "—"),
-        ("commune", 20, lambda r: r.commune or "à distance"),
-        ("domaines", 30, lambda r: ", ".join(r.domaines)),
-        ("données", 9, lambda r: r.date_donnees),
-    ]
-    rows = [[_cell(get(record), width) for _title, width, get in columns] for record in records]
-    widths = [
-        max([len(title)] + [len(row[index]) for row in rows])
-        for index, (title, _width, _get) in enumerate(columns)
-    ]
-    titles = [title for title, _width, _get in columns]
-    print("  ".join(t.ljust(w) for t, w in zip(titles, widths, strict=True)).rstrip())
-    print("  ".join("-" * w for w in widths))
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-
-
 # --------------------------------------------------------------------------- commands
 
 
@@ -256,25 +163,25 @@ def cmd_load(args: argparse.Namespace) -> int:
     """`catalogue load`: validate every file, then load (or only check with --dry-run)."""
     paths = list(args.files or catalogue_paths(get_settings().catalogue_dir))
     if not paths:
-        _err(f"Aucun fichier de catalogue dans {get_settings().catalogue_dir}.")
-        _err(NOTHING_WRITTEN)
+        err(f"Aucun fichier de catalogue dans {get_settings().catalogue_dir}.")
+        err(NOTHING_WRITTEN)
         return 1
-    url = _database_url(args)
+    url = database_url(args)
     try:
         if args.dry_run:
             _records, report = check_catalogue(paths)
-            _print_load_report(report, "dry-run", url)
+            print_load_report(report, "dry-run", url)
             return 0
 
         def do_load(engine: Engine) -> int:
             catalogue = Catalogue(engine)
             loader = catalogue.load_if_changed if args.if_changed else catalogue.load
-            _print_load_report(loader(paths), "load", url)
+            print_load_report(loader(paths), "load", url)
             return 0
 
-        return _with_engine(args, do_load, read=False)
+        return with_engine(args, do_load, read=False)
     except CatalogueLoadError as exc:
-        _print_rejected(exc)
+        print_rejected(exc)
         return 1
 
 
@@ -301,13 +208,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
         for title, key in sections:
             counts: dict[str, int] = data[key]
             print(f"{title} :")
-            labels = {name: _cell(name, 70) for name in counts}
+            labels = {name: cell(name, 70) for name in counts}
             width = max((len(label) for label in labels.values()), default=0)
             for name, count in counts.items():
                 print(f"  {labels[name].ljust(width)}  {count}")
         return 0
 
-    return _with_engine(args, run, read=True)
+    return with_engine(args, run, read=True)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -323,11 +230,11 @@ def cmd_search(args: argparse.Namespace) -> int:
         if not records:
             print("Aucune formation ne correspond.")
             return 0
-        _print_table(records)
+        print_table(records)
         print(f"{len(records)} ligne(s).")
         return 0
 
-    return _with_engine(args, run, read=True)
+    return with_engine(args, run, read=True)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -336,12 +243,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     def run(engine: Engine) -> int:
         record = Catalogue(engine).get(args.id)
         if record is None:
-            _err(f"Formation introuvable : '{args.id}'.")
+            err(f"Formation introuvable : '{args.id}'.")
             return 1
         print(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
         return 0
 
-    return _with_engine(args, run, read=True)
+    return with_engine(args, run, read=True)
 
 
 def _print_import_result(result: ImportResult) -> None:
@@ -350,9 +257,9 @@ def _print_import_result(result: ImportResult) -> None:
         f"{len(result.records)} valide(s), {result.rejected} rejeté(s)."
     )
     if result.issues:
-        _err(f"Lignes rejetées ({result.rejected}) :")
+        err(f"Lignes rejetées ({result.rejected}) :")
         for issue in result.issues:
-            _err(f"  {issue}")
+            err(f"  {issue}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -361,16 +268,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         mapping = load_mapping(args.mapping)
     except MappingError as exc:
-        _err(f"Fichier de correspondance invalide ({args.mapping}) :")
+        err(f"Fichier de correspondance invalide ({args.mapping}) :")
         for problem in exc.problems:
-            _err(f"  {problem}")
-        _err(NOTHING_WRITTEN)
+            err(f"  {problem}")
+        err(NOTHING_WRITTEN)
         return 1
     try:
         result = prepare_import(args.fichier, mapping, catalogue_dir)
     except SourceFileError as exc:
-        _err(f"{args.fichier.name}: {exc}")
-        _err(NOTHING_WRITTEN)
+        err(f"{args.fichier.name}: {exc}")
+        err(NOTHING_WRITTEN)
         return 1
     _print_import_result(result)
     blocked = bool(result.issues) and not args.ignorer_erreurs
@@ -378,31 +285,31 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         if result.records:
             print("Lignes qui seraient importées :")
-            _print_table(result.records)
+            print_table(result.records)
         print(
             f"Vérification seule (--dry-run) : rien n'a été écrit "
             f"({0 if blocked else len(result.records)} ligne(s) seraient écrites dans {target})."
         )
         return 1 if blocked else 0
     if blocked:
-        _err(IMPORT_BLOCKED)
+        err(IMPORT_BLOCKED)
         return 1
     if not result.records:
-        _err("Aucune ligne valide à importer.")
-        _err(NOTHING_WRITTEN)
+        err("Aucune ligne valide à importer.")
+        err(NOTHING_WRITTEN)
         return 1
-    url = _database_url(args)
+    url = database_url(args)
 
     def do_import(engine: Engine) -> int:
         path, report = write_and_load(result, catalogue_dir, engine)
         print(f"Fichier écrit : {path} ({len(result.records)} ligne(s)).")
-        _print_load_report(report, "load", url)
+        print_load_report(report, "load", url)
         return 0
 
     try:
-        return _with_engine(args, do_import, read=False)
+        return with_engine(args, do_import, read=False)
     except CatalogueLoadError as exc:
-        _print_rejected(exc)
+        print_rejected(exc)
         return 1
 
 
@@ -421,12 +328,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             with open(args.sortie, "w", encoding=encoding, newline="") as fh:
                 count = writer(records, fh)
         except OSError as exc:
-            _err(f"Impossible d'écrire {args.sortie} : {exc.strerror or exc}")
+            err(f"Impossible d'écrire {args.sortie} : {exc.strerror or exc}")
             return 1
         print(f"{count} ligne(s) exportée(s) dans {args.sortie} (format {args.format}).")
         return 0
 
-    return _with_engine(args, run, read=True)
+    return with_engine(args, run, read=True)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -440,14 +347,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         upgrade_schema,
     )
 
-    url = _database_url(args)
+    url = database_url(args)
 
     def label(revision: str | None) -> str:
         return revision or "aucune"
 
     def status(engine: Engine) -> int:
         state = schema_status(engine)
-        print(f"Base : {_safe_url(url)}")
+        print(f"Base : {safe_url(url)}")
         print(f"Révision actuelle : {label(state.current)}")
         print(f"Dernière révision : {state.head}")
         if state.up_to_date:
@@ -463,7 +370,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     def migrate(engine: Engine) -> int:
         before = schema_status(engine).current
-        print(f"Base : {_safe_url(url)}")
+        print(f"Base : {safe_url(url)}")
         print(f"Révision avant : {label(before)}")
         result = upgrade_schema(engine, args.revision)
         if result.stamped:
@@ -475,13 +382,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         print("Schéma mis à jour." if result.changed else "Schéma déjà à jour : rien à faire.")
         return 0
 
-    if args.status and _missing_sqlite_file(url):
-        print(f"Base : {_safe_url(url)}")
+    if args.status and missing_sqlite_file(url):
+        print(f"Base : {safe_url(url)}")
         print("Révision actuelle : aucune (base absente)")
         return 0
     try:
-        return _with_engine(args, status if args.status else migrate, read=False)
+        return with_engine(args, status if args.status else migrate, read=False)
     except (CommandError, SchemaStateError) as exc:
-        _err(f"Migration impossible ({_safe_url(url)}) : {exc}")
-        _err("Rien n'a été modifié.")
+        err(f"Migration impossible ({safe_url(url)}) : {exc}")
+        err("Rien n'a été modifié.")
         return 1
