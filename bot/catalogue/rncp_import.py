@@ -26,7 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.catalogue.rncp import FicheExport, LienRome, numero_rncp
+from bot.catalogue.rncp_donnees import FicheExport, LienRome, numero_rncp
 from bot.config import get_settings
 
 NOTHING_WRITTEN = "Rien n'a été écrit : les fiches précédentes sont intactes."

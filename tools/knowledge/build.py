@@ -33,6 +33,7 @@ from bot.catalogue.normalisation import (
 )
 from bot.catalogue.rows import assign_formation_ids, place_fields, schema_row, write_jsonl
 from bot.geo import Commune, Geo, distance_km, normalize_name
+from tools.knowledge import rncp
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data"
@@ -526,6 +527,8 @@ def build(shared: Path, out: Path) -> dict[str, Any]:
         out / "catalogue" / "gen_regions_2016_2021.jsonl", sourced.rows
     )
     summary["excluded"] = {IDF_FILE: idf.excluded, SOURCED_FILE: sourced.excluded}
+    summary["rncp"] = rncp.build_rncp(shared, out, idf.rows + sourced.rows)
+    summary["files"].update(summary["rncp"].fichiers)
     summary["sha256"] = {
         name: sha256_of(shared / name)
         for name in (
@@ -630,7 +633,8 @@ bas). Le bot ne lit que ces fichiers, jamais `../shared`.
   Coordonnées : celles de la commune (`geo/communes.csv`) ; aucune pour l'outre-mer.
 - Lignes écrites : {files["catalogue/gen_regions_2016_2021.jsonl"]}.
 {excluded_block(SOURCED_FILE)}- sha256 `{sha[SOURCED_FILE]}`.
-"""
+
+{rncp.render_section(summary["rncp"])}"""
 
 
 # --------------------------------------------------------------------------------------
@@ -639,7 +643,8 @@ bas). Le bot ne lit que ces fichiers, jamais `../shared`.
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``knowledge build`` to the ``capnum`` command line."""
+    """Add ``knowledge build`` and ``knowledge rncp`` to the ``python -m tools`` command
+    line."""
     parser = subparsers.add_parser("knowledge", help="fichiers de connaissance (knowledge/)")
     sub = parser.add_subparsers(dest="knowledge_command", required=True)
     build_parser = sub.add_parser("build", help="regénérer knowledge/ depuis ../shared/data")
@@ -653,6 +658,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out", type=Path, default=DEFAULT_OUT, help="dossier de sortie (défaut : knowledge/)"
     )
     build_parser.set_defaults(func=run_build)
+    rncp_parser = sub.add_parser(
+        "rncp", help="regénérer knowledge/rncp/ et sa section de SOURCES.md (seulement)"
+    )
+    rncp_parser.add_argument(
+        "--shared", type=Path, default=DEFAULT_SHARED, help="dossier des données sources"
+    )
+    rncp_parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="dossier de sortie (défaut : knowledge/)"
+    )
+    rncp_parser.set_defaults(func=rncp.run_rncp)
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -668,4 +683,6 @@ def run_build(args: argparse.Namespace) -> int:
     for name, items in summary["excluded"].items():
         for e in items:
             print(f"exclu {name} #{e.index} : {e.reason}")
+    for difference in summary["rncp"].differences:
+        print(f"écart avec le fichier revu des correspondances RNCP : {difference}")
     return 0
