@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bot.catalogue import rncp_import
+from bot.catalogue.cli_lheo import cmd_import_lheo
 from bot.catalogue.cli_support import (
     IMPORT_BLOCKED,
     NOTHING_WRITTEN,
@@ -93,20 +94,35 @@ def register(subparsers: Any) -> None:
     import_parser = sub.add_parser(
         "import",
         parents=[common],
-        help="importer une liste de formations (CSV ou JSON) avec un fichier de correspondance",
+        help=(
+            "importer une liste de formations (CSV ou JSON avec un fichier de correspondance, "
+            "ou offre LHEO en XML)"
+        ),
         description=(
-            "Convertit un fichier CSV ou JSON selon un fichier de correspondance YAML "
-            "(voir docs/catalogue-import.md), valide chaque ligne, écrit "
+            "Convertit un fichier CSV ou JSON selon un fichier de correspondance YAML, ou une "
+            "offre de formation LHEO 2.2/2.3 dont seules les formations au numérique sont "
+            "gardées (voir docs/catalogue-import.md), valide chaque ligne, écrit "
             "knowledge/catalogue/import_<id_prefix>.jsonl puis recharge tout le catalogue."
         ),
     )
-    import_parser.add_argument("fichier", type=Path, metavar="FICHIER", help="fichier .csv/.json")
+    import_parser.add_argument(
+        "fichier", type=Path, metavar="FICHIER", help="fichier .csv/.json, ou .xml (LHEO)"
+    )
+    import_parser.add_argument(
+        "--format",
+        choices=("csv", "json", "lheo"),
+        help="format du fichier (défaut : d'après l'extension ; .xml = lheo)",
+    )
     import_parser.add_argument(
         "--mapping",
-        required=True,
         type=Path,
         metavar="M.yml",
-        help="fichier de correspondance YAML (source, id_prefix, champs)",
+        help="fichier de correspondance YAML (source, id_prefix, champs), pour CSV et JSON",
+    )
+    import_parser.add_argument(
+        "--id-prefix",
+        metavar="P",
+        help="LHEO : préfixe des identifiants et du fichier écrit (défaut : lheo-<nom du fichier>)",
     )
     import_parser.add_argument(
         "--dry-run", action="store_true", help="afficher ce qui serait importé, sans rien écrire"
@@ -263,7 +279,16 @@ def _print_import_result(result: ImportResult) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """`catalogue import FICHIER --mapping M.yml`: convert, validate, write, then load."""
+    """`catalogue import FICHIER --mapping M.yml`: convert, validate, write, then load
+    (`--format lheo`, or a `.xml` file: `bot.catalogue.cli_lheo`)."""
+    source_format = args.format or ("lheo" if args.fichier.suffix.lower() == ".xml" else None)
+    if source_format == "lheo":
+        return cmd_import_lheo(args)
+    if args.mapping is None:
+        err(
+            "--mapping est obligatoire pour un fichier CSV ou JSON (voir docs/catalogue-import.md)."
+        )
+        return 1
     catalogue_dir = get_settings().catalogue_dir
     try:
         mapping = load_mapping(args.mapping)
@@ -274,7 +299,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         err(NOTHING_WRITTEN)
         return 1
     try:
-        result = prepare_import(args.fichier, mapping, catalogue_dir)
+        result = prepare_import(args.fichier, mapping, catalogue_dir, source_format=source_format)
     except SourceFileError as exc:
         err(f"{args.fichier.name}: {exc}")
         err(NOTHING_WRITTEN)

@@ -260,13 +260,14 @@ def read_json(content: bytes) -> SourceFile:
     return SourceFile("élément", rows, columns)
 
 
-def read_source(path: Path, mapping: ImportMapping) -> SourceFile:
-    """The rows of a `.csv` or `.json` file."""
+def read_source(path: Path, mapping: ImportMapping, source_format: str | None = None) -> SourceFile:
+    """The rows of a `.csv` or `.json` file (`source_format` "csv" or "json" overrides the
+    file's extension)."""
     try:
         content = path.read_bytes()
     except FileNotFoundError as exc:
         raise SourceFileError("fichier introuvable") from exc
-    suffix = path.suffix.lower()
+    suffix = f".{source_format}" if source_format else path.suffix.lower()
     if suffix == ".json":
         return read_json(content)
     if suffix in (".csv", ".txt"):

@@ -40,13 +40,15 @@ class ImportIssue:
     file: str
     number: int
     message: str
-    kind: str = "ligne"  # "ligne" (CSV) or "élément" (JSON)
+    kind: str = "ligne"  # "ligne" (CSV), "élément" (JSON) or an XML element name ("action")
 
     def __str__(self) -> str:
         if not self.number:
             return f"{self.file}: {self.message}"
         if self.kind == "élément":
             return f"{self.file}: élément {self.number}: {self.message}"
+        if self.kind != "ligne":  # an XML element: "offres.xml:action n°12: …"
+            return f"{self.file}:{self.kind} n°{self.number}: {self.message}"
         return f"{self.file}:{self.number}: {self.message}"
 
 
@@ -105,8 +107,10 @@ def prepare_import(
     catalogue_dir: Path,
     geo: Geo | None = None,
     rome_rows: Sequence[dict[str, str]] | None = None,
+    source_format: str | None = None,
 ) -> ImportResult:
-    """Read, convert and validate every source row; nothing is written.
+    """Read, convert and validate every source row; nothing is written (`source_format`
+    "csv" or "json" overrides the file's extension).
 
     Raises `SourceFileError` when the file cannot be read as a whole. `result.records`
     holds the valid rows (formation ids grouped among them), `result.issues` every
@@ -115,7 +119,7 @@ def prepare_import(
     path = Path(path)
     geo = geo or Geo.default()
     rome_rows = load_rome_rows() if rome_rows is None else rome_rows
-    source = read_source(path, mapping)
+    source = read_source(path, mapping, source_format)
     columns = resolve_columns(mapping, source.columns)
     result = ImportResult(file=path.name, mapping=mapping, total=len(source.rows))
     others = existing_ids(catalogue_dir, mapping.output_name)
@@ -192,17 +196,25 @@ def _checked_row(
 def write_and_load(
     result: ImportResult, catalogue_dir: Path, engine: Engine
 ) -> tuple[Path, LoadReport]:
-    """Write the valid rows as `import_<prefix>.jsonl`, then load the whole catalogue.
+    """Write the valid rows as `import_<prefix>.jsonl`, then load the whole catalogue
+    (see `replace_and_load`)."""
+    return replace_and_load(result.records, result.mapping.output_name, catalogue_dir, engine)
 
-    The file replaces a previous import of the same prefix atomically; when loading fails
+
+def replace_and_load(
+    records: Sequence[FormationRecord], output_name: str, catalogue_dir: Path, engine: Engine
+) -> tuple[Path, LoadReport]:
+    """Write `records` as `<catalogue_dir>/<output_name>`, then load the whole catalogue.
+
+    The file replaces a previous import of the same name atomically; when loading fails
     (any exception) the previous file is put back, or the new one removed.
     """
     catalogue_dir.mkdir(parents=True, exist_ok=True)
-    target = catalogue_dir / result.mapping.output_name
+    target = catalogue_dir / output_name
     temporary = catalogue_dir / f".{target.name}.tmp"
     previous = target.read_bytes() if target.exists() else None
     try:
-        write_jsonl(temporary, (record.to_dict() for record in result.records))
+        write_jsonl(temporary, (record.to_dict() for record in records))
         os.replace(temporary, target)
         report = Catalogue(engine).load(catalogue_paths(catalogue_dir))
     except BaseException:
