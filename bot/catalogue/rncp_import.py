@@ -68,7 +68,7 @@ def texte_propre(value: str | None) -> str | None:
     if not value:
         return None
     text = re.sub(r"(?i)<\s*(br|/p|/li|/div)\s*/?\s*>", "\n", value)
-    text = html.unescape(re.sub(r"<[^>]+>", " ", text)).replace("\xa0", " ")
+    text = html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\xa0", " ")
     text = re.sub(r"\s*\*\s+", "\n- ", text)
     lines = (re.sub(r"\s+", " ", part).strip() for part in re.split(r"\n|\s{2,}", text))
     return "\n".join(line for line in lines if line) or None

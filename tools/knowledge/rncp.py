@@ -166,9 +166,12 @@ class Resultat:
     par_chaine: int
 
 
-def build_rncp(shared: Path, out: Path, rows: Sequence[dict[str, Any]]) -> Resultat:
-    """Write knowledge/rncp/* (``out`` holds the freshly built rome/ and catalogue/) and
-    match the catalogue rows against the reviewed correspondences."""
+def build_rncp(
+    shared: Path, out: Path, rows: Sequence[dict[str, Any]], reviewed: Path | None = None
+) -> Resultat:
+    """Write knowledge/rncp/* (``out`` holds the freshly built rome/) and match the
+    catalogue rows against the reviewed correspondences (default: ``out``'s, else the
+    repository's; the matcher's proposals are written there when it does not exist)."""
     codes = codes_rome_numeriques(out)
     fiches = lire_fiches_2021(shared / FICHES_2021)
     rome = lire_rome_2021(shared / ROME_2021)
@@ -178,11 +181,13 @@ def build_rncp(shared: Path, out: Path, rows: Sequence[dict[str, Any]]) -> Resul
     document = contenu_export(lecture, shared / EXTRAIT_2026, DATE_2026)
     export = Export(document["source"], DATE_2026, {f.numero: f for f in lecture.fiches})
 
-    voisins = successeurs(fiches)
-    for fiche in lecture.fiches:
-        voisins.setdefault(fiche.numero, set()).update(fiche.anciennes, fiche.nouvelles)
-        for other in (*fiche.anciennes, *fiche.nouvelles):
-            voisins.setdefault(other, set()).add(fiche.numero)
+    voisins: dict[str, set[str]] = {}
+    pairs = [(old, new) for old, news in successeurs(fiches).items() for new in news]
+    pairs += [(old, f.numero) for f in lecture.fiches for old in f.anciennes]
+    pairs += [(f.numero, new) for f in lecture.fiches for new in f.nouvelles]
+    for old, new in pairs:
+        voisins.setdefault(old, set()).add(new)
+        voisins.setdefault(new, set()).add(old)
     seeds = {n for n, links in rome.items() if n in fiches and {x.code for x in links} & codes}
     keep = perimetre(seeds | set(export.fiches), voisins, set(fiches) | set(export.fiches))
 
@@ -249,19 +254,19 @@ def build_rncp(shared: Path, out: Path, rows: Sequence[dict[str, Any]]) -> Resul
     fichiers[f"rncp/{target.name}"] = len(lecture.fiches)
 
     propositions = proposer(rows, Rncp(certs, liens, correspondance_rome, {}, export))
-    reviewed_path = out / REVIEWED_REL
-    if not reviewed_path.exists():
-        reviewed_path = DEFAULT_REVIEWED if DEFAULT_REVIEWED.exists() else reviewed_path
+    reviewed_path = reviewed or out / REVIEWED_REL
+    if reviewed is None and not reviewed_path.exists() and DEFAULT_REVIEWED.exists():
+        reviewed_path = DEFAULT_REVIEWED
     if not reviewed_path.exists():
         ecrire_csv(reviewed_path, CORRESPONDANCE_COLUMNS, (p.ligne() for p in propositions))
-    reviewed = lire_correspondances(reviewed_path)
+    decisions = lire_correspondances(reviewed_path)
     return Resultat(
-        rncp=Rncp(certs, liens, correspondance_rome, reviewed, export),
+        rncp=Rncp(certs, liens, correspondance_rome, decisions, export),
         fichiers=fichiers,
         sha256={name: sha256_of(shared / name) for name in (FICHES_2021, ROME_2021, EXTRAIT_2026)},
         codes_numeriques=codes,
         propositions=propositions,
-        differences=comparer(propositions, reviewed),
+        differences=comparer(propositions, decisions),
         seeds=len(seeds),
         par_chaine=len(keep - seeds - set(export.fiches)),
     )
