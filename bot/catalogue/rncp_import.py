@@ -168,9 +168,11 @@ def fiche_depuis_xml(elem: ET.Element) -> FicheExport:
         rome=rome_de(elem),
         prerequis=texte_propre(_text(elem, "PREREQUIS_ENTREE_FORMATION")),
         certificateurs=tuple(
-            _text(c, "NOM_CERTIFICATEUR")
-            for c in elem.iterfind("CERTIFICATEURS/CERTIFICATEUR")
-            if _text(c, "NOM_CERTIFICATEUR") and _text(c, "ETAT_CERTIFICATEUR") != "Inactif"
+            dict.fromkeys(
+                _text(c, "NOM_CERTIFICATEUR")
+                for c in elem.iterfind("CERTIFICATEURS/CERTIFICATEUR")
+                if _text(c, "NOM_CERTIFICATEUR") and _text(c, "ETAT_CERTIFICATEUR") != "Inactif"
+            )
         ),
         organismes_habilites=sum(
             1 for p in partenaires if _text(p, "ETAT_HABILITATION") == "Actif"

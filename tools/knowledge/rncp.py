@@ -385,7 +385,11 @@ def render_section(res: Resultat) -> str:
   RNCP : {codes}), les {res.par_chaine} fiches atteintes depuis elles par les liens
   AncienneFiche/NouvelleFiche (dans les deux sens), et les {len(fiches_2026)} fiches du
   numérique de l'extrait 2026 ({", ".join(fiches_2026)}), dont les données remplacent celles
-  de 2021 pour le même numéro.
+  de 2021 pour le même numéro. Les codes parents larges (E1103 Communication, M1403 Études
+  et prospectives socio-économiques, G1202 Animation d'activités culturelles ou ludiques)
+  font entrer des certifications qui ne relèvent pas du numérique : elles ne servent qu'aux
+  fiches métier dont c'est le code parent (community manager, data analyst, médiateur
+  numérique), par un lien `parent`.
   - `statut` : actif/inactif à la date des données (`date_donnees`) ; le bot compare aussi
     `fin_validite` au jour courant (une fiche active en 2021 dont la date de fin est passée
     n'est plus en vigueur).
@@ -410,7 +414,8 @@ def render_section(res: Resultat) -> str:
 - `rncp/fiches_{DATE_2026}.json` ({len(fiches_2026)} fiches) : les fiches du numérique de
   l'extrait 2026, écrites par le code de `capnum catalogue rncp-import` (le bot lit le
   fichier `fiches_<date>.json` le plus récent ; un export complet s'importe en une
-  commande). Champs, tels que l'export les donne :
+  commande, voir `docs/rncp.md`, et le fichier écrit porte sa provenance : `source`,
+  `fichier`, `sha256`, `version_flux`). Champs, tels que l'export les donne :
   - `niveau` (NOMENCLATURE_EUROPE : NIV3…NIV8), `actif` (ACTIF), `fin_enregistrement`
     (DATE_FIN_ENREGISTREMENT), `debut` (DATE_EFFET, sinon DATE_DECISION), `anciennes` et
     `nouvelles` (liens de remplacement), `rome` (CODES_ROME) ;
