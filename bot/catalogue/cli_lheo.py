@@ -18,14 +18,18 @@ from bot.catalogue.cli_support import (
     print_table,
     with_engine,
 )
-from bot.catalogue.import_lheo import LheoResult, default_prefix, prepare_lheo
+from bot.catalogue.import_lheo import (
+    LheoResult,
+    default_prefix,
+    prepare_lheo,
+    write_and_load_lheo,
+)
 from bot.catalogue.import_sources import SourceFileError
-from bot.catalogue.importer import replace_and_load
 from bot.catalogue.repository import CatalogueLoadError
 from bot.catalogue.validation import ID_RE
 from bot.config import get_settings
 
-#: Rows shown by `--dry-run`, retired ids listed in the summary.
+#: Retired ids listed in the summary.
 SHOWN = 20
 
 
@@ -55,7 +59,7 @@ def print_summary(result: LheoResult) -> None:
         for issue in result.issues:
             err(f"  {issue}")
     print(
-        f"{result.output_name} : {_nombre(len(result.records))} ligne(s) valide(s) "
+        f"{result.output_name} : {_nombre(result.lignes)} ligne(s) valide(s) "
         f"({_nombre(result.nouvelles)} nouvelle(s), {_nombre(result.mises_a_jour)} mise(s) à "
         f"jour, {_nombre(result.inchangees)} inchangée(s)) ; "
         f"{_nombre(result.sessions)} session(s)."
@@ -86,33 +90,41 @@ def cmd_import_lheo(args: argparse.Namespace) -> int:
         err(f"{Path(args.fichier).name}: {exc}")
         err(NOTHING_WRITTEN)
         return 1
+    try:
+        return _write(args, result, catalogue_dir)
+    finally:
+        result.discard()  # nothing left behind, whatever happened (moved when written)
+
+
+def _write(args: argparse.Namespace, result: LheoResult, catalogue_dir: Path) -> int:
+    """Summary, then the dry run, the refusal, or the writing and loading."""
     print_summary(result)
     blocked = bool(result.issues) and not args.ignorer_erreurs
     target = catalogue_dir / result.output_name
     if args.dry_run:
-        if result.records:
+        if result.apercu:
             print("Lignes qui seraient importées :")
-            print_table(result.records[:SHOWN])
-            if len(result.records) > SHOWN:
-                print(f"… et {_nombre(len(result.records) - SHOWN)} autre(s).")
+            print_table(result.apercu)
+            if result.lignes > len(result.apercu):
+                print(f"… et {_nombre(result.lignes - len(result.apercu))} autre(s).")
         print(
             "Vérification seule (--dry-run) : rien n'a été écrit "
-            f"({0 if blocked else _nombre(len(result.records))} ligne(s) seraient écrites "
+            f"({0 if blocked else _nombre(result.lignes)} ligne(s) seraient écrites "
             f"dans {target})."
         )
         return 1 if blocked else 0
     if blocked:
         err(IMPORT_BLOCKED)
         return 1
-    if not result.records:
+    if not result.lignes:
         err("Aucune action numérique valide à importer : l'import précédent reste en place.")
         err(NOTHING_WRITTEN)
         return 1
     url = database_url(args)
 
     def do_import(engine: Engine) -> int:
-        path, report = replace_and_load(result.records, result.output_name, catalogue_dir, engine)
-        print(f"Fichier écrit : {path} ({_nombre(len(result.records))} ligne(s)).")
+        path, report = write_and_load_lheo(result, catalogue_dir, engine)
+        print(f"Fichier écrit : {path} ({_nombre(result.lignes)} ligne(s)).")
         print_load_report(report, "load", url)
         return 0
 

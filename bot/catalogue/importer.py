@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -202,26 +203,53 @@ def write_and_load(
 
 
 def replace_and_load(
-    records: Sequence[FormationRecord], output_name: str, catalogue_dir: Path, engine: Engine
+    records: Iterable[FormationRecord], output_name: str, catalogue_dir: Path, engine: Engine
 ) -> tuple[Path, LoadReport]:
-    """Write `records` as `<catalogue_dir>/<output_name>`, then load the whole catalogue.
+    """Write `records` as `<catalogue_dir>/<output_name>`, then load the whole catalogue
+    (see `install_and_load`)."""
+    catalogue_dir.mkdir(parents=True, exist_ok=True)
+    temporary = catalogue_dir / f".{output_name}.tmp"
+    try:
+        write_jsonl(temporary, (record.to_dict() for record in records))
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return install_and_load(temporary, output_name, catalogue_dir, engine)
+
+
+def install_and_load(
+    written: Path, output_name: str, catalogue_dir: Path, engine: Engine
+) -> tuple[Path, LoadReport]:
+    """Put the JSONL file `written` in place as `<catalogue_dir>/<output_name>` (it is
+    moved), then load the whole catalogue.
 
     The file replaces a previous import of the same name atomically; when loading fails
-    (any exception) the previous file is put back, or the new one removed.
+    (any exception) the previous file is put back, or the new one removed. The previous
+    file is set aside by renaming, never read into memory.
     """
     catalogue_dir.mkdir(parents=True, exist_ok=True)
     target = catalogue_dir / output_name
-    temporary = catalogue_dir / f".{target.name}.tmp"
-    previous = target.read_bytes() if target.exists() else None
+    temporary = catalogue_dir / f".{output_name}.tmp"
+    backup = catalogue_dir / f".{output_name}.previous"
+    had_previous = target.exists()
     try:
-        write_jsonl(temporary, (record.to_dict() for record in records))
+        if written != temporary:
+            if written.parent.resolve() == catalogue_dir.resolve():
+                os.replace(written, temporary)
+            else:  # maybe another file system: copy
+                shutil.copyfile(written, temporary)
+                written.unlink()
+        if had_previous:
+            os.replace(target, backup)
         os.replace(temporary, target)
         report = Catalogue(engine).load(catalogue_paths(catalogue_dir))
     except BaseException:
         temporary.unlink(missing_ok=True)
-        if previous is None:
+        written.unlink(missing_ok=True)
+        if had_previous and backup.exists():
+            os.replace(backup, target)
+        elif not had_previous:
             target.unlink(missing_ok=True)
-        else:
-            target.write_bytes(previous)
         raise
+    backup.unlink(missing_ok=True)
     return target, report

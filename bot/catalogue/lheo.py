@@ -4,10 +4,11 @@ network and France Travail: offre → formation → action → session, versions
 The file is read with `xml.etree.ElementTree.iterparse`: one `<formation>` element is
 held at a time (its actions come before its responsible organisation), then cleared and
 dropped from its parent, so that a regional export of hundreds of MB is read in constant
-memory. Element names are matched without their namespace (LHEO 2.2
-`http://www.lheo.org/2.2`, 2.3 `http://lheo.gouv.fr/2.3`, or none). Values are kept as
-the source writes them (stripped text, `-` read as empty): their meaning is given by
-`bot.catalogue.import_lheo`.
+memory. The actions of a formation are built only on demand (the digital-sector filter
+needs the formation's own codes alone). Element names are matched without their
+namespace (LHEO 2.2 `http://www.lheo.org/2.2`, 2.3 `http://lheo.gouv.fr/2.3`, or none).
+Values are kept as the source writes them (stripped text, `-` read as empty): their
+meaning is given by `bot.catalogue.lheo_conversion`.
 """
 
 from __future__ import annotations
@@ -210,19 +211,41 @@ def _strip_namespaces(element: ET.Element) -> None:
             child.tag = child.tag.partition("}")[2]
 
 
+@dataclass(frozen=True)
+class FormationLue:
+    """A formation just read, and its `<action>` elements: `actions()` builds them, and
+    must be called before the next formation is read (the elements are then cleared)."""
+
+    formation: FormationLheo
+    premier: int  # ordinal of its first action in the file
+    elements: list[ET.Element]
+
+    def actions(self) -> list[ActionLheo]:
+        """The formation's actions, numbered in the file from `premier`."""
+        return [
+            _action(element, self.formation, self.premier + rang - 1, rang)
+            for rang, element in enumerate(self.elements, start=1)
+        ]
+
+
 class LectureLheo:
-    """One pass over an LHEO file: `actions()` yields its actions in document order;
-    `version` (from the namespace, e.g. "2.2") and `formations` (count read so far) are
-    known once reading has started. Raises `SourceFileError` (French message) when the
-    file is not XML or not LHEO."""
+    """One pass over an LHEO file: `formations()` yields its formations in document order
+    (`actions()` their actions); `version` (from the namespace, e.g. "2.2") and
+    `formations_lues` are known once reading has started. Raises `SourceFileError`
+    (French message) when the file is not XML or not LHEO."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.version: str | None = None
-        self.formations = 0
+        self.formations_lues = 0
 
     def actions(self) -> Iterator[ActionLheo]:
-        """Every action of the file, one formation held in memory at a time."""
+        """Every action of the file, in document order."""
+        for lue in self.formations():
+            yield from lue.actions()
+
+    def formations(self) -> Iterator[FormationLue]:
+        """Every formation of the file, one held in memory at a time."""
         stack: list[ET.Element] = []
         formation_tag = "formation"
         date_fichier = ""
@@ -239,12 +262,12 @@ class LectureLheo:
                 stack.pop()
                 if element.tag != formation_tag:
                     continue
-                self.formations += 1
-                _strip_namespaces(element)
-                formation = _formation(element, date_fichier)
-                for rang, action in enumerate(element.iterfind("action"), start=1):
-                    ordinal += 1
-                    yield _action(action, formation, ordinal, rang)
+                self.formations_lues += 1
+                if formation_tag[0] == "{":
+                    _strip_namespaces(element)
+                actions = element.findall("action")
+                yield FormationLue(_formation(element, date_fichier), ordinal + 1, actions)
+                ordinal += len(actions)
                 element.clear()
                 if stack:
                     stack[-1].remove(element)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.catalogue.lheo import ActionLheo
+from bot.catalogue.lheo import FormationLheo
 from bot.catalogue.normalisation import domains_from_text
 from bot.config import REPO_ROOT
 from bot.contract import DOMAINES
@@ -61,10 +61,10 @@ class Tri:
     raison: str | None = None
 
 
-def trier(action: ActionLheo, ref: Referentiel) -> Tri:
-    """Keep an action whose ROME code is a job sheet's or whose Formacode is listed (their
-    domains); failing both, one whose NSF code is listed when its title names a domain."""
-    formation = action.formation
+def trier(formation: FormationLheo, ref: Referentiel) -> Tri:
+    """Keep the actions of a formation whose ROME code is a job sheet's or whose Formacode
+    is listed (their domains); failing both, of one whose NSF code is listed when its
+    title names a domain."""
     codes = [code.upper() for code in formation.rome]
     fiches = [ref.fiches[code] for code in codes if code in ref.fiches]
     wanted = {fiche.domaine for fiche in fiches}

@@ -6,6 +6,7 @@ Every operation opens its own `Session` (unit of work); nothing is global.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import threading
 import time
@@ -133,11 +134,6 @@ def _to_record(row: Mapping[str, Any]) -> FormationRecord:
     return FormationRecord(**values)
 
 
-def _batches(items: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict[str, Any]]]:
-    for start in range(0, len(items), max(size, 1)):
-        yield items[start : start + size]
-
-
 # --------------------------------------------------------------------------- repository
 
 
@@ -151,31 +147,44 @@ def check_catalogue(paths: Sequence[str | Path]) -> tuple[list[FormationRecord],
 
 
 def _check_sources(
-    sources: list[tuple[str, bytes | None]],
+    sources: list[tuple[str, bytes | None]], keep: bool = True
 ) -> tuple[list[FormationRecord], LoadReport]:
+    """Validate every row: the records (none unless `keep`) and the report; raises
+    `CatalogueLoadError` listing every rejected row."""
     if not sources:
         raise CatalogueLoadError([RowError("catalogue", 0, "aucun fichier de catalogue")])
     records: list[FormationRecord] = []
     errors: list[RowError] = []
     per_file: Counter[str] = Counter()
+    formations: set[str] = set()
     for name, result in iter_validated(sources):
         if isinstance(result, RowError):
             errors.append(result)
         else:
-            records.append(result)
+            if keep:
+                records.append(result)
+            formations.add(result.formation_id)
             per_file[name] += 1
     if errors:
         raise CatalogueLoadError(errors)
-    if not records:
+    if not per_file:
         raise CatalogueLoadError([RowError("catalogue", 0, "aucune formation à charger")])
     report = LoadReport(
         files=tuple((name, per_file[name]) for name, _content in sources),
-        rows=len(records),
-        formations=len({record.formation_id for record in records}),
+        rows=sum(per_file.values()),
+        formations=len(formations),
         digest=files_digest(sources),
         loaded=False,
     )
     return records, report
+
+
+def _valid_records(sources: list[tuple[str, bytes | None]]) -> Iterator[FormationRecord]:
+    """The records of sources already checked by `_check_sources`, validated again one by
+    one (so that a large catalogue is never held in memory)."""
+    for _name, result in iter_validated(sources):
+        if isinstance(result, FormationRecord):
+            yield result
 
 
 class Catalogue:
@@ -188,8 +197,9 @@ class Catalogue:
 
     def load(self, paths: Sequence[str | Path]) -> LoadReport:
         """Validate all files, then replace the catalogue in one transaction."""
-        records, report = check_catalogue(paths)
-        return self._replace(records, report)
+        sources = read_sources(paths)
+        _records, report = _check_sources(sources, keep=False)
+        return self._replace(sources, report)
 
     def load_if_changed(self, paths: Sequence[str | Path]) -> LoadReport:
         """Load only when the files' digest differs from the one in `catalogue_meta`."""
@@ -206,14 +216,14 @@ class Catalogue:
                 skipped=True,
                 loaded_at=meta.loaded_at,
             )
-        records, report = _check_sources(sources)
-        return self._replace(records, report)
+        _records, report = _check_sources(sources, keep=False)
+        return self._replace(sources, report)
 
-    def _replace(self, records: list[FormationRecord], report: LoadReport) -> LoadReport:
+    def _replace(self, sources: list[tuple[str, bytes | None]], report: LoadReport) -> LoadReport:
+        """Replace the rows by those of the checked `sources`, inserted batch by batch."""
         from bot.catalogue.schema import upgrade_schema  # alembic is loaded only when needed
 
         upgrade_schema(self.engine)  # creates or migrates the tables, rows kept
-        values = [_record_to_values(record) for record in records]
         loaded_at = datetime.now(timezone.utc)
         with Session(self.engine) as session, session.begin():
             # Serialises concurrent loaders on PostgreSQL (no-op on SQLite).
@@ -221,16 +231,17 @@ class Catalogue:
             # SQLite does not enforce the ON DELETE CASCADE unless asked: delete explicitly.
             session.execute(delete(FormationDomaineRow))
             session.execute(delete(FormationRow))
-            for batch in _batches(values, INSERT_BATCH_SIZE):
-                session.execute(insert(FormationRow), list(batch))
-            for batch in _batches(_domain_values(records), INSERT_BATCH_SIZE):
-                session.execute(insert(FormationDomaineRow), list(batch))
+            # Records are made batch by batch: a large catalogue is never held in memory.
+            records = _valid_records(sources)
+            while batch := list(itertools.islice(records, INSERT_BATCH_SIZE)):
+                session.execute(insert(FormationRow), [_record_to_values(r) for r in batch])
+                session.execute(insert(FormationDomaineRow), _domain_values(batch))
             session.merge(
                 CatalogueMetaRow(
                     id=CatalogueMetaRow.SINGLETON_ID,
                     loaded_at=loaded_at,
                     digest=report.digest,
-                    row_count=len(records),
+                    row_count=report.rows,
                     files=[list(item) for item in report.files],
                 )
             )
@@ -238,7 +249,7 @@ class Catalogue:
             # Fresh planner statistics, so that the searches pick the right index.
             for table in (FormationRow.__tablename__, FormationDomaineRow.__tablename__):
                 connection.execute(text(f"ANALYZE {table}"))
-        logger.info("catalogue loaded: %d rows, digest %s", len(records), report.digest[:12])
+        logger.info("catalogue loaded: %d rows, digest %s", report.rows, report.digest[:12])
         return LoadReport(
             files=report.files,
             rows=report.rows,

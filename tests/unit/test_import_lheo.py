@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,10 @@ def catalogue_dir(tmp_path: Path) -> Path:
 def lire(
     tmp_path: Path, ref: Referentiel, formations: list[str] | None = None, **options: Any
 ) -> LheoResult:
-    """Write an offer of these formations and prepare its import (prefix `t`)."""
+    """Write an offer of these formations and prepare its import (prefix `t`; the
+    temporary file of the valid rows goes to `tmp_path/catalogue`)."""
     path = write_offre(tmp_path / "offres.xml", formations, **options)
+    (tmp_path / "catalogue").mkdir(exist_ok=True)
     return prepare_lheo(path, "t", tmp_path / "catalogue", ref)
 
 
@@ -57,8 +60,8 @@ def une_ligne(tmp_path: Path, ref: Referentiel, *actions: str, **champs: Any) ->
     """The single catalogue row of one formation (with `champs`) and its actions."""
     result = lire(tmp_path, ref, [formation(actions=list(actions) or None, **champs)])
     assert not result.issues, [str(issue) for issue in result.issues]
-    assert len(result.records) == 1
-    return result.records[0].to_dict()
+    assert len(result.records()) == 1
+    return result.records()[0].to_dict()
 
 
 def erreurs(tmp_path: Path, ref: Referentiel, formations: list[str]) -> list[str]:
@@ -73,7 +76,7 @@ def test_the_real_example_is_read_and_dropped_as_not_digital(ref, catalogue_dir)
     """The ONISEP BTS (sales: ROME D1402, NSF 312) is read whole and dropped with its reason."""
     result = prepare_lheo(EXEMPLE, "lheo-ex", catalogue_dir, ref)
     assert (result.version, result.formations, result.lues) == ("2.2", 1, 1)
-    assert result.gardees == 0 and not result.records and not result.issues
+    assert result.gardees == 0 and not result.records() and not result.issues
     assert result.ecartees == {ECARTEE_HORS_NUMERIQUE: 1}
 
 
@@ -84,7 +87,7 @@ def test_a_digital_variant_of_the_real_example_is_kept_with_its_values(
     postcode replaced by the commune's), its own coordinates, sessions, RNCP, export year."""
     result = prepare_lheo(exemple_numerique(tmp_path / "bts.xml"), "lheo-ex", catalogue_dir, ref)
     assert result.gardees == 1 and not result.issues
-    row = result.records[0].to_dict()
+    row = result.records()[0].to_dict()
     assert (row["id"], row["formation_id"]) == ("lheo-ex-9436-18706", "lheo-ex-9436-18706")
     assert row["intitule"] == "BTS négociation et relation client"
     assert row["organisme"] == "Lycée Kerneuzec"
@@ -125,20 +128,45 @@ def test_every_namespace_gives_the_same_rows(tmp_path, ref, ns) -> None:
     """LHEO 2.2, 2.3 and an un-namespaced file are read alike (version from the namespace)."""
     result = lire(tmp_path, ref, ns=ns)
     assert result.version == {NS_22: "2.2", NS_23: "2.3", None: None}[ns]
-    assert [record.id for record in result.records] == ["t-a1"]
-    assert result.records[0].commune == "Lille"
+    assert [record.id for record in result.records()] == ["t-a1"]
+    assert result.records()[0].commune == "Lille"
+
+
+def test_actions_are_numbered_across_the_file(tmp_path) -> None:
+    """Actions come in document order, numbered from 1 over the whole file, each with its
+    formation and its rank in it."""
+    formations = [formation(f"F{i}", [action(f"A{i}-{k}") for k in (1, 2)]) for i in range(3)]
+    lecture = LectureLheo(write_offre(tmp_path / "o.xml", formations))
+    seen = [(a.ordinal, a.numero, a.formation.numero, a.rang) for a in lecture.actions()]
+    assert seen == [(2 * i + k, f"A{i}-{k}", f"F{i}", k) for i in range(3) for k in (1, 2)]
+    assert lecture.formations_lues == 3
 
 
 def test_the_reader_holds_one_formation_at_a_time(tmp_path) -> None:
-    """Each formation is cleared and dropped from its parent once its actions are read."""
-    path = write_offre(
-        tmp_path / "o.xml", [formation(f"F{i}", [action(f"A{i}")]) for i in range(5)]
-    )
-    lecture = LectureLheo(path)
-    seen = []
-    for item in lecture.actions():
-        seen.append((item.ordinal, item.numero, item.formation.numero, lecture.formations))
-    assert seen == [(i + 1, f"A{i}", f"F{i}", i + 1) for i in range(5)]
+    """Reading a 3,000-formation file (about 7 MB) allocates well under 1 MB at its peak:
+    each formation is cleared and dropped from its parent once read."""
+    formations = [formation(f"F{i}", [action(f"A{i}")]) for i in range(3000)]
+    path = write_offre(tmp_path / "o.xml", formations)
+    assert path.stat().st_size > 6_000_000
+    tracemalloc.start()
+    try:
+        count = sum(len(lue.actions()) for lue in LectureLheo(path).formations())
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 3000
+    assert peak < 1_000_000, peak
+
+
+def test_a_file_broken_midway_leaves_nothing_behind(tmp_path, ref, catalogue_dir) -> None:
+    """XML cut after a valid formation: a whole-file error, and the temporary file of the
+    rows already checked is deleted."""
+    text = write_offre(tmp_path / "o.xml", [formation("F1"), formation("F2")]).read_text()
+    cut = tmp_path / "coupe.xml"
+    cut.write_text(text[: text.index('<formation numero="F2"') + 40], encoding="utf-8")
+    with pytest.raises(SourceFileError, match="XML invalide"):
+        prepare_lheo(cut, "t", catalogue_dir, ref)
+    assert list(catalogue_dir.iterdir()) == []
 
 
 @pytest.mark.parametrize(
@@ -188,9 +216,9 @@ def test_the_digital_filter(tmp_path, ref, codes, domaines, raison) -> None:
     )
     result = lire(tmp_path, ref, [formation(intitule=intitule, **codes)])
     if raison:
-        assert result.ecartees == {raison: 1} and not result.records and not result.issues
+        assert result.ecartees == {raison: 1} and not result.records() and not result.issues
     else:
-        assert [list(r.domaines) for r in result.records] == [domaines]
+        assert [list(r.domaines) for r in result.records()] == [domaines]
         assert result.gardees == 1 and not result.ecartees
 
 
@@ -337,7 +365,7 @@ def test_places(tmp_path, ref) -> None:
     ]
     result = lire(tmp_path, ref, [formation(actions=actions)])
     assert not result.issues, [str(issue) for issue in result.issues]
-    rows = {record.id: record for record in result.records}
+    rows = {record.id: record for record in result.records()}
     assert (rows["t-d"].commune, rows["t-d"].a_distance, rows["t-d"].lat) == (None, True, None)
     assert (rows["t-m"].commune, rows["t-m"].a_distance) == ("Lille", False)
     assert (rows["t-p"].code_insee, rows["t-p"].commune, rows["t-p"].code_postal) == (
@@ -350,7 +378,7 @@ def test_places(tmp_path, ref) -> None:
     assert (rows["t-c"].commune, rows["t-c"].code_postal) == ("Tourcoing", "59200")
     assert rows["t-c"].lat == 50.6311
     assert rows["t-z"].lat != 0 and rows["t-z"].commune == "Lille"
-    assert {record.formation_id for record in result.records} == {"t-f1"}
+    assert {record.formation_id for record in result.records()} == {"t-f1"}
 
 
 def test_organisation_site_and_year_fallbacks(tmp_path, ref) -> None:
@@ -370,14 +398,14 @@ def test_organisation_site_and_year_fallbacks(tmp_path, ref) -> None:
         ),
     ]
     result = lire(tmp_path, ref, formations, horodatage="2024-11-02T08:00:00")
-    rows = {record.id: record for record in result.records}
+    rows = {record.id: record for record in result.records()}
     assert (rows["t-a1"].organisme, rows["t-a1"].site) == (
         "SIMPLON.CO",
         "https://www.exemple.fr/dwwm",
     )
     assert (rows["t-a2"].organisme, rows["t-a2"].site) == (None, None)
     assert rows["t-a3"].organisme == "CFA NUMERIQUE"
-    assert {record.date_donnees for record in result.records} == {"2024"}
+    assert {record.date_donnees for record in result.records()} == {"2024"}
 
 
 def test_the_file_year_when_nothing_dates_the_data(tmp_path, ref) -> None:
@@ -385,7 +413,7 @@ def test_the_file_year_when_nothing_dates_the_data(tmp_path, ref) -> None:
     path = write_offre(tmp_path / "o.xml", [formation(actions=[action(sessions=[])])])
     os.utime(path, (1_577_880_000, 1_577_880_000))  # 2020-01-01
     result = prepare_lheo(path, "t", tmp_path, ref)
-    assert result.records[0].date_donnees == "2020"
+    assert result.records()[0].date_donnees == "2020"
 
 
 def test_lheo_dates() -> None:
@@ -418,8 +446,8 @@ def test_identifiers_are_stable_numbers(tmp_path, ref) -> None:
             formation(None, [action(None)]),
         ],
     )
-    assert [r.id for r in result.records] == ["t-af-01", "t-f-9-2", "t-f-9-3", "t-n4"]
-    assert [r.formation_id for r in result.records] == ["t-f-9"] * 3 + ["t-n4"]
+    assert [r.id for r in result.records()] == ["t-af-01", "t-f-9-2", "t-f-9-3", "t-n4"]
+    assert [r.formation_id for r in result.records()] == ["t-f-9"] * 3 + ["t-n4"]
     assert default_prefix(Path("/x/Offres Bretagne 2025.xml")) == "lheo-offres-bretagne-2025"
     assert action_id("p", next(LectureLheo(EXEMPLE).actions())) == "p-9436-18706"
 
@@ -490,7 +518,7 @@ def test_each_error_names_the_action_and_its_reason(
     messages = [str(issue) for issue in result.issues]
     assert messages and all(m.startswith("offres.xml:action n°3: ") for m in messages), messages
     assert any(message in m for m in messages), messages
-    assert [r.id for r in result.records] == ["t-a1", "t-a2"] and result.rejected == 1
+    assert [r.id for r in result.records()] == ["t-a1", "t-a2"] and result.rejected == 1
 
 
 def test_duplicate_and_taken_identifiers_are_rejected(tmp_path, ref, catalogue_dir) -> None:

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.catalogue.import_lheo import prepare_lheo
-from bot.catalogue.importer import replace_and_load
+from bot.catalogue.import_lheo import prepare_lheo, write_and_load_lheo
 from bot.catalogue.lheo_filtre import ECARTEE_HORS_NUMERIQUE, Referentiel
 from bot.catalogue.repository import Catalogue
 from bot.catalogue.sessions import PeriodeSession
@@ -70,6 +69,10 @@ def test_import_writes_the_file_loads_the_catalogue_and_sums_up(env, capsys) -> 
     assert "3 session(s)." in out
     written = rows_of(env["catalogue"] / "import_lheo-hdf.jsonl")
     assert [row["id"] for row in written] == ["lheo-hdf-a1", "lheo-hdf-a2", "lheo-hdf-a3"]
+    assert sorted(p.name for p in env["catalogue"].iterdir()) == [
+        "gen.jsonl",
+        "import_lheo-hdf.jsonl",
+    ]
     assert loaded_ids(env["db"]) == ["gen-hdf-2016-001", *[row["id"] for row in written]]
 
 
@@ -79,7 +82,7 @@ def test_dry_run_writes_nothing(env, capsys) -> None:
     out = capsys.readouterr().out
     assert "Lignes qui seraient importées :" in out and "lheo-hdf-a3" in out
     assert "Vérification seule (--dry-run) : rien n'a été écrit (3 ligne(s)" in out
-    assert not (env["catalogue"] / "import_lheo-hdf.jsonl").exists()
+    assert sorted(p.name for p in env["catalogue"].iterdir()) == ["gen.jsonl"]
     assert not env["db"].exists()
 
 
@@ -102,7 +105,8 @@ def test_rejected_actions_block_the_import_unless_asked(env, capsys) -> None:
     assert run_cli(import_argv(path)) == 1
     err = capsys.readouterr().err
     assert "Actions rejetées (1) :\n  flux.xml:action n°2: code INSEE inconnu '99999'" in err
-    assert "Rien n'a été écrit" in err and not (env["catalogue"] / "import_lheo-hdf.jsonl").exists()
+    assert "Rien n'a été écrit" in err
+    assert sorted(p.name for p in env["catalogue"].iterdir()) == ["gen.jsonl"]
 
     assert run_cli(import_argv(path, "--dry-run")) == 1
     assert run_cli(import_argv(path, "--ignorer-erreurs")) == 0
@@ -179,13 +183,15 @@ def test_load_and_reload_on_each_database(db_engine: Engine, tmp_path: Path) -> 
     catalogue_dir.mkdir()
     write_jsonl(catalogue_dir / "gen.jsonl", [valid_row()])
     first = prepare_lheo(feed(tmp_path), "lheo-hdf", catalogue_dir, ref)
-    replace_and_load(first.records, first.output_name, catalogue_dir, db_engine)
+    expected = first.records()[2].to_dict()
+    write_and_load_lheo(first, catalogue_dir, db_engine)
+    assert not first.rows_file.exists()
 
     catalogue = Catalogue(db_engine)
     a3 = catalogue.get("lheo-hdf-a3")
     assert a3 is not None and a3.sessions == (PeriodeSession("2025-10-06", "2026-04-10"),)
     assert a3.rncp == ("RNCP37674",) and a3.domaines == ("cybersecurite",)
-    assert a3.to_dict() == first.records[2].to_dict()
+    assert a3.to_dict() == expected
 
     second_feed = write_offre(
         tmp_path / "flux.xml",
@@ -193,7 +199,7 @@ def test_load_and_reload_on_each_database(db_engine: Engine, tmp_path: Path) -> 
     )
     second = prepare_lheo(second_feed, "lheo-hdf", catalogue_dir, ref)
     assert (second.mises_a_jour, second.retirees) == (1, ["lheo-hdf-a2", "lheo-hdf-a3"])
-    replace_and_load(second.records, second.output_name, catalogue_dir, db_engine)
+    write_and_load_lheo(second, catalogue_dir, db_engine)
     assert [record.id for record in catalogue.all()] == ["gen-hdf-2016-001", "lheo-hdf-a1"]
     a1 = catalogue.get("lheo-hdf-a1")
     assert a1 is not None and a1.sessions == (PeriodeSession("2027-01-04", "2027-05-28"),)
