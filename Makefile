@@ -1,4 +1,4 @@
-.PHONY: run test unit validate setup train lint captures scale bench bench-console bench-statistiques profiling help
+.PHONY: run test unit validate setup train lint captures scale bench bench-console bench-statistiques bench-lheo profiling help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
@@ -29,6 +29,9 @@ bench-console:  ## Cost of the counsellors' console for the chat (20 live watche
 
 bench-statistiques:  ## Time of the statistics page and the map over 1,000,000 records on PostgreSQL (target < 1 s)
 	./scripts/bench-statistiques.sh
+
+bench-lheo:  ## Time and peak memory of the LHEO import of 100,000 generated actions, SQLite and PostgreSQL (targets < 2 min, < 500 MB)
+	./scripts/bench-lheo.sh
 
 profiling:  ## Profile of the hot path with py-spy (time of each stage per message, docs/benchmarks.md)
 	./scripts/profiling.sh

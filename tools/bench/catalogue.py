@@ -382,10 +382,12 @@ def register(subparsers: Any) -> None:
     bench_serveurs.register(sub)
     bench_profiling.register(sub)
     bench_console.register(sub)
-    # Imported here: the statistics bench uses this module's PostgreSQL schema helper.
+    # Imported here: the statistics and LHEO benches use this module's helpers.
+    from tools.bench import lheo as bench_lheo
     from tools.bench import statistiques as bench_statistiques
 
     bench_statistiques.register(sub)
+    bench_lheo.register(sub)
     bench = sub.add_parser(
         "catalogue",
         help="temps de recommandation sur des catalogues synthétiques (SQLite, PostgreSQL)",
