@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from bot.catalogue.lheo_conversion import date_lheo
 from bot.catalogue.lheo_filtre import (
     ECARTEE_HORS_NUMERIQUE,
     ECARTEE_NSF_SANS_DOMAINE,
+    KNOWLEDGE_DIR,
     Referentiel,
 )
 from tests.support.factories import valid_row, write_jsonl
@@ -220,6 +222,24 @@ def test_the_digital_filter(tmp_path, ref, codes, domaines, raison) -> None:
     else:
         assert [list(r.domaines) for r in result.records()] == [domaines]
         assert result.gardees == 1 and not result.ecartees
+
+
+def test_the_filter_list_names_known_domains(tmp_path) -> None:
+    """Every Formacode of knowledge/lheo/filtre_numerique.yml maps to a contract domain; a
+    list naming another domain is refused when read."""
+    ref = Referentiel.charger()
+    assert ref.formacodes["31045"] == "cybersecurite" and "326" in ref.nsf_informatique
+    assert {"M1805", "M1855", "G1238", "E1101"} <= set(ref.fiches)
+    knowledge = tmp_path / "knowledge"
+    for folder in ("metiers", "rome", "lheo"):
+        shutil.copytree(KNOWLEDGE_DIR / folder, knowledge / folder)
+    filtre = knowledge / "lheo" / "filtre_numerique.yml"
+    filtre.write_text(
+        filtre.read_text(encoding="utf-8").replace("domaine: cybersecurite", "domaine: robotique"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="domaine.* inconnu.* robotique"):
+        Referentiel.charger(knowledge_dir=knowledge)
 
 
 def test_dropped_actions_are_never_checked(tmp_path, ref) -> None:
