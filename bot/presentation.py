@@ -17,10 +17,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 
 from bot.contract import PROFILE_SLOTS
+from bot.presentation_certifications import Actuel, actuel
 from bot.recommend import (
     MAX_RESULTATS,
     Profil,
@@ -246,10 +248,19 @@ def _raisons(t: Texts, r: Resultat) -> list[str]:
     return [raison_texte(t, x) for x in r.raisons]
 
 
-def carte(t: Texts, r: Resultat, rang: int) -> dict[str, Any]:
+def _actuel(t: Texts, r: Resultat, profil: Profil | None) -> Actuel:
+    """Certification, outcomes, next session and links of the result ("" without a
+    profile: the caller shows the historical card only)."""
+    if profil is None:
+        return Actuel("", "", "", [])
+    return actuel(t, r.formation, profil, profil.aujourdhui or date.today())
+
+
+def carte(t: Texts, r: Resultat, rang: int, profil: Profil | None = None) -> dict[str, Any]:
     """Variables of `utter_formation_carte` for one result."""
     f = r.formation
     return {
+        "actuel": _actuel(t, r, profil).lignes(),
         "rang": rang,
         "intitule": f.intitule,
         "organisme": f.organisme or t.get("libelle_organisme_inconnu"),
@@ -263,7 +274,7 @@ def carte(t: Texts, r: Resultat, rang: int) -> dict[str, Any]:
     }
 
 
-def detail(t: Texts, r: Resultat) -> dict[str, Any]:
+def detail(t: Texts, r: Resultat, profil: Profil | None = None) -> dict[str, Any]:
     """Variables of `utter_detail_formation` (`aide` is added by the action)."""
     f = r.formation
     niveau = (
@@ -275,7 +286,7 @@ def detail(t: Texts, r: Resultat) -> dict[str, Any]:
         else t.get("libelle_non_precise")
     )
     return {
-        **carte(t, r, 0),
+        **carte(t, r, 0, profil),
         "duree": _duree(t, f) or t.get("libelle_non_precisee"),
         "metiers": ", ".join(f.metiers) or t.get("libelle_non_precises"),
         "rome": ", ".join(f.rome) or t.get("libelle_non_precises"),
@@ -294,11 +305,15 @@ def details_payload(rang: int) -> str:
     return "/demander_details" + json.dumps({"rang": str(rang)})
 
 
-def payload_formation(t: Texts, r: Resultat, rang: int = 1) -> dict[str, Any]:
+def payload_formation(
+    t: Texts, r: Resultat, rang: int = 1, profil: Profil | None = None
+) -> dict[str, Any]:
     """One item of the `recommandations` payload: raw values, plus `textes` (the French
-    display strings of the text card) for channels that draw their own cards."""
+    display strings of the text card) and `liens` (official pages for current sessions)
+    for channels that draw their own cards."""
     f = r.formation
     affichage = carte(t, r, rang)
+    extra = _actuel(t, r, profil)
     return {
         "id": f.id,
         "rang": rang,
@@ -322,7 +337,9 @@ def payload_formation(t: Texts, r: Resultat, rang: int = 1) -> dict[str, Any]:
         "source": affichage["source"],
         "site": f.site,
         "date_donnees": f.date_donnees,
-        "textes": {k: affichage[k] for k in CARD_TEXT_KEYS},
+        # Certification, outcomes and next session only when known.
+        "textes": {**{k: affichage[k] for k in CARD_TEXT_KEYS}, **extra.textes()},
+        "liens": [{"titre": lien["titre"], "url": lien["url"]} for lien in extra.liens],
         "details_payload": details_payload(rang),
     }
 
@@ -333,6 +350,7 @@ def payload(
     resultats: list[Resultat],
     alternative: str | None,
     premier_rang: int = 1,
+    profil: Profil | None = None,
 ) -> dict[str, Any]:
     """The machine-readable `recommandations` message."""
     return {
@@ -340,7 +358,8 @@ def payload(
         "profil": {name: slots.get(name) for name in PROFILE_SLOTS},
         "alternative": alternative,
         "formations": [
-            payload_formation(t, r, rang) for rang, r in enumerate(resultats, start=premier_rang)
+            payload_formation(t, r, rang, profil)
+            for rang, r in enumerate(resultats, start=premier_rang)
         ],
     }
 

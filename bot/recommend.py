@@ -13,6 +13,7 @@ when it does not.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,6 +23,7 @@ from typing import Any, Protocol
 from bot.contract import DIPLOMES, RAYON_KM_DEFAUT, diplome_rank
 from bot.exploration import DEFAULT_DOMAINS
 from bot.geo import distance_km
+from bot.sessions import a_venir
 
 # Domains a person interested in the key may also like (used for alternatives).
 VOISINS: dict[str, tuple[str, ...]] = {
@@ -99,6 +101,8 @@ class Profil:
     # True when the interests are the defaults of the "je sais pas" path, not the
     # person's choice: no reason may then say "ton intérêt pour".
     interets_par_defaut: bool = False
+    # Today, to prefer trainings with a session to come (None: no preference).
+    aujourdhui: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -263,6 +267,9 @@ def evaluer(profil: Profil, f: FormationLike) -> Resultat:
         score += 20 if profil.distanciel else 5
         raisons.append(Raison("a_distance"))
 
+    if profil.aujourdhui is not None and a_venir(getattr(f, "sessions", ()), profil.aujourdhui):
+        score += 15
+        raisons.append(Raison("session_a_venir"))
     ok, bloque = eligibilite(profil, f)
     raisons.extend(ok)
     if f.cout in ("gratuit", "remunere", "finance"):

@@ -27,12 +27,25 @@ def _date(value: object) -> dt.date | None:
         return None
 
 
-def etat_sessions(sessions: Iterable[Mapping[str, object]], aujourdhui: dt.date) -> Sessions | None:
+def _debut(session: object) -> object:
+    """A session's start: a catalogue row's dict, or a record's `PeriodeSession`."""
+    if isinstance(session, Mapping):
+        return session.get("debut")
+    return getattr(session, "debut", None)
+
+
+def etat_sessions(sessions: Iterable[object], aujourdhui: dt.date) -> Sessions | None:
     """None when no session has a start date."""
-    debuts = sorted(d for s in sessions if (d := _date(s.get("debut"))) is not None)
+    debuts = sorted(d for s in sessions if (d := _date(_debut(s))) is not None)
     if not debuts:
         return None
     a_venir = [d for d in debuts if d >= aujourdhui]
     if a_venir:
         return Sessions(prochaine=a_venir[0], derniere=None)
     return Sessions(prochaine=None, derniere=debuts[-1])
+
+
+def a_venir(sessions: Iterable[object], aujourdhui: dt.date) -> bool:
+    """A known session starts on or after `aujourdhui`."""
+    etat = etat_sessions(sessions, aujourdhui)
+    return etat is not None and etat.prochaine is not None

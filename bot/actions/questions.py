@@ -145,7 +145,8 @@ class ActionRepondreQuestion(Action):
             return await ActionAccepterDistance().run(dispatcher, tracker, domain)
         if vue is not None and sujet in CHAMP_PAR_SUJET:
             texts = Texts.from_domain(domain)
-            fiche = detail(texts, evaluer(services.profil_from_tracker(tracker), vue))
+            profil = services.profil_from_tracker(tracker)
+            fiche = detail(texts, evaluer(profil, vue), profil)
             dispatcher.utter_message(
                 response="utter_reponse_formation_vue",
                 intitule=fiche["intitule"],

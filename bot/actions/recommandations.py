@@ -113,10 +113,14 @@ def show_list(
     premier = numero * MAX_RESULTATS + 1
     _send(dispatcher, entete)
     for rang, resultat in enumerate(affiches, start=premier):
-        dispatcher.utter_message(response="utter_formation_carte", **carte(t, resultat, rang))
+        dispatcher.utter_message(
+            response="utter_formation_carte", **carte(t, resultat, rang, profil)
+        )
     slots = {**tracker.current_slot_values(), **overrides}
     dispatcher.utter_message(
-        json_message=payload(t, slots, affiches, reco.type_alternative, premier_rang=premier)
+        json_message=payload(
+            t, slots, affiches, reco.type_alternative, premier_rang=premier, profil=profil
+        )
     )
     _send(dispatcher, suite(t, profil, reco, numero))
     return [
@@ -326,6 +330,6 @@ class ActionDetailFormation(Action):
             return []
         t = Texts.from_domain(domain)
         dispatcher.utter_message(
-            response="utter_detail_formation", **detail(t, choisi), aide=aide(t, profil.age)
+            response="utter_detail_formation", **detail(t, choisi, profil), aide=aide(t, profil.age)
         )
         return [SlotSet("formation_vue", choisi.formation.id)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from functools import lru_cache
@@ -81,6 +82,12 @@ def formations() -> list[FormationRecord]:
     return _cache().formations()
 
 
+def aujourdhui() -> dt.date:
+    """Today's date, against which sessions are compared (tests replace it)."""
+    return dt.date.today()
+
+
 def profil_from_tracker(tracker: Tracker, **overrides: Any) -> Profil:
     """The recommendation profile from the tracker's slots (with optional overrides)."""
-    return profil_depuis_slots({**tracker.current_slot_values(), **overrides}, geo())
+    slots = {**tracker.current_slot_values(), **overrides}
+    return profil_depuis_slots(slots, geo(), aujourdhui())

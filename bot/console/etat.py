@@ -135,7 +135,7 @@ def recommandations(
     liste = liste_a_montrer(profil, reco)
     return {
         "formations": [
-            {**payload_formation(t, r, rang), "marque": marques.get(r.formation.id)}
+            {**payload_formation(t, r, rang, profil), "marque": marques.get(r.formation.id)}
             for rang, r in enumerate(liste[:MAX_AFFICHEES], start=1)
         ],
         "nombre": len(liste),

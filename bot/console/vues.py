@@ -161,9 +161,10 @@ async def selection_poussee(
         entete = t.get("libelle_partage_ajuste_vide", rayon_km=rayon)
     messages: list[dict[str, Any]] = [{"text": entete}]
     for rang, resultat in enumerate(affiches, start=1):
-        messages.append({"text": t.get("utter_formation_carte", **carte(t, resultat, rang))})
+        carte_texte = t.get("utter_formation_carte", **carte(t, resultat, rang, profil))
+        messages.append({"text": carte_texte})
     if affiches:
-        messages.append({"custom": payload(t, vus, affiches, reco.type_alternative)})
+        messages.append({"custom": payload(t, vus, affiches, reco.type_alternative, profil=profil)})
     events: list[Any] = [
         SlotSet(name, vus.get(name))
         for name in SLOTS_POUSSES

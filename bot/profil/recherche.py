@@ -4,6 +4,7 @@ counsellor's corrections)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,7 +13,9 @@ from bot.geo import Geo
 from bot.recommend import Profil
 
 
-def profil_depuis_slots(slots: Mapping[str, Any], geo: Geo) -> Profil:
+def profil_depuis_slots(
+    slots: Mapping[str, Any], geo: Geo, aujourdhui: dt.date | None = None
+) -> Profil:
     """The profile of these slot values; the place's coordinates (and its département and
     région when the slots lack them) come from the INSEE code, else from the commune's
     name when it names one commune only."""
@@ -39,4 +42,5 @@ def profil_depuis_slots(slots: Mapping[str, Any], geo: Geo) -> Profil:
         formations_exclues=tuple(slots.get("formations_exclues") or ()),
         departement=slots.get("departement") or (commune.departement if commune else None),
         region=slots.get("region") or (commune.region if commune else None),
+        aujourdhui=aujourdhui or dt.date.today(),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import math
 import string
 from pathlib import Path
@@ -135,6 +136,7 @@ def test_payload_shape(t: Texts) -> None:
         "date_donnees",
         "rang",
         "textes",
+        "liens",
         "details_payload",
     }
 
@@ -466,6 +468,7 @@ RENDER_CASES: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ({"age": 30.0}, {"age_max": 25, "diplome_min": "bac", "public_cible": ["salarie"]}),
     ({"age": 15.0, "diplome": "bac_plus_3"}, {"age_min": 16, "diplome_max": "aucun"}),
     ({"interets": DEFAULT_DOMAINS, "interets_par_defaut": True}, {}),
+    ({"aujourdhui": dt.date(2026, 12, 7)}, {"sessions": [{"debut": "2027-03-01", "fin": None}]}),
 ]
 
 
