@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot.contract import PROFILE_SLOTS
-from bot.presentation_certifications import Actuel, actuel
+from bot.presentation_certifications import Actuel, actuel, historique
 from bot.recommend import (
     MAX_RESULTATS,
     Profil,
@@ -433,14 +433,25 @@ def que_faire(t: Texts, profil: Profil, reco: Recommandation) -> Message:
     return {"response": "utter_que_faire", "etapes": "\n".join(etapes)}
 
 
-def suite(t: Texts, profil: Profil, reco: Recommandation, numero: int) -> list[Message]:
-    """The messages after the cards: next steps when nothing fits (first page), the data
-    warning (first page) and the follow-up buttons."""
+def suite(
+    t: Texts,
+    profil: Profil,
+    reco: Recommandation,
+    numero: int,
+    affiches: Sequence[Resultat] | None = None,
+) -> list[Message]:
+    """The messages after the cards: next steps when nothing fits (first page), the
+    warning about historical data (first page, unless every training shown has current
+    data) and the follow-up buttons."""
     messages: list[Message] = []
     if numero == 0:
         if not reco.resultats:
             messages.append(que_faire(t, profil, reco))
-        messages.append({"response": "utter_avertissement_donnees", "aide": aide(t, profil.age)})
+        jour = profil.aujourdhui or date.today()
+        if affiches is None or any(historique(r.formation, jour) for r in affiches):
+            messages.append(
+                {"response": "utter_avertissement_donnees", "aide": aide(t, profil.age)}
+            )
     messages.append({"response": "utter_apres_resultats"})
     return messages
 

@@ -8,6 +8,8 @@ Every word comes from the domain (`libelle_rncp_*`, `libelle_session_*`, `libell
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -15,7 +17,7 @@ from bot import liens
 from bot.catalogue import rncp
 from bot.catalogue.rncp_donnees import Certification
 from bot.recommend import Profil
-from bot.sessions import etat_sessions
+from bot.sessions import a_venir, etat_sessions
 
 
 class Texts(Protocol):
@@ -162,6 +164,36 @@ def liens_actuels(
     if url:
         out.append({"titre": t.get("libelle_lien_alternance"), "url": url})
     return [{**lien, "texte": t.get("libelle_ligne_lien", **lien)} for lien in out]
+
+
+MAX_CERTIFICATIONS_METIER = 4
+# Job sheets list only the certifications linked to their own ROME code or its parent: the
+# broader links of the RNCP's old codes bring in titles of other jobs (docs/rncp.md).
+LIENS_METIER = ("identique", "parent")
+
+
+def certifications_metier(t: Texts, codes: Iterable[str], jour: dt.date) -> str | None:
+    """The certifications in force today that lead to a job (an ended one would send the
+    person towards a title that no longer exists); None when none is known."""
+    certifications = [
+        c for c in rncp.certifications_du_metier(codes, jour, LIENS_METIER) if c.en_vigueur(jour)
+    ]
+    if not certifications:
+        return None
+    parties = []
+    for c in certifications[:MAX_CERTIFICATIONS_METIER]:
+        details = ", ".join(x for x in (c.numero, niveau_texte(t, c.niveau)) if x)
+        parties.append(t.get("libelle_certification_metier", intitule=c.intitule, details=details))
+    return "; ".join(parties)
+
+
+def historique(f: Any, jour: dt.date) -> bool:
+    """The training's data may be out of date: no session to come, and data older than
+    last year (the lists of the label are from 2016–2021)."""
+    if a_venir(getattr(f, "sessions", ()) or (), jour):
+        return False
+    annees = [int(a) for a in re.findall(r"\d{4}", str(getattr(f, "date_donnees", "") or ""))]
+    return not annees or max(annees) < jour.year - 1
 
 
 def actuel(t: Texts, f: Any, profil: Profil, jour: dt.date) -> Actuel:

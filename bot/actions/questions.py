@@ -13,6 +13,7 @@ from bot.catalogue.validation import FormationRecord
 from bot.faq import SUJETS, faits
 from bot.metiers import Fiche, annees, default_fiches, formations_vers
 from bot.presentation import Texts, detail, nombre_formations
+from bot.presentation_certifications import certifications_metier
 from bot.recommend import evaluer
 
 MAX_COMPARES = 3
@@ -61,6 +62,13 @@ class ActionRepondreMetier(Action):
                 codes=", ".join(f"{c.code} « {c.libelle} »" for c in fiche.rome),
                 appellations=", ".join(appellations[:MAX_APPELLATIONS]),
             )
+            certifications = certifications_metier(
+                Texts.from_domain(domain), fiche.codes, services.aujourdhui()
+            )
+            if certifications:
+                dispatcher.utter_message(
+                    response="utter_fiche_certifications", certifications=certifications
+                )
             self._formations(dispatcher, tracker, domain, fiche, rows)
         dispatcher.utter_message(
             response="utter_fiche_source", annees=annees(r.date_donnees for r in rows)

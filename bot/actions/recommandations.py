@@ -122,7 +122,7 @@ def show_list(
             t, slots, affiches, reco.type_alternative, premier_rang=premier, profil=profil
         )
     )
-    _send(dispatcher, suite(t, profil, reco, numero))
+    _send(dispatcher, suite(t, profil, reco, numero, affiches))
     return [
         SlotSet("resultats", ids(liste)),
         SlotSet("page_resultats", float(numero)),

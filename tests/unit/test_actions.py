@@ -331,8 +331,9 @@ async def test_other_domain_excludes_current_interests(domain):
 
 
 async def test_job_sheet_gives_rome_codes_and_nearest_trainings(domain):
-    """A job question: the sheet, its official ROME codes, the trainings of the catalogue
-    leading to it (nearest to the person first) and the sources with the data years."""
+    """A job question: the sheet, its official ROME codes, the certifications in force
+    that lead to it, the trainings of the catalogue leading to it (nearest to the person
+    first) and the sources with the data years."""
     tracker = make_tracker(
         domain, "c'est quoi un développeur ?", "question_metier", **profile("profil_roubaix")
     )
@@ -340,11 +341,13 @@ async def test_job_sheet_gives_rome_codes_and_nearest_trainings(domain):
     assert responses(messages) == [
         "utter_fiche_developpeur_web_mobile",
         "utter_fiche_rome",
+        "utter_fiche_certifications",
         "utter_fiche_formations_pres",
         "utter_fiche_source",
     ]
-    rome, formations, source = messages[1], messages[2], messages[3]
+    rome, certifications, formations, source = messages[1:5]
     assert "M1855 « Développeur / Développeuse web »" in rome["codes"]
+    assert certifications["certifications"].startswith("Développeur web et web mobile (RNCP37674")
     assert "Intégrateur / Intégratrice web" in rome["appellations"]
     assert formations["commune"] == "Roubaix"
     nombre = len(

@@ -14,9 +14,10 @@ import pytest
 from bot import liens
 from bot.catalogue.validation import validate_row
 from bot.config import REPO_ROOT
-from bot.presentation import Texts, carte, payload_formation
-from bot.presentation_certifications import actuel
-from bot.recommend import Profil, evaluer
+from bot.metiers import default_fiches
+from bot.presentation import Texts, carte, payload_formation, suite
+from bot.presentation_certifications import actuel, certifications_metier, historique
+from bot.recommend import Profil, Recommandation, evaluer
 
 TODAY = dt.date(2026, 12, 7)
 LILLE = Profil(
@@ -92,3 +93,38 @@ def test_sessions_to_come_come_first_and_past_ones_are_said_past(t: Texts) -> No
     item = payload_formation(t, evaluer(LILLE, future), 1, LILLE)
     assert item["textes"]["sessions"] == "📅 Prochaine session : mars 2027"
     assert all(set(lien) == {"titre", "url"} for lien in item["liens"])
+
+
+def test_the_historical_warning_stays_only_where_it_is_true(t: Texts) -> None:
+    """A page of current trainings (a session to come, data of this year) has no warning
+    about the label's old lists; one historical training on the page brings it back."""
+    gen = _row("gen-reg-014")
+    current = _row(
+        "gen-reg-014",
+        id="lheo-1",
+        date_donnees="2026",
+        sessions=[{"debut": "2027-01-04", "fin": "2027-06-30"}],
+    )
+    assert historique(gen, TODAY) and not historique(current, TODAY)
+    reco = Recommandation([evaluer(LILLE, current)], [], None)
+    responses = [m["response"] for m in suite(t, LILLE, reco, 0, reco.resultats)]
+    assert "utter_avertissement_donnees" not in responses
+    both = [evaluer(LILLE, current), evaluer(LILLE, gen)]
+    responses = [m["response"] for m in suite(t, LILLE, Recommandation(both, [], None), 0, both)]
+    assert "utter_avertissement_donnees" in responses
+
+
+def test_job_sheets_list_the_certifications_in_force(t: Texts) -> None:
+    """The web developer sheet lists the titles in force from the August 2026 fiches,
+    level in words; a sheet whose certifications have all ended lists none (it would send
+    people towards titles that no longer exist)."""
+    fiches = default_fiches()
+    dev = certifications_metier(t, fiches.get("developpeur_web_mobile").codes, TODAY)
+    assert dev is not None
+    assert dev.startswith("Développeur web et web mobile (RNCP37674, niveau 5 (équivalent bac +2))")
+    assert "RNCP36490" in dev and "RNCP37873" in dev
+    assert certifications_metier(t, fiches.get("mediateur_numerique").codes, TODAY) is None
+    assert (
+        certifications_metier(t, fiches.get("developpeur_web_mobile").codes, dt.date(2029, 1, 1))
+        is None
+    )
