@@ -185,6 +185,8 @@
     }
     if (faits.childNodes.length) { essentiel.append(faits); }
     li.append(essentiel);
+    // What is current about it (next session, certification), written by the server.
+    if (t.sessions) { li.append(creer("p", "sessions", t.sessions)); }
 
     compteurCartes += 1;
     const plus = creer("div", "plus");
@@ -204,6 +206,13 @@
     plus.append(creer("p", "donnees", TEXTES.donnees(f.date_donnees, t.source)));
     const site = f.site && lienSur(f.site);
     if (site) { plus.append(lienExterne(site, TEXTES.siteOrganisme)); }
+    for (const texte of [t.certification, t.insertion]) {
+      if (texte) { plus.append(creer("p", "certification", texte)); }
+    }
+    for (const lien of f.liens || []) {
+      const url = lienSur(lien.url);
+      if (url) { const ligne = creer("p", "lien-officiel"); ligne.append(lienExterne(url, lien.titre)); plus.append(ligne); }
+    }
 
     const liens = creer("div", "liens");
     const bascule = creer("button", "bascule", TEXTES.plusInfos);
