@@ -37,11 +37,15 @@ class Actuel:
     insertion: str
     sessions: str
     liens: list[dict[str, str]]
+    niveau: str = ""  # the person's diploma against the certification's level
+    prerequis: str = ""
 
     def textes(self) -> dict[str, str]:
         """The known ones of `certification`, `insertion` and `sessions`."""
         valeurs = {
             "certification": self.certification,
+            "niveau": self.niveau,
+            "prerequis": self.prerequis,
             "insertion": self.insertion,
             "sessions": self.sessions,
         }
@@ -49,7 +53,7 @@ class Actuel:
 
     def lignes(self) -> str:
         """The card's extra lines, each starting with a line break ("" when none)."""
-        textes = [self.certification, self.insertion, self.sessions]
+        textes = [self.certification, self.niveau, self.prerequis, self.insertion, self.sessions]
         textes += [lien["texte"] for lien in self.liens]
         return "".join(f"\n{texte}" for texte in textes if texte)
 
@@ -196,6 +200,27 @@ def historique(f: Any, jour: dt.date) -> bool:
     return not annees or max(annees) < jour.year - 1
 
 
+MAX_PREREQUIS = 300
+
+
+def ligne_niveau(t: Texts, c: Certification, diplome: str | None) -> str:
+    """The person's diploma against the certification's level, said kindly."""
+    if diplome not in rncp.NIVEAU_DES_DIPLOMES or c.niveau is None:
+        return ""
+    ecart = rncp.comparer_niveau(diplome, c.niveau)
+    return t.get(f"libelle_ecart_{ecart}", niveau=c.niveau)
+
+
+def ligne_prerequis(t: Texts, c: Certification) -> str:
+    """The official entry requirements, when the fiche gives them (shortened)."""
+    texte = " ".join((rncp.prerequis(c.numero) or "").split())
+    if not texte:
+        return ""
+    if len(texte) > MAX_PREREQUIS:
+        texte = texte[: MAX_PREREQUIS - 1].rsplit(" ", 1)[0] + "…"
+    return t.get("libelle_ligne_prerequis", texte=texte)
+
+
 def actuel(t: Texts, f: Any, profil: Profil, jour: dt.date) -> Actuel:
     """Everything current about one training, as display strings."""
     c = certification_de(f)
@@ -204,4 +229,6 @@ def actuel(t: Texts, f: Any, profil: Profil, jour: dt.date) -> Actuel:
         insertion=ligne_insertion(t, c) if c else "",
         sessions=ligne_sessions(t, f, jour),
         liens=liens_actuels(t, f, c, profil),
+        niveau=ligne_niveau(t, c, profil.diplome) if c else "",
+        prerequis=ligne_prerequis(t, c) if c else "",
     )

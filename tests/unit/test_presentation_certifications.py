@@ -56,6 +56,8 @@ def test_a_replaced_title_names_the_current_one_with_its_outcomes(t: Texts) -> N
     assert "Développeur web et web mobile (RNCP31114)" in a.certification
     assert "niveau 5 (équivalent bac +2)" in a.certification
     assert "remplacée depuis par « Développeur web et web mobile » (RNCP37674)" in a.certification
+    assert a.niveau.startswith("🧭 Ton diplôme correspond déjà") is False
+    assert "un niveau au-dessus de ton diplôme" in a.niveau  # bac against level 5
     assert "6 mois après, 60 % en emploi" in a.insertion
     assert "promotion 2021" in a.insertion and "France Compétences" in a.insertion
     urls = [lien["url"] for lien in a.liens]
@@ -128,3 +130,16 @@ def test_job_sheets_list_the_certifications_in_force(t: Texts) -> None:
         certifications_metier(t, fiches.get("developpeur_web_mobile").codes, dt.date(2029, 1, 1))
         is None
     )
+
+
+def test_the_level_gap_is_said_kindly(t: Texts) -> None:
+    """Level 5 against no diploma, the bac and a bac+2; unknown diploma: nothing said."""
+    f = _row("gen-reg-067")
+    lines = {
+        diplome: actuel(t, f, Profil(**{**LILLE.__dict__, "diplome": diplome}), TODAY).niveau
+        for diplome in ("aucun", "bac", "bac_plus_2", None)
+    }
+    assert "plusieurs niveaux au-dessus" in lines["aucun"] and "motivation" in lines["aucun"]
+    assert "un niveau au-dessus" in lines["bac"]
+    assert "correspond déjà à ce niveau 5" in lines["bac_plus_2"]
+    assert lines[None] == ""
