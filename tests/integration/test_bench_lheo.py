@@ -57,4 +57,4 @@ def test_tiny_run_through_the_command_line(capsys) -> None:
     out = capsys.readouterr().out
     assert "Actions lues : 200 ;" in out
     assert len(re.findall(r"^\| (lecture|import complet)", out, re.MULTILINE)) == 3
-    assert "Objectifs < 120 s et < 500 Mo (ru_maxrss) : atteints" in out
+    assert "Objectifs < 120 s et < 500 Mo (VmHWM) : atteints" in out

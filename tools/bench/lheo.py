@@ -9,8 +9,10 @@ a fresh Python process (`spawn`), so that its peak memory is its own: the readin
 checking alone (what `--dry-run` does), and the whole import (reading, writing
 `import_<prefix>.jsonl`, loading the whole catalogue) into a temporary SQLite file and
 into a throw-away PostgreSQL schema (dropped afterwards). Peak memory is the process's
-`ru_maxrss` (resident set high-water mark, interpreter and modules included), printed
-with the resident memory before the import started.
+`VmHWM` (/proc/self/status: resident set high-water mark since the process started,
+interpreter and modules included), printed with the resident memory before the import
+started. Not `ru_maxrss`: on Linux it keeps the parent's resident size at the time of the
+fork, across the exec of the new interpreter.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import argparse
 import datetime as dt
 import multiprocessing
 import random
-import resource
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -190,10 +191,11 @@ def _mo(kilo_octets: int) -> float:
     return kilo_octets / 1024
 
 
-def _rss_ko() -> int:
-    """Current resident set size, in kB (Linux /proc)."""
+def _status_ko(field: str) -> int:
+    """A memory figure of /proc/self/status, in kB: `VmRSS` (resident now) or `VmHWM`
+    (resident high-water mark of this process since it started)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return 0
 
@@ -201,7 +203,7 @@ def _rss_ko() -> int:
 def mesurer_cas(cas: str, chemin: str, pg_url: str) -> dict[str, Any]:
     """One case in this (fresh) process: `analyse`, `sqlite` or `postgresql`."""
     ref = Referentiel.charger()
-    avant = _rss_ko()
+    avant = _status_ko("VmRSS")
     with tempfile.TemporaryDirectory() as tmp:
         catalogue_dir = Path(tmp) / "catalogue"
         catalogue_dir.mkdir()
@@ -239,7 +241,7 @@ def mesurer_cas(cas: str, chemin: str, pg_url: str) -> dict[str, Any]:
                 charger(engine)
         mesure["total_s"] = time.perf_counter() - debut
     mesure["avant_mo"] = _mo(avant)
-    mesure["pic_mo"] = _mo(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    mesure["pic_mo"] = _mo(_status_ko("VmHWM"))
     return mesure
 
 
@@ -290,7 +292,7 @@ def mesurer(args: argparse.Namespace) -> int:
             f"{mesure['pic_mo']:.0f} | {mesure['avant_mo']:.0f} |"
         )
     print(
-        f"\nObjectifs < {OBJECTIF_S:.0f} s et < {OBJECTIF_MO:.0f} Mo (ru_maxrss) : "
+        f"\nObjectifs < {OBJECTIF_S:.0f} s et < {OBJECTIF_MO:.0f} Mo (VmHWM) : "
         f"{'atteints' if not manques else 'MANQUÉS'}"
     )
     return 1 if manques else 0
