@@ -14,7 +14,6 @@ from sqlalchemy.engine import Engine
 from bot.catalogue import rncp_import
 from bot.catalogue.cli_lheo import cmd_import_lheo
 from bot.catalogue.cli_support import (
-    IMPORT_BLOCKED,
     NOTHING_WRITTEN,
     cell,
     database_url,
@@ -25,6 +24,7 @@ from bot.catalogue.cli_support import (
     print_table,
     safe_url,
     with_engine,
+    write_import,
 )
 from bot.catalogue.export import export_csv, export_jsonl
 from bot.catalogue.import_sources import MappingError, SourceFileError, load_mapping
@@ -316,26 +316,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"({0 if blocked else len(result.records)} ligne(s) seraient écrites dans {target})."
         )
         return 1 if blocked else 0
-    if blocked:
-        err(IMPORT_BLOCKED)
-        return 1
-    if not result.records:
-        err("Aucune ligne valide à importer.")
-        err(NOTHING_WRITTEN)
-        return 1
-    url = database_url(args)
-
-    def do_import(engine: Engine) -> int:
-        path, report = write_and_load(result, catalogue_dir, engine)
-        print(f"Fichier écrit : {path} ({len(result.records)} ligne(s)).")
-        print_load_report(report, "load", url)
-        return 0
-
-    try:
-        return with_engine(args, do_import, read=False)
-    except CatalogueLoadError as exc:
-        print_rejected(exc)
-        return 1
+    return write_import(
+        args,
+        blocked,
+        str(len(result.records)),
+        None if result.records else "Aucune ligne valide à importer.",
+        lambda engine: write_and_load(result, catalogue_dir, engine),
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -6,17 +6,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
-
 from bot.catalogue.cli_support import (
-    IMPORT_BLOCKED,
     NOTHING_WRITTEN,
-    database_url,
     err,
-    print_load_report,
-    print_rejected,
     print_table,
-    with_engine,
+    write_import,
 )
 from bot.catalogue.import_lheo import (
     LheoResult,
@@ -25,7 +19,6 @@ from bot.catalogue.import_lheo import (
     write_and_load_lheo,
 )
 from bot.catalogue.import_sources import SourceFileError
-from bot.catalogue.repository import CatalogueLoadError
 from bot.catalogue.validation import ID_RE
 from bot.config import get_settings
 
@@ -113,23 +106,11 @@ def _write(args: argparse.Namespace, result: LheoResult, catalogue_dir: Path) ->
             f"dans {target})."
         )
         return 1 if blocked else 0
-    if blocked:
-        err(IMPORT_BLOCKED)
-        return 1
-    if not result.lignes:
-        err("Aucune action numérique valide à importer : l'import précédent reste en place.")
-        err(NOTHING_WRITTEN)
-        return 1
-    url = database_url(args)
-
-    def do_import(engine: Engine) -> int:
-        path, report = write_and_load_lheo(result, catalogue_dir, engine)
-        print(f"Fichier écrit : {path} ({_nombre(result.lignes)} ligne(s)).")
-        print_load_report(report, "load", url)
-        return 0
-
-    try:
-        return with_engine(args, do_import, read=False)
-    except CatalogueLoadError as exc:
-        print_rejected(exc)
-        return 1
+    vide = "Aucune action numérique valide à importer : l'import précédent reste en place."
+    return write_import(
+        args,
+        blocked,
+        _nombre(result.lignes),
+        None if result.lignes else vide,
+        lambda engine: write_and_load_lheo(result, catalogue_dir, engine),
+    )

@@ -119,3 +119,35 @@ def print_table(records: list[FormationRecord]) -> None:
     print("  ".join("-" * w for w in widths))
     for row in rows:
         print("  ".join(text.ljust(w) for text, w in zip(row, widths, strict=True)).rstrip())
+
+
+def write_import(
+    args: argparse.Namespace,
+    blocked: bool,
+    lignes: str,
+    vide: str | None,
+    ecrire: Callable[[Engine], tuple[Path, LoadReport]],
+) -> int:
+    """The end of an import once checked: its valid rows (`lignes` of them, as printed)
+    written and the whole catalogue loaded by `ecrire`; nothing when a rejected row
+    `blocked` it, or when there is no valid row (`vide` given: it says why)."""
+    if blocked:
+        err(IMPORT_BLOCKED)
+        return 1
+    if vide is not None:
+        err(vide)
+        err(NOTHING_WRITTEN)
+        return 1
+    url = database_url(args)
+
+    def do_import(engine: Engine) -> int:
+        path, report = ecrire(engine)
+        print(f"Fichier écrit : {path} ({lignes} ligne(s)).")
+        print_load_report(report, "load", url)
+        return 0
+
+    try:
+        return with_engine(args, do_import, read=False)
+    except CatalogueLoadError as exc:
+        print_rejected(exc)
+        return 1

@@ -25,7 +25,7 @@ from typing import TextIO
 from sqlalchemy.engine import Engine
 
 from bot.catalogue.import_sources import SourceFileError
-from bot.catalogue.importer import ImportIssue, existing_ids, install_and_load
+from bot.catalogue.importer import ImportIssue, existing_ids, install_and_load, validated
 from bot.catalogue.lheo import ActionLheo, LectureLheo
 from bot.catalogue.lheo_conversion import Conversion, convertir
 from bot.catalogue.lheo_filtre import Referentiel, trier
@@ -35,7 +35,6 @@ from bot.catalogue.validation import (
     FormationRecord,
     iter_validated,
     read_sources,
-    validate_row,
 )
 
 #: Kind of the rejected elements, as written in the messages ("offres.xml:action n°3: …").
@@ -44,12 +43,6 @@ ELEMENT = "action"
 PREFIX_MAX = 40
 #: Valid rows kept in memory for the preview of `--dry-run`.
 APERCU = 20
-
-#: validate_row messages made redundant by a clearer conversion error on the same field.
-_EXPLAINED_MESSAGES: dict[str, str] = {
-    "champ 'intitule' vide": "intitule",
-    "ligne sans commune : 'a_distance' doit valoir true": "commune",
-}
 
 
 @dataclass
@@ -168,7 +161,7 @@ def _read(
     source = {"nom": f"offre LHEO {path.name}", "reference": path.name, "confiance": "medium"}
     others = existing_ids(catalogue_dir, result.output_name)
     before = _previous(catalogue_dir / result.output_name)
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}
     lecture = LectureLheo(path)
     for lue in lecture.formations():
         result.lues += len(lue.elements)
@@ -213,7 +206,7 @@ def _checked(
     conversion: Conversion,
     action: ActionLheo,
     prefix: str,
-    seen: dict[str, int],
+    seen: dict[str, str],
     others: Mapping[str, str],
 ) -> FormationRecord | list[str]:
     """The validated record of a converted action, or every French reason to reject it."""
@@ -221,28 +214,8 @@ def _checked(
     row["id"] = row_id = action_id(prefix, action)
     formation_key = slug(action.formation.numero)
     row["formation_id"] = f"{prefix}-{formation_key}" if formation_key else row_id
-    errors = list(conversion.errors)
-    checked = validate_row(row)
-    if isinstance(checked, list):
-        errors += [
-            message
-            for message in checked
-            if _EXPLAINED_MESSAGES.get(message) not in conversion.explained
-        ]
-    if row_id in seen:
-        errors.append(
-            f"identifiant '{row_id}' en double (déjà utilisé : {ELEMENT} n°{seen[row_id]})"
-        )
-    elif row_id in others:
-        errors.append(
-            f"identifiant '{row_id}' déjà présent dans le catalogue ({others[row_id]}) : "
-            "choisissez un autre --id-prefix"
-        )
-    seen.setdefault(row_id, action.ordinal)
-    if errors:
-        return errors
-    assert isinstance(checked, FormationRecord), checked
-    return checked
+    place = f"{ELEMENT} n°{action.ordinal}"
+    return validated(row, conversion, list(conversion.errors), seen, others, place, "--id-prefix")
 
 
 def _digest(line: str) -> bytes:

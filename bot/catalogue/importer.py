@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot.catalogue.import_conversion import convert_row, load_rome_rows
+from bot.catalogue.import_conversion import Conversion, convert_row, load_rome_rows
 from bot.catalogue.import_sources import (
     ImportMapping,
     SourceRow,
@@ -124,7 +124,7 @@ def prepare_import(
     columns = resolve_columns(mapping, source.columns)
     result = ImportResult(file=path.name, mapping=mapping, total=len(source.rows))
     others = existing_ids(catalogue_dir, mapping.output_name)
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}
     valid: list[tuple[dict[str, Any], FormationRecord]] = []
     for position, item in enumerate(source.rows, start=1):
         checked = _checked_row(
@@ -156,7 +156,7 @@ def _checked_row(
     mapping: ImportMapping,
     geo: Geo,
     rome_rows: Sequence[dict[str, str]],
-    seen: dict[str, int],
+    seen: dict[str, str],
     others: Mapping[str, str],
     kind: str,
 ) -> tuple[dict[str, Any], FormationRecord] | list[str]:
@@ -173,6 +173,24 @@ def _checked_row(
         errors.append(f"identifiant vide (colonne « {columns['id']} »)")
         new_id = f"{mapping.id_prefix}-{position:03d}"  # only to validate the other fields
     row["id"] = row["formation_id"] = new_id
+    checked = validated(row, conversion, errors, seen, others, f"{kind} {item.number}", "id_prefix")
+    return checked if isinstance(checked, list) else (row, checked)
+
+
+def validated(
+    row: dict[str, Any],
+    conversion: Conversion,
+    errors: list[str],
+    seen: dict[str, str],
+    others: Mapping[str, str],
+    place: str,
+    prefix_option: str,
+) -> FormationRecord | list[str]:
+    """The validated record of a converted row (its id set), or every French reason to
+    reject it: the conversion's `errors`, the schema's (minus those a conversion error
+    already explains), an id already used in this file (`seen`: id → where, this row
+    being at `place`) or in another catalogue file (`others`)."""
+    new_id = row["id"]
     checked = validate_row(row)
     if isinstance(checked, list):
         errors += [
@@ -181,17 +199,17 @@ def _checked_row(
             if _EXPLAINED_MESSAGES.get(message) not in conversion.explained
         ]
     if new_id in seen:
-        errors.append(f"identifiant '{new_id}' en double (déjà utilisé : {kind} {seen[new_id]})")
+        errors.append(f"identifiant '{new_id}' en double (déjà utilisé : {seen[new_id]})")
     elif new_id in others:
         errors.append(
             f"identifiant '{new_id}' déjà présent dans le catalogue ({others[new_id]}) : "
-            "choisissez un autre id_prefix"
+            f"choisissez un autre {prefix_option}"
         )
-    seen.setdefault(new_id, item.number)
+    seen.setdefault(new_id, place)
     if errors:
         return errors
     assert isinstance(checked, FormationRecord), checked
-    return row, checked
+    return checked
 
 
 def write_and_load(

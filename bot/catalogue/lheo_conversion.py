@@ -13,10 +13,9 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from bot.catalogue.import_conversion import resolve_place
+from bot.catalogue.import_conversion import Conversion, resolve_place
 from bot.catalogue.lheo import ActionLheo, LieuLheo
 from bot.catalogue.lheo_filtre import Referentiel, Tri
 from bot.catalogue.normalisation import parse_duree, prerequis_diplomas, sourced_public
@@ -65,21 +64,6 @@ _DATE_RE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
 _UNKNOWN_DATES = frozenset({"00000000", "99999999"})
 _URL_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _BARE_URL_RE = re.compile(r"^[\w-]+(\.[\w-]+)+(/\S*)?$")
-
-
-@dataclass
-class Conversion:
-    """A converted action (its `id` still empty), its French errors, and the schema fields
-    those errors already explain (their validate_row messages are dropped)."""
-
-    row: dict[str, Any] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    explained: set[str] = field(default_factory=set)
-
-    def fail(self, fields: str, message: str) -> None:
-        """Record an error explaining the (space-separated) schema `fields`."""
-        self.errors.append(message)
-        self.explained.update(fields.split())
 
 
 # --------------------------------------------------------------------------- values
@@ -384,7 +368,7 @@ def convertir(
     action: ActionLheo, tri: Tri, ref: Referentiel, source: dict[str, Any], annee_fichier: int
 ) -> Conversion:
     """The schema row of a kept action (its id still empty) and every French error."""
-    conv = Conversion()
+    conv = Conversion({})
     formation = action.formation
     if not formation.intitule:
         conv.fail("intitule", "intitulé manquant (<intitule-formation>)")
