@@ -16,8 +16,8 @@ from typing import Any, Protocol
 from bot import liens
 from bot.catalogue import rncp
 from bot.catalogue.rncp_donnees import Certification
+from bot.catalogue.sessions import a_venir, etat_sessions
 from bot.recommend import Profil
-from bot.sessions import a_venir, etat_sessions
 
 
 class Texts(Protocol):

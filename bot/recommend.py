@@ -20,10 +20,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.catalogue.sessions import a_venir
 from bot.contract import DIPLOMES, RAYON_KM_DEFAUT, diplome_rank
 from bot.exploration import DEFAULT_DOMAINS
 from bot.geo import distance_km
-from bot.sessions import a_venir
 
 # Domains a person interested in the key may also like (used for alternatives).
 VOISINS: dict[str, tuple[str, ...]] = {

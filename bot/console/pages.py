@@ -21,7 +21,7 @@ from bot.presentation import Texts
 from bot.statistiques.enregistrement import TRANCHES_AGE
 from bot.statistiques.export import csv_texte
 from bot.statistiques.graphiques import Barre, barres_horizontales, colonnes
-from bot.statistiques.requetes import Periode
+from bot.statistiques.requetes import SEUIL, Periode
 
 BASE = "/webhooks/console"
 DISTRIBUTIONS = (
@@ -218,7 +218,6 @@ def _nom_formation(noms: Mapping[str, Any], formation_id: str) -> str:
 
 
 def _distribution(t: Texts, famille: str, counts: Mapping[str, int | None]) -> list[str]:
-    titre = t.get(f"libelle_pilotage_{famille}_titre")
     codes = _ordre(famille, counts)
     barres = [Barre(libelle_code(t, famille, c), counts[c], nombre(t, counts[c])) for c in codes]
     shown = [(v, c) for c, v in counts.items() if v]
@@ -231,20 +230,10 @@ def _distribution(t: Texts, famille: str, counts: Mapping[str, int | None]) -> l
         )
     else:
         phrase = t.get("libelle_pilotage_pas_assez")
-    dessin = barres_horizontales(
-        f"g-{famille.replace('_', '-')}",
-        titre,
-        t.get(f"libelle_pilotage_{famille}_desc"),
-        barres,
-        t.get("libelle_pilotage_masque"),
-    )
-    entetes = [t.get("libelle_pilotage_col_categorie"), t.get("libelle_pilotage_col_nombre")]
-    lignes = [[b.libelle, b.texte] for b in barres]
-    return _section(famille, titre, dessin, phrase, _tableau(t, entetes, lignes, titre))
+    return _section_barres(t, famille, barres, phrase, "libelle_pilotage_col_categorie")
 
 
 def _top(t: Texts, cle: str, liste: list[dict[str, Any]], noms: Mapping[str, Any]) -> list[str]:
-    titre = t.get(f"libelle_pilotage_{cle}_titre")
     barres = [
         Barre(_nom_formation(noms, f["formation_id"]), f["nombre"], nombre(t, f["nombre"]))
         for f in liste
@@ -254,7 +243,16 @@ def _top(t: Texts, cle: str, liste: list[dict[str, Any]], noms: Mapping[str, Any
             f"libelle_pilotage_{cle}_phrase", libelle=barres[0].libelle, valeur=barres[0].valeur
         )
     else:
-        phrase = t.get("libelle_pilotage_top_vide", seuil=5)
+        phrase = t.get("libelle_pilotage_top_vide", seuil=SEUIL)
+    return _section_barres(t, cle, barres, phrase, "libelle_pilotage_col_formation")
+
+
+def _section_barres(
+    t: Texts, cle: str, barres: list[Barre], phrase: str, colonne: str
+) -> list[str]:
+    """A block of horizontal bars (`libelle_pilotage_<cle>_*` texts), its sentence and
+    its table (first column headed by `colonne`)."""
+    titre = t.get(f"libelle_pilotage_{cle}_titre")
     dessin = barres_horizontales(
         f"g-{cle.replace('_', '-')}",
         titre,
@@ -262,7 +260,7 @@ def _top(t: Texts, cle: str, liste: list[dict[str, Any]], noms: Mapping[str, Any
         barres,
         t.get("libelle_pilotage_masque"),
     )
-    entetes = [t.get("libelle_pilotage_col_formation"), t.get("libelle_pilotage_col_nombre")]
+    entetes = [t.get(colonne), t.get("libelle_pilotage_col_nombre")]
     lignes = [[b.libelle, b.texte] for b in barres]
     return _section(cle, titre, dessin, phrase, _tableau(t, entetes, lignes, titre))
 
@@ -372,7 +370,7 @@ def page_journal(
             "debut": periode.date(periode.debut).isoformat(),
             "fin": periode.date(periode.fin).isoformat(),
         },
-        "seuil": 5,
+        "seuil": SEUIL,
     }
     p = data["periode"]
     entetes = [

@@ -85,25 +85,16 @@ def statistiques_structure(engine: Engine, structure_id: int, periode: Periode) 
             .where(dans, r.type.in_(("seance", "partage")))
             .group_by(r.jour, r.type)
         ).all()
+        colonnes = (
+            r.tranche_age,
+            r.diplome,
+            r.situation,
+            r.domaines,
+            case((r.nb_proposees > 0, 1), else_=0),
+            case((r.nb_dans_rayon == 0, 1), else_=0),
+        )
         profils = conn.execute(
-            select(
-                r.tranche_age,
-                r.diplome,
-                r.situation,
-                r.domaines,
-                case((r.nb_proposees > 0, 1), else_=0),
-                case((r.nb_dans_rayon == 0, 1), else_=0),
-                func.count(),
-            )
-            .where(dans, r.type == "seance")
-            .group_by(
-                r.tranche_age,
-                r.diplome,
-                r.situation,
-                r.domaines,
-                case((r.nb_proposees > 0, 1), else_=0),
-                case((r.nb_dans_rayon == 0, 1), else_=0),
-            )
+            select(*colonnes, func.count()).where(dans, r.type == "seance").group_by(*colonnes)
         ).all()
         autres = conn.execute(
             select(r.type, r.formation_id, r.statut, func.count())

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support.console import create_account, create_admin
+from tests.support.console import create_account, create_admin, territory_accounts
 from tests.support.console_http import CONSOLE, Browser, chat, shared_sessions
 from tests.support.server import SERVER
 
@@ -74,23 +74,11 @@ def unmet_in_aisne(planner: Browser) -> int:
 def territory() -> dict[str, Any]:
     """A Mission locale of Hauts-de-France with its admin and counsellor, a regional
     planner of Hauts-de-France, a planner and an admin of Île-de-France."""
-    suffix = secrets.token_hex(3)
-    structure = f"Mission locale de Roubaix {suffix}"
-    admin = create_admin(structure, region="32")
-    counsellor = create_account(structure, "conseiller")
-    region = f"Région Hauts-de-France {suffix}"
-    create_admin(region, region="32")
-    planner = create_account(region, "territoire")
-    idf = f"Région Île-de-France {suffix}"
-    admin_idf = create_admin(idf, region="11")
-    planner_idf = create_account(idf, "territoire")
-    return {
-        "admin": admin,
-        "counsellor": counsellor,
-        "planner": planner,
-        "admin_idf": admin_idf,
-        "planner_idf": planner_idf,
-    }
+    accounts = territory_accounts()
+    idf = f"Région Île-de-France {accounts['suffix']}"
+    accounts["admin_idf"] = create_admin(idf, region="11")
+    accounts["planner_idf"] = create_account(idf, "territoire")
+    return accounts
 
 
 @pytest.fixture(scope="module")

@@ -80,6 +80,19 @@ def create_account(structure: str, role: str) -> str:
     return _command("creer-compte", structure, ["--role", role])
 
 
+def territory_accounts(region: str = "32", name: str = "Hauts-de-France") -> dict[str, str]:
+    """Logins made with the real commands: the admin and a counsellor of a Mission locale
+    of the région, and a regional planner (`territoire`) of the région's own structure."""
+    suffix = secrets.token_hex(3)
+    structure = f"Mission locale de Roubaix {suffix}"
+    admin = create_admin(structure, region=region)
+    counsellor = create_account(structure, "conseiller")
+    planner_structure = f"Région {name} {suffix}"
+    create_admin(planner_structure, region=region)
+    planner = create_account(planner_structure, "territoire")
+    return {"admin": admin, "counsellor": counsellor, "planner": planner, "suffix": suffix}
+
+
 def _command(sub: str, structure: str, extra: list[str]) -> str:
     login = f"{sub[6:]}-{secrets.token_hex(4)}"
     command = [sys.executable, "-m", "bot.cli", "conseil", sub, "--structure", structure]

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import RESULTS, run_axe
-from tests.support.console import PASSWORD, create_account, create_admin
+from tests.support.console import PASSWORD, territory_accounts
 from tests.support.console_http import Browser, chat, shared_sessions
 from tests.support.server import SERVER
 from tools.navigateur import DESKTOP, PHONE
@@ -30,19 +30,13 @@ LAON = "j'ai 22 ans je cherche du travail pas de diplome j'habite a Laon j'aime 
 def accounts() -> dict[str, str]:
     """A Mission locale of Hauts-de-France whose counsellor ran five sessions, a regional
     planner, and five young people of Laon who found nothing near."""
-    suffix = secrets.token_hex(3)
-    structure = f"Mission locale de Roubaix {suffix}"
-    admin = create_admin(structure, region="32")
-    counsellor = create_account(structure, "conseiller")
-    region = f"Région Hauts-de-France {suffix}"
-    create_admin(region, region="32")
-    planner = create_account(region, "territoire")
+    accounts = territory_accounts()
     browser = Browser()
-    assert browser.login(counsellor).status_code == 200
+    assert browser.login(accounts["counsellor"]).status_code == 200
     shared_sessions(browser, 5, ROUBAIX)
     for _ in range(5):
         chat(secrets.token_hex(16), LAON)
-    return {"admin": admin, "planner": planner}
+    return accounts
 
 
 def sign_in(page: Any, login: str) -> None:

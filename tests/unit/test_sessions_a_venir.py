@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.sessions import Sessions, etat_sessions
+from bot.catalogue.sessions import Sessions, etat_sessions
 
 TODAY = dt.date(2026, 12, 7)
 
