@@ -80,8 +80,9 @@ class GuardedInput:
 def sender_ok(sender_id: Any) -> bool:
     """A conversation id that a client chose: 16-64 of `[A-Za-z0-9_-]`, and not guessable
     (at least 8 distinct characters, 64 bits by the frequency of its characters, no run of
-    8 consecutive characters like "abcdefgh"). The page's ids (32 random hex digits) always
-    pass; "aaaaaaaaaaaaaaaa", "1234567890123456" or "abcdefghijklmnop" do not."""
+    8 consecutive characters like "abcdefgh" or "98765432"). The page's ids (32 random hex
+    digits) pass but for about one in five million, and the page then makes a new one;
+    "aaaaaaaaaaaaaaaa", "1234567890123456" or "abcdefghijklmnop" do not."""
     if not isinstance(sender_id, str) or not SENDER_PATTERN.fullmatch(sender_id):
         return False
     counts = Counter(sender_id)
@@ -91,10 +92,16 @@ def sender_ok(sender_id: Any) -> bool:
     bits = -n * sum(c / n * math.log2(c / n) for c in counts.values())
     if bits < MIN_SENDER_BITS:
         return False
-    run = 1
+    run, last_step = 1, 0
     for previous, current in zip(sender_id, sender_id[1:], strict=False):
         step = ord(current) - ord(previous)
-        run = run + 1 if step in (1, -1) else 1
+        # A run goes one way ("abcdefgh", "98765432"); a zigzag such as "babababa" is
+        # not one (a random hex id holds one about once in 80,000).
+        if step not in (1, -1):
+            run = 1
+        else:
+            run = run + 1 if step == last_step else 2
+        last_step = step
         if run >= MAX_SENDER_RUN:
             return False
     return True
