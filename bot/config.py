@@ -37,6 +37,8 @@ DEFAULTS: dict[str, str] = {
     "CAPNUM_WEB_ORIGINS": "",
     "CAPNUM_WEB_RATE_ADDRESS": "300",
     "CAPNUM_WEB_RATE_CONVERSATION": "20",
+    "CAPNUM_WEB_RATE_EXEMPT": "",
+    "CAPNUM_REDIS_URL": "",
     "CAPNUM_CHROMIUM": "/usr/bin/chromium",
     "CAPNUM_TELEGRAM_TOKEN": "",
     "CAPNUM_TELEGRAM_SECRET": "",

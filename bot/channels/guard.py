@@ -17,8 +17,11 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
+import redis
+
 from bot.config import DEFAULTS
 from bot.privacy import Masking, mask
+from bot.shared_state import log_failure, shared_redis, take_token
 
 EMPTY_MESSAGE_INTENT = "/nlu_fallback"
 TOO_LONG_INTENT = "/message_trop_long"
@@ -48,16 +51,27 @@ ALWAYS_ALLOWED = frozenset(
 
 class RateLimiter:
     """Token buckets by key: `burst` messages at once, then `per_minute` a minute.
-    Remembers at most `max_keys` keys (the least recently used are forgotten)."""
+    Remembers at most `max_keys` keys (the least recently used are forgotten). A limiter
+    with a `name` is shared by every server when Redis is configured (`bot.shared_state`);
+    it falls back to this process's buckets when Redis fails."""
 
-    def __init__(self, per_minute: float, burst: int, max_keys: int = 50_000) -> None:
+    def __init__(
+        self, per_minute: float, burst: int, max_keys: int = 50_000, name: str | None = None
+    ) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self.max_keys = max_keys
+        self.name = name
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
-    def allow(self, key: str, now: float | None = None) -> bool:
-        """Takes one token for `key`; False when its bucket is empty."""
+    def wait(self, key: str, now: float | None = None) -> int:
+        """Takes one token for `key`: 0, or the whole seconds until its bucket has one."""
+        client = shared_redis() if self.name and now is None else None
+        if client is not None:
+            try:
+                return take_token(client, self.name or "", key, self.rate, self.burst)
+            except redis.RedisError as exc:
+                log_failure(f"limit {self.name}", exc)
         now = time.monotonic() if now is None else now
         tokens, last = self._buckets.pop(key, (self.burst, now))
         tokens = min(self.burst, tokens + (now - last) * self.rate)
@@ -65,12 +79,13 @@ class RateLimiter:
         self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
         while len(self._buckets) > self.max_keys:
             self._buckets.popitem(last=False)
-        return allowed
-
-    def retry_after(self, key: str) -> int:
-        """Whole seconds until `key` has a token again."""
-        tokens, _ = self._buckets.get(key, (self.burst, 0.0))
+        if allowed:
+            return 0
         return max(1, int((1.0 - tokens) / self.rate + 0.999)) if self.rate else 60
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        """Takes one token for `key`; False when its bucket is empty."""
+        return self.wait(key, now) == 0
 
 
 class GuardedInput:

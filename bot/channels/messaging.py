@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+import redis
 from rasa.core.channels.channel import OutputChannel
 from rasa.nlu.constants import RESPONSE_SELECTOR_UTTER_ACTION_KEY
 from rasa.shared.core.events import BotUttered
@@ -30,6 +31,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.channels.guard import EMPTY_MESSAGE_INTENT, prepare_text
 from bot.geo import Commune, Geo, distance_km
 from bot.presentation import Texts
+from bot.shared_state import log_failure, shared_key, shared_redis
 
 CARD_RESPONSE = "utter_formation_carte"
 # The key of a bot message that names the domain response it comes from.
@@ -144,23 +146,33 @@ def conversation_id(prefix: str, key: str, *parts: object) -> str:
 
 
 class RecentIds:
-    """The last `size` ids seen (bounded memory), to drop re-delivered updates."""
+    """The last `size` ids seen (bounded memory), to drop re-delivered updates. With a
+    `name` and several servers (`bot.shared_state`), the ids are kept in Redis for a day,
+    so that a delivery retried on another server is dropped too."""
 
-    def __init__(self, size: int = 10_000) -> None:
+    DAY = 86_400
+
+    def __init__(self, size: int = 10_000, name: str | None = None) -> None:
         self.size = size
+        self.name = name
         self._ids: OrderedDict[object, None] = OrderedDict()
 
     def seen(self, key: object) -> bool:
         """True if `key` was already seen; otherwise remember it."""
+        client = shared_redis() if self.name else None
+        if client is not None:
+            try:
+                return not client.set(
+                    shared_key(f"seen:{self.name}", str(key)), 1, nx=True, ex=self.DAY
+                )
+            except redis.RedisError as exc:
+                log_failure(f"ids {self.name}", exc)
         if key in self._ids:
             return True
         self._ids[key] = None
         if len(self._ids) > self.size:
             self._ids.popitem(last=False)
         return False
-
-    def forget(self, key: object) -> None:
-        self._ids.pop(key, None)
 
 
 class MessageCollector(OutputChannel):

@@ -13,13 +13,11 @@ origins listed in `allowed_origins` (credentials.yml, from `CAPNUM_WEB_ORIGINS`)
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import logging
 import os
 import re
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -43,7 +41,8 @@ from bot.channels.guard import (
     sender_ok,
     without_repeats,
 )
-from bot.config import DEFAULTS
+from bot.channels.replay import replay_memory
+from bot.config import DEFAULTS, setting
 from bot.console import partage
 from bot.console.service import POUSSEURS, after_turn
 from bot.console.service import effacer_conversation as effacer_console
@@ -91,6 +90,12 @@ def parse_origins(value: str | Iterable[str] | None) -> frozenset[str]:
         return frozenset()
     items = re.split(r"[,\s]+", value) if isinstance(value, str) else list(value)
     return frozenset(o for o in map(_clean_origin, items) if o)
+
+
+def parse_addresses(value: str | None) -> frozenset[str]:
+    """The client addresses exempt from the rate limits (`CAPNUM_WEB_RATE_EXEMPT`, comma
+    separated: a load generator or a monitoring probe, never a public address)."""
+    return frozenset(a.strip() for a in (value or "").split(",") if a.strip())
 
 
 def _clean_origin(value: object) -> str:
@@ -143,47 +148,6 @@ def security_headers(allowed: frozenset[str], page: bool) -> dict[str, str]:
     return headers
 
 
-class RecentAnswers:
-    """Answers of the last messages by (sender, message id), so that a client retrying an
-    unacknowledged message gets the same answer instead of a second turn."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._answers: OrderedDict[tuple[str, str], asyncio.Future[list[dict[str, Any]]]] = (
-            OrderedDict()
-        )
-
-    async def answer(
-        self,
-        key: tuple[str, str] | None,
-        compute: Callable[[], Awaitable[list[dict[str, Any]]]],
-    ) -> list[dict[str, Any]]:
-        """The stored answer for `key`, or the result of `compute()` (stored if it works)."""
-        if key is None:
-            return await compute()
-        known = self._answers.get(key)
-        if known is not None:
-            return await asyncio.shield(known)
-        future: asyncio.Future[list[dict[str, Any]]] = asyncio.get_running_loop().create_future()
-        self._answers[key] = future
-        while len(self._answers) > self.size:
-            self._answers.popitem(last=False)
-        try:
-            result = await compute()
-        except BaseException as exc:
-            self._answers.pop(key, None)
-            future.set_exception(exc)
-            future.exception()  # retrieved: no "never retrieved" warning
-            raise
-        future.set_result(result)
-        return result
-
-    def forget(self, sender_id: str) -> None:
-        """Drops the answers kept for one conversation (after its erasure)."""
-        for key in [k for k in self._answers if k[0] == sender_id]:
-            del self._answers[key]
-
-
 class WebChatInput(GuardedInput, RestInput):
     """REST channel plus the chat page, the widget and the demo page."""
 
@@ -200,12 +164,15 @@ class WebChatInput(GuardedInput, RestInput):
     ) -> None:
         self.max_length = max_length
         self.allowed_origins = frozenset(allowed_origins)
-        self.recent = RecentAnswers()
+        self.recent = replay_memory()
         # Bursts: a few quick taps in a conversation; a whole class behind one address.
-        self.per_conversation = RateLimiter(rate_per_conversation, burst=8)
-        self.per_address = RateLimiter(rate_per_address, burst=max(10, int(rate_per_address)))
+        self.per_conversation = RateLimiter(rate_per_conversation, burst=8, name="web_sender")
+        self.per_address = RateLimiter(
+            rate_per_address, burst=max(10, int(rate_per_address)), name="web_address"
+        )
         # The page asks for the counsellor's messages every 2 s while a session is shared.
-        self.news = RateLimiter(60, burst=10)
+        self.news = RateLimiter(60, burst=10, name="web_news")
+        self.exempt = parse_addresses(setting("CAPNUM_WEB_RATE_EXEMPT"))
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
@@ -222,13 +189,14 @@ class WebChatInput(GuardedInput, RestInput):
         return origin_allowed(request.headers.get("origin"), own, self.allowed_origins)
 
     def _rate_limited(self, request: Request, sender_id: str) -> HTTPResponse | None:
-        for limiter, key in (
-            (self.per_address, request.remote_addr or request.ip),
-            (self.per_conversation, sender_id),
-        ):
-            if not limiter.allow(key):
+        address = request.remote_addr or request.ip
+        if address in self.exempt:
+            return None
+        for limiter, key in ((self.per_address, address), (self.per_conversation, sender_id)):
+            wait = limiter.wait(key)
+            if wait:
                 response_ = self._error(request, 429, "too_many_messages")
-                response_.headers["Retry-After"] = str(limiter.retry_after(key))
+                response_.headers["Retry-After"] = str(wait)
                 return response_
         return None
 

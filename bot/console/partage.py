@@ -36,7 +36,7 @@ _STOP = re.compile(
     r"(?: de| du)? (?:le |la )?partage(?: avec (?:le |la |mon |ma )?conseill\w*)?"
 )
 # Wrong codes a conversation may try: 5 at once, then one every 6 minutes.
-CODE_ATTEMPTS = RateLimiter(per_minute=10 / 60, burst=5)
+CODE_ATTEMPTS = RateLimiter(per_minute=10 / 60, burst=5, name="share_code")
 
 
 def _plain(text: str) -> str:

@@ -80,8 +80,12 @@ class ConsoleInput(GuardedInput, InputChannel):
         rate_per_address: float = float(DEFAULTS["CAPNUM_CONSOLE_RATE_ADDRESS"]),
         logins_per_minute: float = float(DEFAULTS["CAPNUM_CONSOLE_RATE_LOGIN"]),
     ) -> None:
-        self.per_address = RateLimiter(rate_per_address, burst=max(20, int(rate_per_address)))
-        self.logins = RateLimiter(logins_per_minute, burst=int(logins_per_minute))
+        self.per_address = RateLimiter(
+            rate_per_address, burst=max(20, int(rate_per_address)), name="console_address"
+        )
+        self.logins = RateLimiter(
+            logins_per_minute, burst=int(logins_per_minute), name="console_login"
+        )
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> ConsoleInput:

@@ -24,7 +24,7 @@ def test_rate_limiter_allows_a_burst_then_the_rate() -> None:
     """The rate limiter allows a burst, then one message per interval, per key."""
     limiter = RateLimiter(per_minute=60, burst=3)
     assert [limiter.allow("a", now=0.0) for _ in range(4)] == [True, True, True, False]
-    assert limiter.retry_after("a") == 1
+    assert limiter.wait("a", now=0.0) == 1  # one second until the next token
     assert limiter.allow("b", now=0.0)  # keys are independent
     assert not limiter.allow("a", now=0.5)
     assert limiter.allow("a", now=1.6)  # one token a second

@@ -11,8 +11,8 @@ import pytest
 from rasa.shared.core.domain import Domain
 
 from bot.channels.guard import EMPTY_MESSAGE_INTENT, TOO_LONG_INTENT, prepare_text
+from bot.channels.replay import RecentAnswers
 from bot.channels.webchat import (
-    RecentAnswers,
     WebChatInput,
     origin_allowed,
     own_origins,

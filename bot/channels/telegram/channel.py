@@ -126,10 +126,12 @@ class TelegramInput(GuardedInput, InputChannel):
         self.max_length = max_length
         self.api = api or BotApi(api_url or PUBLIC_API_URL, token or "")
         self._bot = BotIdentity(bot_username.lstrip("@")) if bot_username else None
-        self._recent = RecentIds()
+        self._recent = RecentIds(name="telegram_update")
         self._locks = KeyedLocks()
         # As on the web chat: a burst of 8 messages, then 20 a minute per conversation.
-        self.per_conversation = RateLimiter(DEFAULT_RATE_PER_CONVERSATION, burst=8)
+        self.per_conversation = RateLimiter(
+            DEFAULT_RATE_PER_CONVERSATION, burst=8, name="telegram_sender"
+        )
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
