@@ -18,13 +18,18 @@ export CAPNUM_TRACKER_URL="$CAPNUM_DATABASE_URL"
 export CAPNUM_ENDPOINTS=endpoints-scale.yml
 export CAPNUM_REDIS_HOST="${CAPNUM_REDIS_HOST:-127.0.0.1}" CAPNUM_REDIS_PORT="${CAPNUM_REDIS_PORT:-6379}"
 export CAPNUM_REDIS_DB="${CAPNUM_REDIS_DB:-1}"
+# Rate limits, replay memory and console versions shared by the servers (bot/shared_state.py).
+export CAPNUM_REDIS_URL="redis://$CAPNUM_REDIS_HOST:$CAPNUM_REDIS_PORT/$CAPNUM_REDIS_DB"
+# Behind nginx: the client's address is the one nginx puts in X-Forwarded-For.
+export SANIC_PROXIES_COUNT=1
 # A lock left by a killed server blocks its conversation this long (Rasa's default: 60 s).
 export TICKET_LOCK_LIFETIME="${TICKET_LOCK_LIFETIME:-10}"
 export CAPNUM_PUBLIC_URL="${CAPNUM_SCALE_PUBLIC_URL:-http://127.0.0.1:$LB_PORT}"
 
 if [ "${CAPNUM_SCALE_TEST:-}" = 1 ]; then
-  # The test load comes from one address and replays conversations quickly.
-  export CAPNUM_WEB_RATE_ADDRESS=100000000 CAPNUM_WEB_RATE_CONVERSATION=100000000
+  # The test load comes from this machine's address and replays conversations quickly:
+  # exempt from the limits, which the tests check with other (forwarded) addresses.
+  export CAPNUM_WEB_RATE_EXEMPT=127.0.0.1
 fi
 
 "$CAPNUM_ROOT/scripts/setup.sh"

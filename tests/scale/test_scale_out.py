@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 
 from bot.config import REPO_ROOT
+from tests.support.console import create_admin
+from tests.support.console_http import Browser
 from tests.support.helpers import post_message
 
 pytestmark = pytest.mark.scale
@@ -117,6 +119,104 @@ def test_balancer_spreads_conversations_over_every_server() -> None:
     used = {port: cpu_seconds(port) - before[port] for port in ports}
     print(f"\nCPU des serveurs pendant 48 messages via nginx : {used}")
     assert all(seconds >= 0.2 * sum(used.values()) / len(ports) for seconds in used.values())
+
+
+def test_a_retried_message_on_the_other_server_is_answered_once() -> None:
+    """A message retried on the other server (after its answer, or while its turn runs)
+    gets the first answer from the shared replay memory: one turn, one stored message."""
+    sender = secrets.token_hex(16)
+    first = post_message(SERVERS[0], sender, "bonjour", f"retry-0001-{sender[:8]}")
+    again = post_message(SERVERS[1], sender, "bonjour", f"retry-0001-{sender[:8]}")
+    assert first[0] == again[0] == 200 and again[1] == first[1]
+    text, message_id = "je cherche du travail", f"retry-0002-{sender[:8]}"
+    with ThreadPoolExecutor(2) as pool:
+        both = list(
+            pool.map(lambda base: post_message(base, sender, text, message_id), SERVERS[:2])
+        )
+    assert [status for status, _ in both] == [200, 200] and both[0][1] == both[1][1]
+    assert user_texts(sender) == ["bonjour", text]
+
+
+def forwarded_address() -> str:
+    """A client address of the documentation range (RFC 5737), one per test run, as nginx
+    forwards it; not exempt from the limits like the load generator's 127.0.0.1."""
+    return f"198.51.100.{secrets.randbelow(250) + 1}"
+
+
+def test_the_conversation_limit_holds_across_two_servers() -> None:
+    """16 quick messages of one conversation, alternating servers: the burst of 8 holds
+    for both together (per server, 16 would pass), and the refused ones say when to retry."""
+    sender, address = secrets.token_hex(16), forwarded_address()
+
+    def send(i: int) -> tuple[int, Any]:
+        message_id = f"limit-{i:04d}-{sender[:8]}"
+        return post_message(SERVERS[i % 2], sender, "ok", message_id, address=address)
+
+    with ThreadPoolExecutor(16) as pool:
+        statuses = [status for status, _ in pool.map(send, range(16))]
+    accepted = statuses.count(200)
+    print(f"\n16 messages d'une conversation sur deux serveurs : {accepted} acceptés")
+    assert statuses.count(429) == 16 - accepted
+    # 8 at once, then 20 a minute: one more token every 3 s while the burst is served.
+    assert 8 <= accepted <= 10
+
+
+def erase_from(base: str, sender: str, address: str) -> int:
+    request = urllib.request.Request(
+        f"{base}/webhooks/webchat/effacer",
+        data=json.dumps({"sender": sender}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "X-Forwarded-For": address},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_the_address_limit_holds_across_two_servers() -> None:
+    """400 requests from one address (erasures: the cheapest limited request), half on
+    each server: about 300 pass (the burst, then 300 a minute) for both together; per
+    server, all 400 would."""
+    address = forwarded_address()
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(
+            pool.map(
+                lambda i: erase_from(SERVERS[i % 2], secrets.token_hex(16), address), range(400)
+            )
+        )
+    elapsed = time.monotonic() - started
+    accepted = statuses.count(200)
+    print(f"\n400 requêtes d'une adresse en {elapsed:.1f} s : {accepted} acceptées")
+    assert statuses.count(429) == 400 - accepted
+    assert 300 <= accepted <= 300 + 5 * elapsed + 2
+
+
+def test_console_live_updates_when_chat_and_console_are_on_different_servers() -> None:
+    """The counsellor's page waits on one server while the young person talks to the
+    other: the page wakes up with the new profile and message."""
+    admin = create_admin(f"Mission locale multi-serveurs {secrets.token_hex(3)}")
+    counsellor = Browser(SERVERS[0])
+    assert counsellor.login(admin).ok
+    state = counsellor.post("/api/seances", {"mode": "chat"}).json()
+    seance_id, code = state["seance"]["id"], state["seance"]["code"]["code"]
+    sender = secrets.token_hex(16)
+    for i, text in enumerate([code, "/partage_accepter"]):
+        assert post_message(SERVERS[1], sender, text, f"share-{i}-{sender[:8]}")[0] == 200
+    version = counsellor.get(f"/api/seances/{seance_id}").json()["version"]
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(
+            counsellor.get, f"/api/seances/{seance_id}/attendre?version={version}"
+        )
+        time.sleep(0.5)
+        message = "salut, j'ai 19 ans, j'habite à Roubaix et j'aimerais faire du développement web"
+        assert post_message(SERVERS[1], sender, message, f"share-2-{sender[:8]}")[0] == 200
+        seen = waiting.result(timeout=60).json()
+    assert not seen.get("inchange") and seen["version"] != version
+    assert seen["profil"]["age"] == 19 and seen["profil"]["commune"] == "Roubaix"
+    assert any(m["texte"] == message for m in seen["messages"] if m["de"] == "personne")
 
 
 def test_sigkill_of_one_server_under_load_loses_no_acknowledged_message() -> None:

@@ -18,9 +18,10 @@ CONSOLE = "/webhooks/console"
 class Browser:
     """A counsellor's browser: cookies, the CSRF token, same-origin requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: str | None = None) -> None:
+        self.base = base or SERVER or ""
         self.http = requests.Session()
-        self.http.headers["Origin"] = SERVER or ""
+        self.http.headers["Origin"] = self.base
         self.csrf = ""
 
     def login(self, login: str, password: str = PASSWORD) -> requests.Response:
@@ -30,12 +31,12 @@ class Browser:
         return answer
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.http.get(f"{SERVER}{CONSOLE}{path}", timeout=60, **kwargs)
+        return self.http.get(f"{self.base}{CONSOLE}{path}", timeout=60, **kwargs)
 
     def post(self, path: str, body: Any = None, csrf: str | None = None) -> requests.Response:
         headers = {"X-CSRF-Token": self.csrf if csrf is None else csrf}
         return self.http.post(
-            f"{SERVER}{CONSOLE}{path}", data=json.dumps(body or {}), headers=headers, timeout=60
+            f"{self.base}{CONSOLE}{path}", data=json.dumps(body or {}), headers=headers, timeout=60
         )
 
 

@@ -19,16 +19,22 @@ from bot.patches.patch import Patch
 
 
 def post_message(
-    base: str, sender: str, message: str, message_id: str, timeout: float = 60
+    base: str,
+    sender: str,
+    message: str,
+    message_id: str,
+    timeout: float = 60,
+    address: str | None = None,
 ) -> tuple[int, Any]:
     """Posts one web chat message; (status, JSON body or None); status 0 when the server
-    could not be reached or did not answer in time."""
+    could not be reached or did not answer in time. `address`: the client address a proxy
+    in front would forward (X-Forwarded-For)."""
     body = json.dumps({"sender": sender, "message": message, "message_id": message_id})
+    headers = {"Content-Type": "application/json"}
+    if address:
+        headers["X-Forwarded-For"] = address
     request = urllib.request.Request(
-        f"{base}/webhooks/webchat/webhook",
-        data=body.encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
+        f"{base}/webhooks/webchat/webhook", data=body.encode(), method="POST", headers=headers
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
