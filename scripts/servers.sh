@@ -42,6 +42,8 @@ start_actions() {
   SANIC_HOST="$CAPNUM_ACTION_HOST" python -m rasa_sdk --actions bot.actions \
     --port "$CAPNUM_ACTION_PORT" >"$CAPNUM_ROOT/var/actions${CAPNUM_LOG_SUFFIX:-}.log" 2>&1 &
   CAPNUM_PIDS+=($!)
+  mkdir -p "$CAPNUM_ROOT/var/pids"
+  echo $! >"$CAPNUM_ROOT/var/pids/actions-$CAPNUM_ACTION_PORT.pid"
   wait_for_url "http://127.0.0.1:$CAPNUM_ACTION_PORT/health" 120 "le serveur d'actions"
 }
 

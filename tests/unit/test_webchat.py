@@ -234,6 +234,17 @@ def test_rate_limits_per_address_and_per_conversation():
     assert WebChatInput.from_credentials({"rate_per_address": "600"}).per_address.burst == 600
 
 
+def test_exempt_addresses_are_not_limited(monkeypatch):
+    """CAPNUM_WEB_RATE_EXEMPT (a load generator, a probe) lifts the limits of those
+    addresses only."""
+    monkeypatch.setenv("CAPNUM_WEB_RATE_EXEMPT", " 127.0.0.1, ::1 ,")
+    channel = WebChatInput(rate_per_conversation=20, rate_per_address=12)
+    assert channel.exempt == {"127.0.0.1", "::1"}
+    probe, other = FakeClient("127.0.0.1"), FakeClient("10.0.0.3")
+    assert all(channel._rate_limited(probe, "one-conversation-00") is None for _ in range(50))
+    assert [channel._rate_limited(other, "two-conversation-0") for _ in range(9)][8].status == 429
+
+
 def test_server_refuses_an_unguarded_channel(capsys):
     """Rasa's plain REST channel (no guard) stops the start with a French message; the
     web chat and Telegram are accepted."""
