@@ -25,6 +25,7 @@ from bot.config import REPO_ROOT
 from tests.support.console import create_admin
 from tests.support.console_http import Browser
 from tests.support.helpers import post_message
+from tools.bench.serveurs import cpu_seconds
 
 pytestmark = pytest.mark.scale
 SERVERS = [u for u in os.environ.get("CAPNUM_SCALE_URLS", "").split(",") if u]
@@ -96,17 +97,15 @@ def test_simultaneous_messages_of_one_conversation_are_serialised() -> None:
     assert slots["situation"] == "demandeur_emploi" and slots["age"] == 23
 
 
-def cpu_seconds(port: str) -> float:
-    """User + system CPU time of the Rasa server on `port` (from its pid file)."""
-    pid = int(Path(REPO_ROOT, "var", "pids", f"rasa-{port}.pid").read_text())
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def server_cpu(port: str) -> float:
+    """User + system CPU seconds of the Rasa server on `port` (from its pid file)."""
+    return cpu_seconds([Path(REPO_ROOT, "var", "pids", f"rasa-{port}.pid")])
 
 
 def test_balancer_spreads_conversations_over_every_server() -> None:
     """Eight conversations through nginx: each server does a real share of the work."""
     ports = [url.rsplit(":", 1)[1] for url in SERVERS]
-    before = {port: cpu_seconds(port) for port in ports}
+    before = {port: server_cpu(port) for port in ports}
 
     def talk(n: int) -> None:
         sender = secrets.token_hex(16)
@@ -116,7 +115,7 @@ def test_balancer_spreads_conversations_over_every_server() -> None:
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(talk, range(8)))
-    used = {port: cpu_seconds(port) - before[port] for port in ports}
+    used = {port: server_cpu(port) - before[port] for port in ports}
     print(f"\nCPU des serveurs pendant 48 messages via nginx : {used}")
     assert all(seconds >= 0.2 * sum(used.values()) / len(ports) for seconds in used.values())
 
