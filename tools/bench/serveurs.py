@@ -54,8 +54,9 @@ def cpu_seconds(pid_files: list[Path]) -> float:
 
 
 def counters() -> dict[str, float]:
-    """CPU of the servers, PostgreSQL's transactions and written rows (this database),
-    Redis's commands, now; a part that cannot be read (SQLite, no Redis) is left out."""
+    """CPU of the servers, PostgreSQL's transactions (this database) and rows written (the
+    tables of its current schema), Redis's commands, now; a part that cannot be read
+    (SQLite, no Redis) is left out."""
     pids = Path(REPO_ROOT, "var", "pids")
     found = {
         "cpu_rasa_s": cpu_seconds(sorted(pids.glob("rasa-*.pid"))),
@@ -65,12 +66,16 @@ def counters() -> dict[str, float]:
     if url.startswith("postgresql"):
         engine = create_engine(url)
         with engine.connect() as conn:
-            commits, written = conn.execute(
+            commits = conn.execute(
+                text("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+            ).scalar_one()
+            # Rows of this deployment's own tables (other schemas may hold other work).
+            written = conn.execute(
                 text(
-                    "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted "
-                    "FROM pg_stat_database WHERE datname = current_database()"
+                    "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+                    "FROM pg_stat_user_tables WHERE schemaname = current_schema()"
                 )
-            ).one()
+            ).scalar_one()
         engine.dispose()
         found.update(transactions=float(commits), lignes_ecrites=float(written))
     try:
