@@ -174,6 +174,7 @@ async def test_erasure_forgets_the_shared_answers(client: redis.Redis) -> None:
 
 
 def test_the_memory_is_shared_only_when_redis_is_configured(client: redis.Redis) -> None:
+    """Several servers (Redis configured): the shared memory; one server: its own."""
     assert isinstance(replay_memory(), SharedAnswers)
     shared_state.use_redis(None)
     assert not isinstance(replay_memory(), SharedAnswers)
