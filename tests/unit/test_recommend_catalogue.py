@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
 import logging
 import math
@@ -26,8 +28,18 @@ from bot.catalogue.validation import FormationRecord, validate_files, validate_r
 from bot.config import Settings
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
 from bot.db import engine_for
+from bot.exploration import DEFAULT_DOMAINS
 from bot.geo import EARTH_RADIUS_KM, Geo, distance_km
-from bot.recommend import Profil, Resultat, eligibilite, recommander
+from bot.recommend import (
+    Profil,
+    Recommandation,
+    Resultat,
+    eligibilite,
+    ids,
+    liste_a_montrer,
+    page,
+    recommander,
+)
 from tests.support.factories import HOME, formation, profil, south_of_home
 from tests.support.rasa import make_tracker
 from tools.bench.catalogue import Communes, catalogue_synthetique, premiere_page, profils_aleatoires
@@ -252,6 +264,92 @@ def test_reads_only_a_few_rows(
     reco = recommander_catalogue(person, synthetic_catalogue)
     assert reco.resultats or reco.alternatives
     assert 0 < len(read) < len(synthetic_rows) / 10
+
+
+DENSE_CENTRES = ("Paris", "Lyon")
+
+
+@pytest.fixture(scope="module")
+def dense_rows(real_rows: list[FormationRecord], geo: Geo) -> list[FormationRecord]:
+    """1,500 rows made from the real ones, all within 40 km of Paris or Lyon: a person
+    there has hundreds of results in her domains (the dense areas of the big catalogue)."""
+    centres = [geo.by_name(name)[0] for name in DENSE_CENTRES]
+    communes = Communes.de(geo)
+    near = [
+        c
+        for c in communes.liste
+        if any(distance_km(c.lat, c.lon, p.lat, p.lon) <= 40 for p in centres)  # type: ignore[arg-type]
+    ]
+    dense = Communes(tuple(near), tuple(itertools.accumulate(max(c.population, 1) for c in near)))
+    rows = catalogue_synthetique(1500, real_rows, dense, graine=13)
+    return [validate_row(row) for row in rows]  # type: ignore[misc]
+
+
+def dense_profiles(geo: Geo, count: int, seed: int) -> list[Profil]:
+    """Profiles in or around Paris and Lyon: chosen interests or the "je sais pas" defaults,
+    trainings set aside, sessions compared with a date, distance learning or not."""
+    rng = random.Random(seed)
+    centres = [geo.by_name(name)[0] for name in DENSE_CENTRES]
+    profiles = []
+    for person in varied_profiles(geo, count, seed):
+        centre = rng.choice(centres)
+        defaults = rng.random() < 0.2
+        profiles.append(
+            replace(
+                person,
+                commune=centre.nom,
+                lat=centre.lat + rng.uniform(-0.2, 0.2),
+                lon=centre.lon + rng.uniform(-0.2, 0.2),
+                interets=tuple(DEFAULT_DOMAINS) if defaults else person.interets,
+                interets_par_defaut=defaults,
+                rayon_km=rng.choice((5.0, 10.0, 30.0, 30.0, 60.0, 100.0)),
+                formations_exclues=tuple(f"synth-{rng.randrange(1500):06d}" for _ in range(5)),
+                aujourdhui=rng.choice((None, dt.date(2026, 1, 15), dt.date(2027, 6, 1))),
+            )
+        )
+    return profiles
+
+
+def shown(person: Profil, reco: Recommandation) -> tuple[Any, ...]:
+    """What the person is told and shown: the answer type, the count announced, the first
+    pages, a later page, and the pages after "voir plus" (the list already shown kept).
+
+    For alternatives (nothing in the zone), only the first `LIMITE_PROCHES` rows are read:
+    their pages within them are compared, not their count."""
+    liste = liste_a_montrer(person, reco)
+    suite = liste_a_montrer(person, reco, ordre=ids(liste))
+    pages = [[key(r) for r in page(liste, numero)] for numero in (0, 1, 2, 7)]
+    complete = (len(liste), ids(liste)) if reco.resultats else None
+    return (
+        reco.type_alternative,
+        complete,
+        pages,
+        [key(r) for r in page(suite, 1)],
+        reco.a_distance_possibles,
+    )
+
+
+@pytest.fixture(scope="module")
+def dense_expected(dense_rows: list[FormationRecord], geo: Geo) -> list[tuple[Profil, Any]]:
+    """(person, what the full scan shows her) for 200 people in dense areas."""
+    people = dense_profiles(geo, 200, seed=17)
+    return [(person, shown(person, recommander(person, dense_rows))) for person in people]
+
+
+def test_shown_list_same_as_full_scan_in_dense_areas(
+    db_engine: Engine,
+    tmp_path: Path,
+    dense_rows: list[FormationRecord],
+    dense_expected: list[tuple[Profil, Any]],
+) -> None:
+    """Hundreds of people in dense areas: same count announced, same first pages, same
+    later pages, in the same order, as the full scan."""
+    catalogue = loaded(db_engine, tmp_path, dense_rows)
+    for person, expected in dense_expected:
+        assert shown(person, recommander_catalogue(person, catalogue)) == expected, person
+    counts = [complete[0] for _, (_, complete, *_) in dense_expected if complete]
+    assert max(counts) >= 200  # dense indeed: many pages
+    assert sum(1 for n in counts if n > 20) >= 50
 
 
 # --------------------------------------------------------------------------- each step
