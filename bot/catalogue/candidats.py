@@ -1,9 +1,9 @@
 """SQL pre-selection of catalogue rows: domains, département, région, a bounding box
 around a point, distance learning and eligibility, optionally nearest first.
 
-The conditions run in the database (indexes `formation_domaines.domaine` and
-`formations(lat, lon)`), so that the Python scoring of `bot.recommend` only sees a few
-rows. The eligibility condition is the one of `bot.recommend.eligibilite` (age, diploma,
+The conditions run in the database (indexes `formation_domaines(domaine, lat, lon)`,
+`formation_domaines.domaine` and `formations(lat, lon)`), so that the Python scoring of
+`bot.recommend` only sees a few rows. The eligibility condition is the one of `bot.recommend.eligibilite` (age, diploma,
 public) written in SQL; Python stays the judge: it re-checks every row it receives.
 Portable SQL only (SQLite and PostgreSQL): arithmetic, `IN`, `EXISTS`, `LIKE`.
 """
@@ -92,14 +92,13 @@ class FiltreCandidats:
     limite: int | None = None
 
 
-def condition_boite(boite: Boite) -> ColumnElement[Any]:
-    """Rows whose coordinates are inside the box."""
-    f = FormationRow
-    parts = [f.lat.between(boite.lat_min, boite.lat_max)]
+def condition_boite(boite: Boite, lieu: Any = FormationRow) -> ColumnElement[Any]:
+    """Rows whose coordinates (`lieu.lat`, `lieu.lon`) are inside the box."""
+    parts = [lieu.lat.between(boite.lat_min, boite.lat_max)]
     if boite.lon_min is not None and boite.lon_max is not None:
-        parts.append(f.lon.between(boite.lon_min, boite.lon_max))
+        parts.append(lieu.lon.between(boite.lon_min, boite.lon_max))
     else:
-        parts.append(f.lon.is_not(None))
+        parts.append(lieu.lon.is_not(None))
     return and_(*parts)
 
 
@@ -140,27 +139,40 @@ def distance_approchee(centre: tuple[float, float]) -> ColumnElement[Any]:
 def requete_candidats(filtre: FiltreCandidats) -> Select:
     """SELECT of the `formations` columns for the rows the filter keeps, in its order."""
     f = FormationRow
+    d = FormationDomaineRow
     conditions: list[ColumnElement[Any]] = []
+    dans_domaines: ColumnElement[Any] = true()
     if filtre.domaines is not None:
-        d = FormationDomaineRow
-        if not filtre.domaines:
-            conditions.append(false())
-        else:
-            conditions.append(
-                exists().where(d.formation_row_id == f.id, d.domaine.in_(filtre.domaines))
-            )
+        dans_domaines = (
+            exists().where(d.formation_row_id == f.id, d.domaine.in_(filtre.domaines))
+            if filtre.domaines
+            else false()
+        )
     if filtre.departement is not None:
         conditions.append(f.departement == filtre.departement)
     if filtre.regions is not None:
         conditions.append(f.region.in_(filtre.regions) if filtre.regions else false())
     a_distance = f.a_distance.is_(True)
-    if filtre.distanciel == "seul":
-        conditions.append(a_distance)
-    elif filtre.boite is not None:
-        dans_boite = condition_boite(filtre.boite)
-        conditions.append(
-            or_(dans_boite, a_distance) if filtre.distanciel == "inclus" else dans_boite
+    if filtre.domaines and filtre.boite is not None and filtre.distanciel != "seul":
+        # Domains and box together, on the index (domaine, lat, lon) of `formation_domaines`
+        # (the rows' coordinates repeated): only the domains' rows of the box are read.
+        dans_boite = f.id.in_(
+            select(d.formation_row_id).where(
+                d.domaine.in_(filtre.domaines), condition_boite(filtre.boite, d)
+            )
         )
+        inclus = filtre.distanciel == "inclus"
+        conditions.append(
+            or_(dans_boite, and_(a_distance, dans_domaines)) if inclus else dans_boite
+        )
+    else:
+        conditions.append(dans_domaines)
+        if filtre.distanciel == "seul":
+            conditions.append(a_distance)
+        elif filtre.boite is not None:
+            dans_boite = condition_boite(filtre.boite)
+            inclus = filtre.distanciel == "inclus"
+            conditions.append(or_(dans_boite, a_distance) if inclus else dans_boite)
     if filtre.coordonnees:
         conditions.append(f.lat.is_not(None))
     if filtre.eligibilite is not None:

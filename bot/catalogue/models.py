@@ -80,15 +80,23 @@ class FormationRow(Base):
 
 class FormationDomaineRow(Base):
     """One (catalogue row, interest domain) pair: `formations.domaines` as an indexed table,
-    filled by the loader in the same transaction."""
+    filled by the loader in the same transaction.
+
+    `lat` and `lon` repeat the row's coordinates, so that the index (domain, lat, lon)
+    finds a domain's rows in a box without reading the rows of other domains."""
 
     __tablename__ = "formation_domaines"
-    __table_args__ = (Index("ix_formation_domaines_domaine", "domaine", "formation_row_id"),)
+    __table_args__ = (
+        Index("ix_formation_domaines_domaine", "domaine", "formation_row_id"),
+        Index("ix_formation_domaines_lieu", "domaine", "lat", "lon", "formation_row_id"),
+    )
 
     formation_row_id = Column(
         String(200), ForeignKey("formations.id", ondelete="CASCADE"), primary_key=True
     )
     domaine = Column(String(40), primary_key=True)
+    lat = Column(Float)
+    lon = Column(Float)
 
     def __repr__(self) -> str:
         return f"FormationDomaineRow({self.formation_row_id!r}, {self.domaine!r})"

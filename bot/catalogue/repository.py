@@ -113,9 +113,10 @@ def _record_to_values(record: FormationRecord) -> dict[str, Any]:
 
 
 def _domain_values(records: Sequence[FormationRecord]) -> list[dict[str, Any]]:
-    """The `formation_domaines` rows of these records (each domain once per row)."""
+    """The `formation_domaines` rows of these records (each domain once per row, with the
+    row's coordinates)."""
     return [
-        {"formation_row_id": record.id, "domaine": domaine}
+        {"formation_row_id": record.id, "domaine": domaine, "lat": record.lat, "lon": record.lon}
         for record in records
         for domaine in dict.fromkeys(record.domaines)
     ]

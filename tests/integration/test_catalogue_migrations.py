@@ -32,6 +32,7 @@ from tests.support.factories import valid_row, write_jsonl
 TABLES = {"formations", "formation_domaines", "catalogue_meta", "alembic_version"}
 SECOND_REVISION = "0002_formation_domaines"
 THIRD_REVISION = "0003_formation_sessions_rncp"
+FOURTH_REVISION = "0004_formation_domaines_lieu"
 
 
 @pytest.fixture
@@ -227,9 +228,10 @@ def check_sessions_columns(engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as conn:
         conn.execute(insert(FormationRow), formation_values(valid_row()))
 
-    result = upgrade_schema(engine)
+    result = upgrade_schema(engine, THIRD_REVISION)
 
     assert (result.before, result.after) == (SECOND_REVISION, THIRD_REVISION)
+    upgrade_schema(engine)
     assert model_drift(engine) == []
     record = Catalogue(engine).get("gen-hdf-2016-001")
     assert record is not None and (record.sessions, record.rncp) == ((), ())
@@ -246,7 +248,7 @@ def check_sessions_columns(engine: Engine, tmp_path: Path) -> None:
     assert not {"sessions", "rncp"} & columns and "brut" in columns
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM formations")) == 1
-    assert upgrade_schema(engine).after == THIRD_REVISION
+    assert upgrade_schema(engine, THIRD_REVISION).after == THIRD_REVISION
 
 
 def test_upgrade_0002_to_0003_adds_sessions_and_rncp_on_sqlite(
@@ -254,6 +256,67 @@ def test_upgrade_0002_to_0003_adds_sessions_and_rncp_on_sqlite(
 ) -> None:
     """On SQLite, migrating 0002 to 0003 keeps the rows (empty sessions and RNCP numbers)."""
     check_sessions_columns(sqlite_engine, tmp_path)
+
+
+def domain_places(engine: Engine) -> list[tuple[str, str, float | None, float | None]]:
+    d = FormationDomaineRow
+    stmt = select(d.formation_row_id, d.domaine, d.lat, d.lon).order_by(
+        d.formation_row_id, d.domaine
+    )
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(stmt)]  # type: ignore[misc]
+
+
+def check_domain_places(engine: Engine, tmp_path: Path) -> None:
+    """At revision 0004 the domain rows get their row's coordinates (backfilled, indexed);
+    rows loaded afterwards too; downgrading drops the two columns only."""
+    upgrade_schema(engine, THIRD_REVISION)
+    rows = [
+        valid_row(),
+        valid_row(id="b", domaines=["data", "cybersecurite"], lat=45.75, lon=4.85),
+        valid_row(id="c", domaines=["design"], lat=None, lon=None, commune=None, a_distance=True),
+    ]
+    with engine.begin() as conn:
+        conn.execute(insert(FormationRow), [formation_values(row) for row in rows])
+        conn.execute(
+            insert(FormationDomaineRow),
+            [
+                {"formation_row_id": row["id"], "domaine": domaine}
+                for row in rows
+                for domaine in row["domaines"]
+            ],
+        )
+    first = (valid_row()["lat"], valid_row()["lon"])
+    expected = [
+        ("b", "cybersecurite", 45.75, 4.85),
+        ("b", "data", 45.75, 4.85),
+        ("c", "design", None, None),
+        ("gen-hdf-2016-001", "developpement", *first),
+    ]
+
+    result = upgrade_schema(engine)
+
+    assert (result.before, result.after) == (THIRD_REVISION, FOURTH_REVISION)
+    assert domain_places(engine) == expected
+    assert model_drift(engine) == []
+    indexes = {index["name"] for index in inspect(engine).get_indexes("formation_domaines")}
+    assert "ix_formation_domaines_lieu" in indexes
+    Catalogue(engine).load([write_jsonl(tmp_path / "a.jsonl", rows[1:])])
+    assert domain_places(engine) == expected[:3]
+
+    downgrade_schema(engine, THIRD_REVISION)
+    columns = {column["name"] for column in inspect(engine).get_columns("formation_domaines")}
+    assert columns == {"formation_row_id", "domaine"}
+    assert domain_pairs(engine) == [("b", "cybersecurite"), ("b", "data"), ("c", "design")]
+    assert upgrade_schema(engine).after == FOURTH_REVISION
+    assert domain_places(engine) == expected[:3]
+
+
+def test_upgrade_0003_to_0004_adds_domain_places_on_sqlite(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """On SQLite, migrating 0003 to 0004 gives each domain row its row's coordinates."""
+    check_domain_places(sqlite_engine, tmp_path)
 
 
 # --------------------------------------------------------------------------- CLI
@@ -328,3 +391,11 @@ def test_upgrade_0002_to_0003_adds_sessions_and_rncp_on_postgres(
 ) -> None:
     """A deployed PostgreSQL catalogue at 0002 gets the two JSONB columns without loss."""
     check_sessions_columns(pg_engine, tmp_path)
+
+
+@pytest.mark.postgres
+def test_upgrade_0003_to_0004_adds_domain_places_on_postgres(
+    pg_engine: Engine, tmp_path: Path
+) -> None:
+    """On PostgreSQL, migrating 0003 to 0004 gives each domain row its row's coordinates."""
+    check_domain_places(pg_engine, tmp_path)
