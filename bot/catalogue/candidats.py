@@ -3,9 +3,10 @@ around a point, distance learning and eligibility, optionally nearest first.
 
 The conditions run in the database (indexes `formation_domaines(domaine, lat, lon)`,
 `formation_domaines.domaine` and `formations(lat, lon)`), so that the Python scoring of
-`bot.recommend` only sees a few rows. The eligibility condition is the one of `bot.recommend.eligibilite` (age, diploma,
-public) written in SQL; Python stays the judge: it re-checks every row it receives.
-Portable SQL only (SQLite and PostgreSQL): arithmetic, `IN`, `EXISTS`, `LIKE`.
+`bot.recommend` only sees a few rows. The eligibility condition is the one of
+`bot.recommend.eligibilite` (age, diploma, public) written in SQL; Python stays the judge:
+it re-checks every row it receives. Portable SQL only (SQLite and PostgreSQL): arithmetic,
+`IN`, `EXISTS`, `UNION`, `LIKE`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import String, and_, case, cast, exists, false, not_, or_, select, true
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from bot.catalogue.models import FormationDomaineRow, FormationRow
@@ -156,15 +158,22 @@ def requete_candidats(filtre: FiltreCandidats) -> Select:
     if filtre.domaines and filtre.boite is not None and filtre.distanciel != "seul":
         # Domains and box together, on the index (domaine, lat, lon) of `formation_domaines`
         # (the rows' coordinates repeated): only the domains' rows of the box are read.
-        dans_boite = f.id.in_(
-            select(d.formation_row_id).where(
-                d.domaine.in_(filtre.domaines), condition_boite(filtre.boite, d)
+        lignes = select(d.formation_row_id).where(
+            d.domaine.in_(filtre.domaines), condition_boite(filtre.boite, d)
+        )
+        if filtre.distanciel == "inclus":
+            # One list of ids (a union, not an OR of two conditions: with an OR, PostgreSQL
+            # reads the whole table).
+            distance = aliased(FormationRow)
+            lignes = lignes.union(
+                select(distance.id).where(
+                    distance.a_distance.is_(True),
+                    exists().where(
+                        d.formation_row_id == distance.id, d.domaine.in_(filtre.domaines)
+                    ),
+                )
             )
-        )
-        inclus = filtre.distanciel == "inclus"
-        conditions.append(
-            or_(dans_boite, and_(a_distance, dans_domaines)) if inclus else dans_boite
-        )
+        conditions.append(f.id.in_(lignes))
     else:
         conditions.append(dans_domaines)
         if filtre.distanciel == "seul":
