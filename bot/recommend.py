@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from bot.catalogue.sessions import a_venir
@@ -147,6 +148,7 @@ class Recommandation:
         return self.resultats or self.alternatives
 
 
+@lru_cache(maxsize=65536)  # names and titles repeat on thousands of rows
 def _plie(text: str) -> str:
     """Lower-case, accent-free text with single spaces (for comparisons)."""
     decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
