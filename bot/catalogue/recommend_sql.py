@@ -19,7 +19,9 @@ is read too (see `_proches`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 from bot.catalogue.candidats import Boite, Distanciel, Eligibilite, FiltreCandidats
@@ -129,10 +131,33 @@ def _etapes(profil: Profil, catalogue: Catalogue) -> list[Etape]:
     return steps
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (reference counting still frees).
+
+    A dense area reads and scores thousands of rows: tens of thousands of objects that
+    stay alive until the answer is built, so the collector would run full collections
+    over them (up to half the time of the call) and free nothing. Collection resumes
+    after the block, unless it was already off when the block began (another thread in
+    the same block, or a deliberate choice of the process)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def recommander_catalogue(profil: Profil, catalogue: Catalogue) -> Recommandation:
     """`recommander(profil, all rows)` from a few SQL queries: the same results (all of
     them), or the same alternative type, first `LIMITE_PROCHES` alternatives and count
     of distance-learning trainings."""
+    with _gc_paused():
+        return _recommander_catalogue(profil, catalogue)
+
+
+def _recommander_catalogue(profil: Profil, catalogue: Catalogue) -> Recommandation:
     candidats: dict[str, FormationRecord] = {}
     reco = Recommandation([], [], None)
     for type_alternative, lire in _etapes(profil, catalogue):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import json
 import logging
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions import services
 from bot.actions.recommandations import ActionDetailFormation, ActionRecommander
@@ -498,3 +500,24 @@ async def test_database_failure_is_told_without_personal_data(
     logged = [r.getMessage() for r in caplog.records if r.name == "bot.actions.recommandations"]
     assert logged == ["catalogue database unavailable (OperationalError)"] * 2
     broken.dispose()
+
+
+def test_garbage_collection_resumes_after_a_recommendation(
+    synthetic_catalogue: Catalogue, geo: Geo
+) -> None:
+    """The cyclic collector is paused during a recommendation only: on again afterwards,
+    even when the database fails, and left off when it was off before."""
+    lyon = geo.by_name("Lyon")[0]
+    person = profil(lat=lyon.lat, lon=lyon.lon, commune="Lyon", interets=("data",))
+    assert gc.isenabled()
+    recommander_catalogue(person, synthetic_catalogue)
+    assert gc.isenabled()
+    with pytest.raises(SQLAlchemyError):
+        recommander_catalogue(person, Catalogue(engine_for("sqlite://")))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        recommander_catalogue(person, synthetic_catalogue)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
