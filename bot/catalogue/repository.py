@@ -12,7 +12,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -126,13 +126,28 @@ def _domain_values(records: Sequence[FormationRecord]) -> list[dict[str, Any]]:
 _LIST_COLUMNS = ("metiers", "rome", "domaines", "public_cible", "rncp")
 
 
+#: Every field of a record (a `formations` row has exactly these columns).
+_RECORD_FIELDS = frozenset(field.name for field in fields(FormationRecord))
+# `_to_record` fills the fields directly: nothing may run after the dataclass's __init__.
+assert not hasattr(FormationRecord, "__post_init__") and "__slots__" not in vars(FormationRecord)
+
+
 def _to_record(row: Mapping[str, Any]) -> FormationRecord:
-    """A `formations` row (column name → value) as a record."""
+    """A `formations` row (column name → value) as a record.
+
+    A recommendation in a dense area converts thousands of rows: the record's fields are
+    set at once instead of by the frozen dataclass's __init__ (one `object.__setattr__`
+    per field), when the row has exactly the record's fields (else the __init__ says
+    what is wrong)."""
     values = dict(row)
     for key in _LIST_COLUMNS:
         values[key] = tuple(values[key])
     values["sessions"] = tuple(PeriodeSession(s["debut"], s["fin"]) for s in values["sessions"])
-    return FormationRecord(**values)
+    if values.keys() != _RECORD_FIELDS:
+        return FormationRecord(**values)
+    record = object.__new__(FormationRecord)
+    record.__dict__.update(values)
+    return record
 
 
 # --------------------------------------------------------------------------- repository

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import itertools
@@ -25,7 +26,7 @@ from bot.actions.recommandations import ActionDetailFormation, ActionRecommander
 from bot.catalogue.candidats import Boite, Eligibilite, FiltreCandidats, requete_candidats
 from bot.catalogue.models import FormationRow
 from bot.catalogue.recommend_sql import LIMITE_PROCHES, recommander_catalogue
-from bot.catalogue.repository import Catalogue, catalogue_paths
+from bot.catalogue.repository import Catalogue, _to_record, catalogue_paths
 from bot.catalogue.validation import FormationRecord, validate_files, validate_row
 from bot.config import Settings
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
@@ -521,3 +522,19 @@ def test_garbage_collection_resumes_after_a_recommendation(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_rows_read_are_the_records_loaded(
+    synthetic_catalogue: Catalogue, synthetic_rows: list[FormationRecord]
+) -> None:
+    """Rows are converted without the dataclass's __init__: the same records (equal,
+    frozen); a row with other columns goes through the __init__, which refuses it."""
+    by_id = {r.id: r for r in synthetic_rows}
+    read = synthetic_catalogue.candidats(FiltreCandidats(("data",)))
+    assert read and all(r == by_id[r.id] for r in read)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read[0].intitule = "autre"  # type: ignore[misc]
+    row = {**vars(read[0]), "sessions": [s.to_dict() for s in read[0].sessions]}
+    assert _to_record(row) == read[0]
+    with pytest.raises(TypeError):
+        _to_record({**row, "inconnue": 1})
