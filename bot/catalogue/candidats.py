@@ -138,18 +138,19 @@ def distance_approchee(centre: tuple[float, float]) -> ColumnElement[Any]:
     return dlat * dlat + dlon * dlon
 
 
+def _dans_domaines(ligne: Any, domaines: tuple[str, ...]) -> ColumnElement[Any]:
+    """Rows (`ligne`: `FormationRow` or an alias) with at least one of these domains."""
+    if not domaines:
+        return false()
+    d = FormationDomaineRow
+    return exists().where(d.formation_row_id == ligne.id, d.domaine.in_(domaines))
+
+
 def requete_candidats(filtre: FiltreCandidats) -> Select:
     """SELECT of the `formations` columns for the rows the filter keeps, in its order."""
     f = FormationRow
     d = FormationDomaineRow
     conditions: list[ColumnElement[Any]] = []
-    dans_domaines: ColumnElement[Any] = true()
-    if filtre.domaines is not None:
-        dans_domaines = (
-            exists().where(d.formation_row_id == f.id, d.domaine.in_(filtre.domaines))
-            if filtre.domaines
-            else false()
-        )
     if filtre.departement is not None:
         conditions.append(f.departement == filtre.departement)
     if filtre.regions is not None:
@@ -167,15 +168,13 @@ def requete_candidats(filtre: FiltreCandidats) -> Select:
             distance = aliased(FormationRow)
             lignes = lignes.union(
                 select(distance.id).where(
-                    distance.a_distance.is_(True),
-                    exists().where(
-                        d.formation_row_id == distance.id, d.domaine.in_(filtre.domaines)
-                    ),
+                    distance.a_distance.is_(True), _dans_domaines(distance, filtre.domaines)
                 )
             )
         conditions.append(f.id.in_(lignes))
     else:
-        conditions.append(dans_domaines)
+        if filtre.domaines is not None:
+            conditions.append(_dans_domaines(f, filtre.domaines))
         if filtre.distanciel == "seul":
             conditions.append(a_distance)
         elif filtre.boite is not None:
