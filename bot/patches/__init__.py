@@ -4,9 +4,10 @@
 the patches were written and measured for, and that every attribute to replace is where it
 was (defined on that class or module); otherwise it refuses, with a French message that says
 what differs. `CAPNUM_PATCHES=non` turns off the patches of Rasa's behaviour (hot path,
-action time-out, loop recovery): the conversation is then Rasa's own. The launcher's
-additions (refused model endpoints, French errors, guarded channels only) always stay: they
-are the server's security boundary, not a change of how Rasa answers.
+action time-out, loop recovery, kept-open connection to the action server): the
+conversation is then Rasa's own. The launcher's additions (refused model endpoints, French
+errors, guarded channels only) always stay: they are the server's security boundary, not a
+change of how Rasa answers.
 """
 
 from __future__ import annotations
@@ -58,11 +59,12 @@ def attribute_problems(patches: list[Patch]) -> list[str]:
 
 def all_patches(environ: Mapping[str, str]) -> list[Patch]:
     """The patches, in order (their modules are imported after the version check)."""
-    from bot.patches import action_timeout, hot_path, launcher
+    from bot.patches import action_session, action_timeout, hot_path, launcher
 
     return [
         *launcher.patches(),
         *action_timeout.patches(environ),
+        *action_session.patches(),
         *hot_path.patches(),
     ]
 
