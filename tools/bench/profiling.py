@@ -19,8 +19,9 @@ REPORT_START = "<!-- profilage:debut -->"
 REPORT_END = "<!-- profilage:fin -->"
 MAIN_THREAD = "_run_module_as_main"
 NBSP = "\u00a0"  # indents the sub-stages in the Markdown table
-# (label, frame): a frame is "function (file)" with the file relative to site-packages.
-STAGES = [
+# (label, frames): a frame is "function (file)" with the file relative to site-packages;
+# a stage given several frames (Rasa's function or the patch that replaces it) adds them up.
+STAGES: list[tuple[str, str | tuple[str, ...]]] = [
     ("un message, en tout (webhook)", "receive (bot/channels/webchat.py)"),
     ("  compréhension (NLU)", "parse_message (rasa/core/processor.py)"),
     ("    spaCy (tok2vec)", "__call__ (spacy/language.py)"),
@@ -32,7 +33,10 @@ STAGES = [
     ("    règles", "predict_action_probabilities (rasa/core/policies/rule_policy.py)"),
     ("    mémorisation", "predict_action_probabilities (rasa/core/policies/memoization.py)"),
     ("    actions (dont serveur d'actions)", "run (rasa/core/actions/action.py)"),
-    ("      requêtes HTTP au serveur d'actions", "request (rasa/utils/endpoints.py)"),
+    (
+        "      requêtes HTTP au serveur d'actions",
+        ("request (rasa/utils/endpoints.py)", "request (bot/patches/action_session.py)"),
+    ),
     ("      validation de ses réponses", "validate_action_result (bot/patches/hot_path.py)"),
     ("    textes des réponses (NLG)", "generate (rasa/core/nlg/response.py)"),
     ("  lecture de la conversation (SQL)", "retrieve (bot/tracker_store.py)"),
@@ -65,6 +69,11 @@ def inclusive_samples(lines: Iterable[str], thread: str = MAIN_THREAD) -> tuple[
     return counts, total
 
 
+def samples(counts: Counter, frames: str | tuple[str, ...]) -> int:
+    """The samples of a stage: of its frame, or of its alternative frames together."""
+    return sum(counts[frame] for frame in ((frames,) if isinstance(frames, str) else frames))
+
+
 def render(counts: Counter, messages: int, rate: int, seconds: float, top: int = 25) -> str:
     """The Markdown section: milliseconds per message for each stage, then the frames of
     the request that take the most time."""
@@ -73,7 +82,7 @@ def render(counts: Counter, messages: int, rate: int, seconds: float, top: int =
         return f"{samples / rate / messages * 1000:.1f}"
 
     host = machine()
-    request = STAGES[0][1]
+    request = str(STAGES[0][1])
     lines = [
         REPORT_START,
         f"Profil py-spy (échantillonnage à {rate} Hz) du serveur Rasa pendant {seconds:g} s, une "
@@ -84,7 +93,7 @@ def render(counts: Counter, messages: int, rate: int, seconds: float, top: int =
         "",
         "| étape | ms par message |",
         "|---|---:|",
-        *(f"| {label.replace('  ', NBSP * 2)} | {ms(counts[frame])} |" for label, frame in STAGES),
+        *(f"| {label.replace('  ', NBSP * 2)} | {ms(samples(counts, f))} |" for label, f in STAGES),
         "",
         f"Fonctions les plus coûteuses sous `{request}` :",
         "",
