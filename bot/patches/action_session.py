@@ -22,11 +22,16 @@ request fails before any answer: it is sent again, once. Only a request on a reu
 connection is retried, and only for a body that can be sent again; a request that failed
 on a new connection fails as with Rasa. At server stop (`close_resources`, after Rasa's
 own), the session of the server's loop is closed.
+
+Every call also sends the whole domain, the same dict each time (`Domain.as_dict()` is the
+domain's own `_data`): its JSON text is written once per domain object and put in each
+body, which reads as the same JSON as aiohttp's `json=` would send.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import ssl
@@ -85,6 +90,24 @@ async def close_sessions() -> None:
         await session.close()
 
 
+_domain_text: tuple[dict[str, Any], str] | None = None
+
+
+def json_body(body: dict[str, Any]) -> bytes:
+    """`body` as aiohttp's `json=` would send it (`json.dumps`, UTF-8), the text of its
+    `domain` made once for each domain object: Rasa sends the same dict, its `Domain`'s
+    `_data`, with every call (85 kB of JSON, about 1.6 ms to write)."""
+    global _domain_text
+    domain = body.get("domain")
+    if not isinstance(domain, dict):
+        return json.dumps(body).encode()
+    if _domain_text is None or _domain_text[0] is not domain:
+        _domain_text = (domain, json.dumps(domain))
+    rest = json.dumps({key: value for key, value in body.items() if key != "domain"})
+    joint = ", " if rest != "{}" else ""
+    return f'{rest[:-1]}{joint}"domain": {_domain_text[1]}}}'.encode()
+
+
 def _replayable(kwargs: dict[str, Any]) -> bool:
     data = kwargs.get("data")
     return data is None or isinstance(data, bytes | str | dict)
@@ -118,6 +141,12 @@ async def request(
     if self.basic_auth and "auth" not in kwargs:
         kwargs["auth"] = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
     params = self.combine_parameters(kwargs)
+    if (
+        headers.get("Content-Type") == "application/json"
+        and isinstance(kwargs.get("json"), dict)
+        and "data" not in kwargs
+    ):
+        kwargs["data"] = json_body(kwargs.pop("json"))
     for retry in (False, True):
         attempt = SimpleNamespace(reused=False)
         try:

@@ -5,6 +5,7 @@ fails a turn, and every answer and failure is the one Rasa's own request gives."
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import types
 from collections.abc import AsyncIterator, Iterator
@@ -236,6 +237,30 @@ async def test_headers_token_and_basic_auth_are_sent(rasa_patched, raw) -> None:
     assert headers["x-cle"] == "valeur"
     assert headers["authorization"] == aiohttp.BasicAuth("u", "p").encode()
     assert "cookie" not in second["headers"]
+
+
+async def test_the_body_is_the_json_rasa_sends(rasa_patched, raw) -> None:
+    """The body reads as the same JSON; the domain's text is written once per domain."""
+    fake, url = raw
+    domain = {"responses": {"utter_salut": [{"text": "Bonjour « toi »"}]}}
+    await EndpointConfig(url).request(json={**CALL, "domain": domain})
+    assert action_session._domain_text == (domain, json.dumps(domain))
+    text = action_session._domain_text[1]
+    await EndpointConfig(url).request(json={**CALL, "domain": domain, "next_action": "autre"})
+    assert action_session._domain_text[1] is text
+    first, second = (json.loads(request["body"]) for request in fake.requests)
+    assert first == {**CALL, "domain": domain}
+    assert second == {**CALL, "domain": domain, "next_action": "autre"}
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"a": 1}, {"domain": {}}, {"domain": {"x": [1]}, "a": "é"}, {"domain": None}]
+)
+def test_json_body_reads_as_the_body(body) -> None:
+    assert json.loads(action_session.json_body(body)) == body
+    assert (
+        action_session.json_body({"domain": {"x": 2}}) == json.dumps({"domain": {"x": 2}}).encode()
+    )
 
 
 async def test_an_error_status_is_rasas_client_response_error(rasa_patched, raw) -> None:
