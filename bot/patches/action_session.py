@@ -3,11 +3,12 @@ for every custom action call.
 
 Rasa 3.6's `EndpointConfig.request` opens a new `aiohttp.ClientSession` (so a new connector
 and a new TCP connection) for each call, and closes it after the answer. The profile
-(docs/benchmarks.md, "Profil du chemin chaud") put 6.9 of the 8.5 ms per message spent in
-those calls in `ClientSession.__aenter__`/`_request`, 1.5 calls per message. Here every
-call of this process goes through one session per event loop, whose connections are kept
-alive. In Cap Num's server the only endpoint that uses `request` is the action endpoint
-(no NLG server, no callback channel); any other endpoint configured would share the pool.
+(docs/benchmarks.md, "Connexion gardée au serveur d'actions") put 9 to 15 ms per message in
+those calls (1.5 per message): 2 to 4 ms opening sessions and connections, 4 to 8 ms writing
+the JSON body, mostly the domain. Here every call of this process goes through one session
+per event loop, whose connections are kept alive. In Cap Num's server the only endpoint
+that uses `request` is the action endpoint (no NLG server, no callback channel); any other
+endpoint configured would share the pool.
 
 Each request is Rasa's: same URL, parameters, token, headers, basic auth, certificate,
 compression and time-outs (the caller's `timeout`, else Rasa's `DEFAULT_REQUEST_TIMEOUT`
