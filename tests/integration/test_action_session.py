@@ -257,6 +257,7 @@ async def test_the_body_is_the_json_rasa_sends(rasa_patched, raw) -> None:
     "body", [{}, {"a": 1}, {"domain": {}}, {"domain": {"x": [1]}, "a": "é"}, {"domain": None}]
 )
 def test_json_body_reads_as_the_body(body) -> None:
+    """Whatever the body, the bytes sent read as that body, as aiohttp's `json=` writes it."""
     assert json.loads(action_session.json_body(body)) == body
     assert (
         action_session.json_body({"domain": {"x": 2}}) == json.dumps({"domain": {"x": 2}}).encode()
@@ -273,6 +274,7 @@ async def test_an_error_status_is_rasas_client_response_error(rasa_patched, raw)
 
 
 async def test_an_answer_that_is_not_json_is_none(rasa_patched, raw) -> None:
+    """An answer that is not JSON gives None, as with Rasa."""
     fake, url = raw
     fake.content_type, fake.body = "text/plain", b"ok"
     assert await EndpointConfig(url).request(json=CALL) is None
@@ -289,6 +291,7 @@ async def test_the_callers_time_limit_applies(rasa_patched, raw) -> None:
 
 
 async def test_server_down_is_a_connection_error(rasa_patched) -> None:
+    """No server: the connection error Rasa's RemoteAction turns into its failure."""
     with pytest.raises(aiohttp.ClientConnectorError):
         await EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook").request(json=CALL)
 
