@@ -1,8 +1,9 @@
 """NLU pipeline component, after the fallback classifier: a message that states profile
 facts is an answer to the profile questions (`informer`) when the classifier is unsure
-("g 19 an chui a lyon") or hesitates between yes and no ("non j'ai un CAP", "oui j'ai le
-bac"). The second case must not depend on numeric noise: on one machine the same model
-said `nier` for "non j'ai un CAP", on another `informer`; the facts decide."""
+("g 19 an chui a lyon"), hesitates between yes and no ("non j'ai un CAP", "oui j'ai le
+bac") or reads a greeting ("salut j'ai 20 ans"). The last two must not depend on numeric
+noise: on one machine the same model said `nier` for "non j'ai un CAP", on another
+`informer`; the facts decide."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ PROFILE_INTENT = "informer"
 NOT_ANSWERS = frozenset({"autre_langue"})
 # A yes or a no that comes with one of these facts answers the profile.
 YES_NO = frozenset({"affirmer", "nier"})
+# So does a greeting that is not a question ("salut j'ai 20 ans": on one processor the same
+# model said `saluer`, on another `informer`; the facts decide).
+GREETINGS = frozenset({"saluer"})
 PROFILE_FACTS = frozenset({"situation", "diplome", "age", "commune", "interets"})
 
 
@@ -164,7 +168,8 @@ def intention_arbitree(
         # "pas à distance", "je veux pas a distance, sur place a bordeaux": a refusal is a
         # preference of the profile, never an acceptance (a negation the classifier misses).
         return {"name": PROFILE_INTENT, "confidence": intent.get("confidence")}
-    if intent.get("name") in YES_NO or (bare_facts and only_facts(text, facts)):
+    greeting = intent.get("name") in GREETINGS and not looks_like_question(text)
+    if intent.get("name") in YES_NO or greeting or (bare_facts and only_facts(text, facts)):
         if facts:
             return {"name": PROFILE_INTENT, "confidence": intent.get("confidence")}
         return None
@@ -186,7 +191,7 @@ def intention_arbitree(
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ArbitreProfil(GraphComponent):
-    """Unsure, or yes/no, + profile facts found = `informer`."""
+    """Unsure, yes/no or a greeting, + profile facts found = `informer`."""
 
     @classmethod
     def create(

@@ -70,6 +70,21 @@ def test_yes_or_no_with_a_profile_fact_is_an_answer() -> None:
         assert intention_arbitree(said, [{"entity": "diplome", "value": "bac"}]) is None
 
 
+def test_a_greeting_with_a_profile_fact_is_an_answer() -> None:
+    """ "salut j'ai 20 ans" is `informer` whatever the classifier's noise between `saluer`
+    and `informer` (an Intel CPU said `saluer` where the AMD of CI said `informer`); a bare
+    greeting, or a greeting that asks something, stays a greeting."""
+    said = {"name": "saluer", "confidence": 0.61}
+    age = {"entity": "age", "value": "20", "start": 10, "end": 16, "extractor": EXTRACTOR_NAME}
+    assert intention_arbitree(said, [age], text="salut j'ai 20 ans") == {
+        "name": "informer",
+        "confidence": 0.61,
+    }
+    assert intention_arbitree(said, [], text="salut") is None
+    asked = "salut, a 20 ans c'est trop tard ?"
+    assert intention_arbitree(said, [age], text=asked) is None
+
+
 def test_a_message_made_of_profile_facts_is_an_answer() -> None:
     """ "bac s" (read as a requirement question) and "bts sio" (read as distance
     learning) are answers; a question about the same fact, or a fact lost in a longer
