@@ -13,6 +13,8 @@ exits the process; here such errors fail the turn (`TrackerStoreError`) instead.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import logging
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
@@ -22,6 +24,8 @@ from typing import Any
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import ActionExecuted, Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
 from bot import retention
@@ -32,6 +36,9 @@ from bot.contract import ERASE_ACTION, RESTART_ACTION
 logger = logging.getLogger(__name__)
 # Actions after which nothing said before is kept.
 FORGETTING_ACTIONS = frozenset({ERASE_ACTION, RESTART_ACTION})
+# Attribute set on a tracker this store returned or saved: how many of its events are
+# stored. Saving it again then needs no count query (one turn = one retrieve, one save).
+STORED_EVENTS = "_capnum_stored_events"
 
 
 class TrackerStoreError(RuntimeError):
@@ -127,6 +134,25 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             record_failure(exc)
             raise
 
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """Rasa's query, reading only the events' JSON column (no ORM object per event),
+        and noting on the tracker of the latest session how many events are stored."""
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
+            rows = query.with_entities(self.SQLEvent.data).all()
+        if not self.domain or not rows:
+            return None
+        tracker = DialogueStateTracker.from_dict(
+            sender_id, [json.loads(row.data) for row in rows], self.domain.slots
+        )
+        if not fetch_events_from_all_sessions:
+            # Not len(rows): a stored event that no longer deserialises is dropped from
+            # the tracker, and Rasa's count would then skip one new event per turn.
+            setattr(tracker, STORED_EVENTS, len(tracker.events))
+        return tracker
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         try:
             await self._save(tracker)
@@ -139,17 +165,16 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         events = list(tracker.events)
         if forget_from(events) is None:
             # The usual turn: no need to count the stored events.
-            await super().save(tracker)
+            await self._store_new_events(tracker)
             return
         with self.session_scope() as session:
-            stored = self._event_query(
-                session, tracker.sender_id, fetch_events_from_all_sessions=False
-            ).count()
+            stored = self._stored_count(session, tracker)
         forget_at = forget_from(events, stored)
         if forget_at is None:
-            await super().save(tracker)
+            await self._store_new_events(tracker)
             return
         self.erase(tracker.sender_id)
+        tracker.__dict__.pop(STORED_EVENTS, None)
         if any(
             isinstance(e, ActionExecuted) and e.action_name == ERASE_ACTION
             for e in events[forget_at:]
@@ -158,7 +183,42 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         kept = DialogueStateTracker.from_events(
             tracker.sender_id, events[forget_at + 1 :], slots=self.domain.slots
         )
-        await super().save(kept)
+        await self._store_new_events(kept)
+
+    def _stored_count(self, session: Any, tracker: DialogueStateTracker) -> int:
+        """How many of the tracker's events are stored (Rasa counts them for every save)."""
+        known = getattr(tracker, STORED_EVENTS, None)
+        if known is not None:
+            return int(known)
+        return self._event_query(
+            session, tracker.sender_id, fetch_events_from_all_sessions=False
+        ).count()
+
+    async def _store_new_events(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's `save` with one multi-row INSERT instead of one ORM object per event."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            stored = self._stored_count(session, tracker)
+            rows = [
+                event_row(tracker.sender_id, event.type_name, event.as_dict())
+                for event in itertools.islice(tracker.events, stored, None)
+            ]
+            if rows:
+                session.execute(insert(self.SQLEvent.__table__), rows)
+                session.commit()
+        setattr(tracker, STORED_EVENTS, len(tracker.events))
+
+
+def event_row(sender_id: str, type_name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The columns Rasa's `SQLTrackerStore.save` writes for one event."""
+    return {
+        "sender_id": sender_id,
+        "type_name": type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 def forget_from(events: list[Any], start: int = 0) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 
@@ -16,6 +17,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
+from sqlalchemy.event import listen
 
 from bot.config import REPO_ROOT
 from bot.tracker_store import ErasableSQLTrackerStore, TrackerStoreError, url_kwargs
@@ -102,6 +104,75 @@ async def test_normal_turns_are_kept(tmp_path, rasa_domain):
     assert len(stored_texts(url, "keep-0001")) == len(tracker.events)
 
 
+async def check_turns_store_each_event_once(url: str, rasa_domain: Domain) -> None:
+    sender = f"turns-{uuid.uuid4().hex[:12]}"
+    store = ErasableSQLTrackerStore(domain=rasa_domain, db_url=url)
+    statements: list[str] = []
+    listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2].lower()))
+    await store.save(conversation(sender, rasa_domain))
+    for turn in range(3):
+        tracker = await store.retrieve(sender)
+        assert tracker is not None
+        statements.clear()
+        tracker.update(UserUttered(f"message {turn}", {"name": "informer"}))
+        tracker.update(BotUttered(f"réponse {turn}"))
+        await store.save(tracker)
+        # The tracker knows what is stored: one INSERT, no count of the stored events.
+        assert not any("count(" in s for s in statements)
+        assert sum(s.startswith("insert") for s in statements) == 1
+        await store.save(tracker)  # saved twice: nothing new to write
+    stored = stored_texts(url, sender)
+    assert len(stored) == 6 + 3 * 2
+    assert [json.loads(d)["event"] for d in stored[-2:]] == ["user", "bot"]
+    assert json.loads(stored[-2])["text"] == "message 2"
+    restored = await store.retrieve(sender)
+    assert restored is not None and len(restored.events) == len(stored)
+    assert restored.get_slot("commune") == "Roubaix"
+    store.erase(sender)
+    store.engine.dispose()
+
+
+async def test_turns_store_each_event_once_on_sqlite(tmp_path, rasa_domain):
+    """Retrieve, update, save, three times: every event stored once, in order, with one
+    INSERT per save and no count query."""
+    await check_turns_store_each_event_once(f"sqlite:///{tmp_path / 'tracker.db'}", rasa_domain)
+
+
+@pytest.mark.postgres
+async def test_turns_store_each_event_once_on_postgresql(rasa_domain):
+    """The same on PostgreSQL (the multi-row INSERT takes ids from Rasa's sequence)."""
+    try:
+        create_engine(PG_URL, future=True).connect().close()
+    except Exception:  # pragma: no cover - CI always has PostgreSQL
+        pytest.skip("PostgreSQL not reachable")
+    await check_turns_store_each_event_once(PG_URL, rasa_domain)
+
+
+async def test_undecodable_stored_event_does_not_hide_new_ones(tmp_path, rasa_domain):
+    """A stored event that no longer deserialises (Rasa drops its legacy "topic" event)
+    is not in the tracker; the turn's new event is still stored (Rasa's count of the
+    stored rows would skip it)."""
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = ErasableSQLTrackerStore(domain=rasa_domain, db_url=url)
+    sender = "odd-0001"
+    await store.save(conversation(sender, rasa_domain))
+    with store.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO events (sender_id, type_name, timestamp, data) "
+                "VALUES (:s, 'topic', 1e12, '{\"event\": \"topic\"}')"
+            ),
+            {"s": sender},
+        )
+    tracker = await store.retrieve(sender)
+    assert tracker is not None and len(tracker.events) == 6
+    tracker.update(UserUttered("encore", {"name": "informer"}))
+    await store.save(tracker)
+    stored = stored_texts(url, sender)
+    assert len(stored) == 8
+    assert json.loads(stored[-1])["text"] == "encore"
+
+
 def test_url_kwargs():
     """A database URL becomes SQLTrackerStore arguments."""
     assert url_kwargs("postgresql://bob:pw@db.local:5433/capnum") == {
@@ -128,7 +199,7 @@ async def test_failures_are_recorded_for_the_turn(tmp_path, rasa_domain, monkeyp
         raise OperationalError("SELECT", {}, Exception("server closed the connection"))
 
     monkeypatch.setattr("rasa.core.tracker_store.SQLTrackerStore.retrieve", down)
-    monkeypatch.setattr("rasa.core.tracker_store.SQLTrackerStore.save", down)
+    monkeypatch.setattr(ErasableSQLTrackerStore, "_store_new_events", down)
     failures: list[str] = []
     token = STORE_FAILURES.set(failures)
     try:
