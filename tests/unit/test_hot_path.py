@@ -5,6 +5,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
 
 from bot.patches import hot_path
 from tests.support.helpers import nlu_examples, patched_rasa
@@ -69,7 +70,7 @@ def test_schema_is_checked_once(action: RemoteAction, monkeypatch) -> None:
 
 
 def test_install_replaces_rasa_s_functions() -> None:
-    """`bot.patches.install` puts the six hot-path fixes in Rasa, and takes them back."""
+    """`bot.patches.install` puts the seven hot-path fixes in Rasa, and takes them back."""
     import rasa.core.nlg.interpolator as module
     from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.utils.tensorflow.models import RasaModel
@@ -79,7 +80,9 @@ def test_install_replaces_rasa_s_functions() -> None:
         assert module.interpolate_text is hot_path.interpolate_text
         assert SpacyNLP.load_model is hot_path.load_spacy_model
         assert RasaModel.load.__func__ is hot_path.load_model_for_prediction
+        assert Event.resolve_by_type is hot_path.resolve_event_type
         assert {p.target for p in hot_path.patches()} <= {p.target for p in applied}
+    assert Event.resolve_by_type is not hot_path.resolve_event_type
 
 
 @pytest.mark.parametrize(
@@ -255,3 +258,20 @@ def test_config_lets_no_policy_outrank_a_certain_rule() -> None:
         data = yaml.safe_load(path.read_text("utf-8")) or {}
         for story in data.get("stories", []) + data.get("rules", []):
             assert all("user" not in step for step in story.get("steps", [])), path
+
+
+def test_event_classes_are_those_rasa_finds() -> None:
+    """Every event name gives the class Rasa's own lookup gives, and a name Rasa does not
+    know still falls back to the default or raises as in Rasa."""
+    from rasa.shared.utils.common import all_subclasses
+
+    names = {cls.type_name for cls in all_subclasses(Event) if hasattr(cls, "type_name")}
+    assert len(names) > 20
+    for name in sorted(names):
+        expected = hot_path._rasa_resolve_by_type(name)
+        assert hot_path.resolve_event_type(name) is expected
+        assert hot_path.resolve_event_type(name) is expected  # from the kept classes
+    assert hot_path.resolve_event_type("topic") is None
+    assert hot_path.resolve_event_type("inconnu", default=Event) is Event
+    with pytest.raises(ValueError, match="Unknown event name"):
+        hot_path.resolve_event_type("inconnu")

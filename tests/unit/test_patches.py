@@ -57,7 +57,7 @@ def test_install_twice_then_uninstall_restores_rasa() -> None:
     ted = vars(TEDPolicy)["predict_action_probabilities"]
     with patched_rasa() as applied:
         patches.install({})
-        assert len(applied) == 12
+        assert len(applied) == 13
         assert vars(TEDPolicy)["predict_action_probabilities"] is not ted
     assert vars(TEDPolicy)["predict_action_probabilities"] is ted
 
