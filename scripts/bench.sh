@@ -33,17 +33,24 @@ printf 'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: %s\n' "$REF/tracke
 
 first_answer() {  # webhook URL: seconds until it answers 200
   python - "$1" <<'PY'
-import json, sys, time, urllib.request
+import json, secrets, sys, time, urllib.error, urllib.request
 start = time.monotonic()
-body = json.dumps({"sender": "bench-start-0000000", "message": "bonjour"}).encode()
+# A random id: the web chat refuses guessable ones such as "bench-start-0000000".
+body = json.dumps({"sender": f"bench-start-{secrets.token_hex(16)}", "message": "bonjour"}).encode()
 while time.monotonic() - start < 300:
     try:
         req = urllib.request.Request(sys.argv[1], data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=10) as r:
             if r.status == 200:
                 break
+    except urllib.error.HTTPError as exc:
+        if 400 <= exc.code < 500:  # refused, not starting: waiting would only hide it
+            sys.exit(f"ERREUR : {sys.argv[1]} refuse le premier message ({exc.code}).")
+        time.sleep(0.2)
     except Exception:
         time.sleep(0.2)
+else:
+    sys.exit(f"ERREUR : {sys.argv[1]} ne répond pas après 300 s.")
 print(f"{time.monotonic() - start:.1f}")
 PY
 }
