@@ -4,7 +4,10 @@ the processes run as, and what restarts them. Pure file reading: nothing is buil
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +79,54 @@ def unit(name: str) -> dict[str, list[str]]:
             key, value = line.split("=", 1)
             values.setdefault(key.strip(), []).append(value.strip())
     return values
+
+
+# The Compose specification's JSON schema as docker-compose 1.29.2 ships it
+# (compose/config/compose_spec.json in its PyPI wheel, Apache-2.0), copied here so that the
+# check needs neither a container engine nor the network.
+COMPOSE_SCHEMA = Path(__file__).resolve().parents[1] / "support" / "compose_spec.json"
+COMPOSE_SCHEMA_SHA256 = "0dc04bd346dcfee1b1419628fff79937bbf076925f298f272a2b490e2b112bac"
+
+
+def compose_errors(document: dict[str, Any]) -> list[str]:
+    import hashlib
+
+    import jsonschema
+
+    raw = COMPOSE_SCHEMA.read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == COMPOSE_SCHEMA_SHA256
+    validator = jsonschema.Draft7Validator(json.loads(raw))
+    return [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(document)]
+
+
+def test_compose_file_follows_the_compose_specification() -> None:
+    """deploy/compose.yml validates against the Compose specification's schema, and the
+    same check refuses a misspelt key and a wrong type."""
+    assert compose_errors(compose()) == []
+    misspelt = compose()
+    misspelt["services"]["rasa"]["restart_policy"] = "always"
+    assert any("restart_policy" in e for e in compose_errors(misspelt))
+    wrong_type = compose()
+    wrong_type["services"]["rasa"]["healthcheck"] = "curl localhost"
+    assert compose_errors(wrong_type)
+
+
+@pytest.mark.skipif(
+    not shutil.which("docker")
+    or subprocess.run(["docker", "compose", "version"], capture_output=True).returncode != 0,
+    reason="no docker compose on this machine (the schema check above still runs)",
+)
+def test_docker_compose_config_accepts_the_file() -> None:
+    """Where docker compose exists, `docker compose config` accepts the file."""
+    text = (DEPLOY / "compose.yml").read_text(encoding="utf-8")
+    env = {**os.environ, **{name: "x" for name in re.findall(r"\$\{(\w+):\?", text)}}
+    result = subprocess.run(
+        ["docker", "compose", "-f", str(DEPLOY / "compose.yml"), "config", "--quiet"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_compose_refuses_to_start_without_the_secrets() -> None:
