@@ -187,9 +187,9 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
 
     def _stored_count(self, session: Any, tracker: DialogueStateTracker) -> int:
         """How many of the tracker's events are stored (Rasa counts them for every save)."""
-        known = getattr(tracker, STORED_EVENTS, None)
+        known: int | None = getattr(tracker, STORED_EVENTS, None)
         if known is not None:
-            return int(known)
+            return known
         return self._event_query(
             session, tracker.sender_id, fetch_events_from_all_sessions=False
         ).count()

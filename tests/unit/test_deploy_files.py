@@ -3,6 +3,7 @@ the processes run as, and what restarts them. Pure file reading: nothing is buil
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
@@ -89,10 +91,6 @@ COMPOSE_SCHEMA_SHA256 = "0dc04bd346dcfee1b1419628fff79937bbf076925f298f272a2b490
 
 
 def compose_errors(document: dict[str, Any]) -> list[str]:
-    import hashlib
-
-    import jsonschema
-
     raw = COMPOSE_SCHEMA.read_bytes()
     assert hashlib.sha256(raw).hexdigest() == COMPOSE_SCHEMA_SHA256
     validator = jsonschema.Draft7Validator(json.loads(raw))
