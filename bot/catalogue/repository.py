@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import logging
 import threading
 import time
@@ -14,10 +15,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, distinct, func, insert, inspect, select, text
+from sqlalchemy import Text, cast, delete, distinct, func, insert, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -124,6 +126,13 @@ def _domain_values(records: Sequence[FormationRecord]) -> list[dict[str, Any]]:
 
 #: JSON list columns of `formations`: tuples in the records.
 _LIST_COLUMNS = ("metiers", "rome", "domaines", "public_cible", "rncp")
+#: JSON columns of `formations`, read as their JSON text and decoded here (see `_to_record`).
+_JSON_COLUMNS = (*_LIST_COLUMNS, "sessions", "brut")
+#: What a read selects: every column of `formations`, the JSON ones as text.
+_COLONNES_LUES = tuple(
+    cast(column, Text).label(column.key) if column.key in _JSON_COLUMNS else column
+    for column in FormationRow.__table__.c
+)
 
 
 #: Every field of a record (a `formations` row has exactly these columns).
@@ -132,17 +141,33 @@ _RECORD_FIELDS = frozenset(field.name for field in fields(FormationRecord))
 assert not hasattr(FormationRecord, "__post_init__") and "__slots__" not in vars(FormationRecord)
 
 
-def _to_record(row: Mapping[str, Any]) -> FormationRecord:
-    """A `formations` row (column name → value) as a record.
+@lru_cache(maxsize=16384)
+def _liste(texte: str) -> tuple[Any, ...]:
+    """A JSON list column's text as a tuple. Cached: the same small lists (domains, public,
+    jobs...) come back on thousands of rows, and the tuples of strings are immutable."""
+    return tuple(json.loads(texte))
 
-    A recommendation in a dense area converts thousands of rows: the record's fields are
-    set at once instead of by the frozen dataclass's __init__ (one `object.__setattr__`
-    per field), when the row has exactly the record's fields (else the __init__ says
-    what is wrong)."""
+
+@lru_cache(maxsize=4096)
+def _sessions(texte: str) -> tuple[PeriodeSession, ...]:
+    """The `sessions` column's text as frozen sessions (cached like `_liste`)."""
+    return tuple(PeriodeSession(s["debut"], s["fin"]) for s in json.loads(texte))
+
+
+def _to_record(row: Mapping[str, Any]) -> FormationRecord:
+    """A `formations` row read with `_COLONNES_LUES` (column name → value, the JSON columns
+    as text) as a record.
+
+    A recommendation in a dense area converts thousands of rows: the list columns are
+    decoded once per distinct text, `brut` with `json.loads` (no SQLAlchemy processor per
+    value), and the record's fields are set at once instead of by the frozen dataclass's
+    __init__ (one `object.__setattr__` per field), when the row has exactly the record's
+    fields (else the __init__ says what is wrong)."""
     values = dict(row)
     for key in _LIST_COLUMNS:
-        values[key] = tuple(values[key])
-    values["sessions"] = tuple(PeriodeSession(s["debut"], s["fin"]) for s in values["sessions"])
+        values[key] = _liste(values[key])
+    values["sessions"] = _sessions(values["sessions"])
+    values["brut"] = json.loads(values["brut"])
     if values.keys() != _RECORD_FIELDS:
         return FormationRecord(**values)
     record = object.__new__(FormationRecord)
@@ -296,7 +321,7 @@ class Catalogue:
 
     def get(self, formation_id: str) -> FormationRecord | None:
         """The row with this `id`, or None."""
-        stmt = select(FormationRow.__table__).where(FormationRow.id == formation_id)
+        stmt = select(*_COLONNES_LUES).where(FormationRow.id == formation_id)
         with Session(self.engine) as session:
             row = session.execute(stmt).mappings().first()
             return _to_record(row) if row is not None else None
@@ -305,7 +330,10 @@ class Catalogue:
         """Rows matching the filter, in its order (see `bot.catalogue.candidats`)."""
         with Session(self.engine) as session:
             return [
-                _to_record(row) for row in session.execute(requete_candidats(filtre)).mappings()
+                _to_record(row)
+                for row in session.execute(
+                    requete_candidats(filtre).with_only_columns(*_COLONNES_LUES)
+                ).mappings()
             ]
 
     def search(

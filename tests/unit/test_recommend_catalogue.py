@@ -26,7 +26,7 @@ from bot.actions.recommandations import ActionDetailFormation, ActionRecommander
 from bot.catalogue.candidats import Boite, Eligibilite, FiltreCandidats, requete_candidats
 from bot.catalogue.models import FormationRow
 from bot.catalogue.recommend_sql import LIMITE_PROCHES, recommander_catalogue
-from bot.catalogue.repository import Catalogue, _to_record, catalogue_paths
+from bot.catalogue.repository import _LIST_COLUMNS, Catalogue, _to_record, catalogue_paths
 from bot.catalogue.validation import FormationRecord, validate_files, validate_row
 from bot.config import Settings
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
@@ -534,7 +534,12 @@ def test_rows_read_are_the_records_loaded(
     assert read and all(r == by_id[r.id] for r in read)
     with pytest.raises(dataclasses.FrozenInstanceError):
         read[0].intitule = "autre"  # type: ignore[misc]
-    row = {**vars(read[0]), "sessions": [s.to_dict() for s in read[0].sessions]}
+    row = {
+        **vars(read[0]),
+        **{key: json.dumps(list(getattr(read[0], key))) for key in _LIST_COLUMNS},
+        "sessions": json.dumps([s.to_dict() for s in read[0].sessions]),
+        "brut": json.dumps(read[0].brut),
+    }
     assert _to_record(row) == read[0]
     with pytest.raises(TypeError):
         _to_record({**row, "inconnue": 1})
