@@ -156,6 +156,7 @@ def _plie(text: str) -> str:
     return " ".join(plain.split())
 
 
+@lru_cache(maxsize=16384)  # the same public texts come back on thousands of rows
 def public_selon_residence(public_texte: str | None) -> bool:
     """The public is chosen by where people live (a town, an agglomeration, districts)."""
     if not public_texte:
