@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "tests" / "e2e" / "conversations" / "scenarios.yml"
 SKIPPED_ACTIONS = {"action_listen", "action_extract_slots", "action_session_start"}
 

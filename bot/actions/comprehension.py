@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions.profil import question_en_attente, repondue_quand_meme
 from bot.presentation import Texts
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -44,8 +45,9 @@ def choix_probables(ranking: list[dict[str, Any]], libelles: set[str]) -> list[s
 
 
 class ActionClarifier(Action):
-    """Not sure what the person meant: "Tu veux : A / B / Autre chose ?"; after two
-    misunderstandings in a row, also the way to reach a person."""
+    """Not sure what the person meant: "Tu veux : A / B / Autre chose ?" (while a profile
+    question waits: only "pas compris", the form asks again); after two misunderstandings
+    in a row, also the way to reach a person."""
 
     def name(self) -> str:
         return "action_clarifier"
@@ -53,6 +55,23 @@ class ActionClarifier(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if question_en_attente(tracker):
+            if repondue_quand_meme(tracker):
+                return []  # the form goes on with its next question
+            # An unclear answer to a profile question: no other meanings offered, the form
+            # asks again, rephrased with an example and its buttons.
+            dispatcher.utter_message(response="utter_reponse_non_comprise")
+        else:
+            self.proposer_sens(dispatcher, tracker, domain)
+        if echecs_consecutifs(tracker.events) >= ECHECS_AVANT_CONTACT:
+            dispatcher.utter_message(response="utter_contact_humain")
+        return []
+
+    @staticmethod
+    def proposer_sens(
+        dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> None:
+        """ "Tu veux : A / B / Autre chose ?" with the likeliest meanings."""
         texts = Texts.from_domain(domain)
         responses = domain.get("responses", {})
         libelles = {
@@ -67,6 +86,3 @@ class ActionClarifier(Action):
         ]
         buttons.append({"title": texts.get("libelle_autre_chose"), "payload": "/demander_aide"})
         dispatcher.utter_message(response="utter_clarifier", buttons=buttons)
-        if echecs_consecutifs(tracker.events) >= ECHECS_AVANT_CONTACT:
-            dispatcher.utter_message(response="utter_contact_humain")
-        return []

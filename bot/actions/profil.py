@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import services
 from bot.contract import DIPLOMES, DOMAINES, RESTART_ACTION, SITUATIONS
 from bot.exploration import DEFAULT_DOMAINS, next_exploration_step
-from bot.extraction import extract, prioritise
+from bot.extraction import PROFILE_INTENTS, extract, prioritise
 from bot.presentation import Texts
 from bot.profil.age import age_is_plausible, parse_age
 
@@ -204,9 +204,10 @@ class ActionRepli(Action):
 
 class BoundedAsk(Action):
     """Asks for one profile slot: plainly the first time, rephrased with an example (and
-    buttons) the second time in a row; a third time, it moves on instead: the slot is
-    noted as not given ("je note : diplôme non précisé", saying what that changes), and
-    the form asks the next question."""
+    buttons) after a reply that did not answer it (a question of the person's own does not
+    count); after a second such reply, it moves on instead: the slot is noted as not given
+    ("je note : diplôme non précisé", saying what that changes), and the form asks the
+    next question."""
 
     slot = ""
 
@@ -216,8 +217,13 @@ class BoundedAsk(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        again = tracker.get_slot(ASKED_SLOT) == self.slot
-        count = int(tracker.get_slot(ASK_COUNT) or 0) + 1 if again else 1
+        count = 1
+        if tracker.get_slot(ASKED_SLOT) == self.slot:
+            count = int(tracker.get_slot(ASK_COUNT) or 1)
+            # Only a reply that may have been an answer counts as one more try: after a
+            # question of the person's own ("c'est payant ?"), the same question again.
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            count += intent in PROFILE_INTENTS
         if count > MAX_ASKS:
             dispatcher.utter_message(response=f"utter_non_precise_{self.slot}")
             unspecified = [*(tracker.get_slot(UNSPECIFIED) or []), self.slot]
@@ -297,6 +303,21 @@ class ActionAskInterets(BoundedAsk):
         return [SlotSet("interets", list(DEFAULT_DOMAINS))]
 
 
+def question_en_attente(tracker: Tracker) -> str | None:
+    """The profile question the form is waiting on, if any."""
+    requested = tracker.get_slot("requested_slot")
+    if tracker.active_loop_name == FORM and requested in _PROFILE_SLOT_NAMES:
+        return requested
+    return None
+
+
+def repondue_quand_meme(tracker: Tracker) -> bool:
+    """The last message answered the pending question after all ("rien" to the diploma
+    question: none), whatever the intent the model gave it."""
+    requested = tracker.get_slot("requested_slot")
+    return requested in _PROFILE_SLOT_NAMES and tracker.get_slot(requested) is not None
+
+
 class ActionJeSaisPas(Action):
     """Helps a person who does not know: a few concrete choices, then a default."""
 
@@ -307,8 +328,7 @@ class ActionJeSaisPas(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
-        if requested in _PROFILE_SLOT_NAMES and tracker.get_slot(requested) is not None:
-            # The message answered after all ("rien" to the diploma question: none).
+        if repondue_quand_meme(tracker):
             return []
         if requested == "diplome":
             dispatcher.utter_message(response="utter_je_sais_pas_diplome")

@@ -108,6 +108,34 @@ async def test_second_failure_in_a_row_offers_a_person(domain) -> None:
     ]
 
 
+async def test_unclear_answer_to_a_profile_question_offers_no_other_meanings(domain) -> None:
+    """ "rien" to the situation question: only "pas compris" (the form asks again with its
+    own buttons), no "Tu veux : ..." choices on top of the question."""
+    pending = make_tracker(
+        domain, "rien", "nlu_fallback", active_loop="profil_form", requested_slot="situation"
+    )
+    dispatcher = CollectingDispatcher()
+    assert await ActionClarifier().run(dispatcher, pending, domain) == []
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_reponse_non_comprise"
+    assert not message["buttons"]
+
+
+async def test_unclear_message_that_answered_the_question_is_not_questioned(domain) -> None:
+    """ "rien" to the diploma question fills it (none): the clarifier says nothing."""
+    answered = make_tracker(
+        domain,
+        "rien",
+        "nlu_fallback",
+        active_loop="profil_form",
+        requested_slot="diplome",
+        diplome="aucun",
+    )
+    dispatcher = CollectingDispatcher()
+    assert await ActionClarifier().run(dispatcher, answered, domain) == []
+    assert dispatcher.messages == []
+
+
 def test_every_label_names_a_domain_intent(domain) -> None:
     """Every intent label response names an intent of the domain."""
     labels = [n for n in domain["responses"] if n.startswith("libelle_intention_")]
