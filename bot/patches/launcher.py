@@ -1,10 +1,12 @@
 """The launcher's additions to Rasa's app (always installed, even with CAPNUM_PATCHES=non):
 the model-upload and training endpoints of the HTTP API refused whatever the token, any
 error of any route answered in French without a trace, only guarded channels
-(`bot.channels.guard.GuardedInput`) accepted, log records scrubbed of personal data."""
+(`bot.channels.guard.GuardedInput`) accepted, log records scrubbed of personal data; once
+the model is loaded, what it holds is kept out of the garbage collector's walks."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from typing import Any
@@ -85,7 +87,19 @@ def configure_app(*args, **kwargs):  # type: ignore[no-untyped-def]
 
     if preflights:
         app.register_listener(put_first, "before_server_start")
+    app.register_listener(freeze_loaded_objects, "after_server_start")
     return app
+
+
+async def freeze_loaded_objects(_app: Any, _loop: Any) -> None:
+    """After the model is loaded (Rasa loads it before the server starts): its objects
+    (TensorFlow graphs, spaCy, the domain) live as long as the server, since the model
+    endpoints are refused. Frozen, they are no longer walked by every full collection of
+    Python's garbage collector, which otherwise stalls a turn now and then
+    (docs/benchmarks.md)."""
+    gc.collect()
+    gc.freeze()
+    logger.info("Objets du modèle chargé gelés pour le ramasse-miettes : %d", gc.get_freeze_count())
 
 
 def patches() -> list[Patch]:

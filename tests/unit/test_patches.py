@@ -3,6 +3,8 @@ is replaced, a switch for plain Rasa, everything put back, and each one in the R
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 import rasa.core.run
 from rasa.core.actions.action import RemoteAction
@@ -68,3 +70,28 @@ def test_the_readme_lists_every_patch() -> None:
     section = readme.split("## Correctifs de Rasa", 1)[1].split("\n## ", 1)[0]
     for patch in patches.all_patches({}):
         assert f"`{patch.target}`" in section, patch.target
+
+
+@pytest.mark.anyio
+async def test_the_loaded_model_is_frozen_for_the_garbage_collector() -> None:
+    """Once the server has started (model loaded), what is alive is frozen: full
+    collections no longer walk the model's objects."""
+    from bot.patches import launcher
+
+    app = launcher.configure_app(input_channels=[])
+    # Sanic keeps server listeners as signals ("server.init.after": after_server_start).
+    after_start = [
+        (future.handler.keywords or {}).get("listener")
+        for future in app._future_signals
+        if future.event == "server.init.after"
+    ]
+    assert launcher.freeze_loaded_objects in after_start
+    loaded = {"model": ["weights"]}
+    assert any(o is loaded for o in gc.get_objects())
+    try:
+        await launcher.freeze_loaded_objects(app, None)
+        assert gc.get_freeze_count() > 0
+        assert not any(o is loaded for o in gc.get_objects())  # no longer walked
+    finally:
+        gc.unfreeze()
+    assert gc.get_freeze_count() == 0
