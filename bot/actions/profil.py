@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import services
 from bot.contract import DIPLOMES, DOMAINES, RESTART_ACTION, SITUATIONS
 from bot.exploration import DEFAULT_DOMAINS, next_exploration_step
-from bot.extraction import PROFILE_INTENTS, extract, prioritise
+from bot.extraction import extract, prioritise
 from bot.presentation import Texts
 from bot.profil.age import age_is_plausible, parse_age
 
@@ -204,10 +204,10 @@ class ActionRepli(Action):
 
 class BoundedAsk(Action):
     """Asks for one profile slot: plainly the first time, rephrased with an example (and
-    buttons) after a reply that did not answer it (a question of the person's own does not
-    count); after a second such reply, it moves on instead: the slot is noted as not given
-    ("je note : diplôme non précisé", saying what that changes), and the form asks the
-    next question."""
+    buttons) the second time in a row; a third time, it moves on instead: the slot is
+    noted as not given ("je note : diplôme non précisé", saying what that changes), and
+    the form asks the next question. A question of the person's own in between counts too:
+    never the same question three times in a row (simulation invariant inv2)."""
 
     slot = ""
 
@@ -217,13 +217,8 @@ class BoundedAsk(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        count = 1
-        if tracker.get_slot(ASKED_SLOT) == self.slot:
-            count = int(tracker.get_slot(ASK_COUNT) or 1)
-            # Only a reply that may have been an answer counts as one more try: after a
-            # question of the person's own ("c'est payant ?"), the same question again.
-            intent = (tracker.latest_message.get("intent") or {}).get("name")
-            count += intent in PROFILE_INTENTS
+        again = tracker.get_slot(ASKED_SLOT) == self.slot
+        count = int(tracker.get_slot(ASK_COUNT) or 0) + 1 if again else 1
         if count > MAX_ASKS:
             dispatcher.utter_message(response=f"utter_non_precise_{self.slot}")
             unspecified = [*(tracker.get_slot(UNSPECIFIED) or []), self.slot]

@@ -82,25 +82,6 @@ async def test_another_question_in_between_starts_the_count_again(domain) -> Non
     assert {"event": "slot", "name": ASK_COUNT, "value": 1.0, "timestamp": None} in events
 
 
-async def test_a_question_of_the_person_is_not_a_missed_answer(domain) -> None:
-    """ "C'est payant ?", then "c'est à temps plein ?" at the situation question: the
-    question comes back plainly each time, never "je note : situation non précisée"."""
-    slots: dict[str, Any] = {"requested_slot": "situation", ASKED_SLOT: "situation"}
-    slots[ASK_COUNT] = 1.0
-    for text, intent in (("c'est payant ?", "question_cout"), ("temps plein ?", "question_rythme")):
-        tracker = make_tracker(domain, text, intent, active_loop="profil_form", **slots)
-        dispatcher = CollectingDispatcher()
-        events = await ActionAskSituation().run(dispatcher, tracker, domain)
-        assert [m["response"] for m in dispatcher.messages] == ["utter_ask_situation"]
-        slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
-        assert slots[ASK_COUNT] == 1.0
-    # A reply that may have been an answer still counts.
-    tracker = make_tracker(domain, "bof", "nlu_fallback", active_loop="profil_form", **slots)
-    dispatcher = CollectingDispatcher()
-    await ActionAskSituation().run(dispatcher, tracker, domain)
-    assert [m["response"] for m in dispatcher.messages] == ["utter_relance_situation"]
-
-
 async def test_the_form_skips_what_was_not_given(domain) -> None:
     """A slot noted as not given is no longer required, unless it was given since."""
     form = ValidateProfilForm()
