@@ -15,6 +15,7 @@ from typing import Any
 from bot.contract import DIPLOMES, DOMAINES, SITUATIONS
 from bot.geo import Commune, Geo, normalize_name
 from bot.lieux import STOP_WORDS, departement_in, find_in_text, locate, without_place_names
+from bot.memo import per_message
 from bot.profil.age import parse_age
 from bot.profil.faits import first_person_facts, parse_message
 from bot.texte import normalize
@@ -146,6 +147,7 @@ def _no_place_words(text: str) -> bool:
     return bool(words) and all(w in STOP_WORDS for w in words)
 
 
+@per_message()
 def extract(
     text: str,
     intent: str | None,

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from bot import lexique
 from bot.geo import ARTICLES, TOKEN_ALIASES, Commune, Geo, normalize_name, strip_article
+from bot.memo import per_message_cached
 from bot.orthographe import cle_phonetique, distance, mot_francais
 
 MAX_NGRAM = 5
@@ -124,7 +125,16 @@ def locate(
     geo: Geo, text: str, reponse: bool = False
 ) -> tuple[list[Commune], tuple[int, int] | None] | None:
     """As `find_in_text`, with where the place is written in `text` (None when the
-    words cannot be lined up with the text)."""
+    words cannot be lined up with the text). Looked for once per message inside a
+    `bot.memo.per_message()` block."""
+    found = _locate_once(geo, text, reponse)
+    return None if found is None else (list(found[0]), found[1])
+
+
+@per_message_cached
+def _locate_once(
+    geo: Geo, text: str, reponse: bool
+) -> tuple[list[Commune], tuple[int, int] | None] | None:
     for match in _POSTCODE_RE.finditer(text):
         found = geo.by_postcode(match.group(1))
         if found:
@@ -205,9 +215,9 @@ def _match_at(
 
 def _approximate_at(geo: Geo, tokens: list[str], start: int) -> tuple[int, list[Commune]] | None:
     """A misspelled big town starting at `start` ("marseil", "monpelier", "toulouze"):
-    the one town that sounds the same or, for long names, is one or two edits away;
-    never a French word ("à fond", but "sarcelle" for Sarcelles) nor a name close to
-    several towns."""
+    the one town that sounds the same or, for longer names, is one edit away in sound
+    or in spelling ("argeteuil"); never a French word ("à fond", but "sarcelle" for
+    Sarcelles) nor a name close to several towns."""
     for size in range(min(3, len(tokens) - start), 0, -1):
         words = tokens[start : start + size]
         gram = strip_article(" ".join(words))
@@ -219,18 +229,24 @@ def _approximate_at(geo: Geo, tokens: list[str], start: int) -> tuple[int, list[
         ):
             continue
         key = cle_phonetique(gram.replace(" ", ""))
-        limit = 0 if len(key) < 6 else 1 if len(key) < 9 else 2
+        limit = 0 if len(key) < 6 else 1
         french = size == 1 and mot_francais(gram)
         found: dict[str, tuple[int, list[Commune]]] = {}
         raw_limit = 1 if len(gram) >= 6 else 0
-        for name, (other, communes) in _approx_keys(geo).items():
-            if french and name not in (gram + "s", gram + "x"):
-                continue  # a French word is a town only as its plural ("sarcelle")
-            d = 0 if other == key else distance(key, other, limit)
-            if d > limit and raw_limit:  # a typo that changes the sound ("creteuil")
+        towns = _approx_towns(geo)
+        if french:
+            # A French word is a town only as its plural ("sarcelle" for Sarcelles).
+            names = [n for n in (gram + "s", gram + "x") if n in towns.keys]
+        else:
+            names = towns.near(len(key), limit, len(gram), raw_limit)
+        for name in names:
+            other, communes = towns.keys[name]
+            d = distance(key, other, limit)
+            if d > limit:  # else a typo that changes the sound ("creteuil")
                 d = distance(gram, name, raw_limit)
-            if d <= max(limit, raw_limit):
-                found[name] = (d, communes)
+                if d > raw_limit:
+                    continue
+            found[name] = (d, communes)
         if found:
             best = min(d for d, _ in found.values())
             names = [n for n, (d, _) in found.items() if d == best]
@@ -239,16 +255,39 @@ def _approximate_at(geo: Geo, tokens: list[str], start: int) -> tuple[int, list[
     return None
 
 
+class _ApproxTowns:
+    """Names of big towns (bare, normalised) with their phonetic key and communes, and
+    the names by length of name and of key: a name whose length differs by more than
+    the edit limit cannot be that close."""
+
+    def __init__(self, geo: Geo) -> None:
+        self.keys: dict[str, tuple[str, list[Commune]]] = {}
+        for key, communes in geo.bare_names():
+            # All the communes of that name: a misspelled shared name stays ambiguous.
+            big = any(c.population >= MIN_POPULATION_APPROX for c in communes)
+            if big and len(key) >= 4:
+                self.keys[key] = (cle_phonetique(key.replace(" ", "")), communes)
+        self._by_key_length: dict[int, list[str]] = {}
+        self._by_name_length: dict[int, list[str]] = {}
+        for name, (key, _) in self.keys.items():
+            self._by_key_length.setdefault(len(key), []).append(name)
+            self._by_name_length.setdefault(len(name), []).append(name)
+
+    def near(self, key_length: int, limit: int, name_length: int, raw_limit: int) -> list[str]:
+        """Names whose key is within `limit` of `key_length` letters, or whose name is
+        within `raw_limit` of `name_length` (each name once, in a fixed order)."""
+        names: dict[str, None] = {}
+        for length in range(key_length - limit, key_length + limit + 1):
+            names.update(dict.fromkeys(self._by_key_length.get(length, ())))
+        if raw_limit:
+            for length in range(name_length - raw_limit, name_length + raw_limit + 1):
+                names.update(dict.fromkeys(self._by_name_length.get(length, ())))
+        return list(names)
+
+
 @lru_cache(maxsize=8)
-def _approx_keys(geo: Geo) -> dict[str, tuple[str, list[Commune]]]:
-    """Names of big towns (bare, normalised), with their phonetic key and communes."""
-    approx = {}
-    for key, communes in geo.bare_names():
-        # All the communes of that name: a misspelled shared name stays ambiguous.
-        big = any(c.population >= MIN_POPULATION_APPROX for c in communes)
-        if big and len(key) >= 4:
-            approx[key] = (cle_phonetique(key.replace(" ", "")), communes)
-    return approx
+def _approx_towns(geo: Geo) -> _ApproxTowns:
+    return _ApproxTowns(geo)
 
 
 def _with_article(geo: Geo, communes: list[Commune], words: list[str], cue: str) -> list[Commune]:

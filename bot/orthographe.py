@@ -32,22 +32,37 @@ def strip_accents(text: str) -> str:
 
 def distance(a: str, b: str, limite: int) -> int:
     """Edit distance with adjacent transpositions (optimal string alignment); any value
-    above `limite` is returned as `limite + 1`."""
-    if abs(len(a) - len(b)) > limite:
-        return limite + 1
+    above `limite` is returned as `limite + 1`. Only the cells within `limite` of the
+    diagonal are computed (the others are above the limit anyway), and the computation
+    stops once two rows in a row are above it."""
+    over = limite + 1
+    if len(a) - len(b) > limite or len(b) - len(a) > limite:
+        return over
+    if limite <= 0:
+        return 0 if a == b else over
+    width = len(b)
     previous2: list[int] = []
-    previous = list(range(len(b) + 1))
+    previous = [j if j <= limite else over for j in range(width + 1)]
+    previous_best = 0
     for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        current = [over] * (width + 1)
+        current[0] = best = i if i <= limite else over
+        for j in range(max(1, i - limite), min(width, i + limite) + 1):
+            cb = b[j - 1]
+            value = previous[j - 1] + (ca != cb)
+            if previous[j] + 1 < value:
+                value = previous[j] + 1
+            if current[j - 1] + 1 < value:
+                value = current[j - 1] + 1
             if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limite and min(previous) > limite:
-            return limite + 1
-        previous2, previous = previous, current
-    return min(previous[-1], limite + 1)
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value if value < over else over
+            if value < best:
+                best = value
+        if best > limite and previous_best > limite:
+            return over
+        previous2, previous, previous_best = previous, current, best
+    return previous[width]
 
 
 class Correcteur:

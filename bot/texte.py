@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot import lexique
+from bot.memo import per_message_cached
 from bot.orthographe import KEY_WORDS, corrected, known_words, strip_accents
 
 # Common SMS / informal spellings, expanded word by word after accent stripping.
@@ -237,6 +238,7 @@ def _contextual(mots: list[MotNormalise], corriger: bool) -> list[MotNormalise]:
     return out
 
 
+@per_message_cached
 def normalize(text: str, corriger: bool = False) -> str:
     """Lowercase, strip accents and punctuation, expand SMS words, split glued words
     ("jai19ans" -> "j ai 19 ans"), squeeze letter runs; with `corriger` (the profile

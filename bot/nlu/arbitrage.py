@@ -17,6 +17,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.memo import per_message
 from bot.nlu.entites import EXTRACTOR_NAME
 from bot.profil.distance import parse_distanciel
 from bot.selection import parse_rang
@@ -135,6 +136,7 @@ def only_facts(text: str, facts: list[dict[str, Any]]) -> bool:
     return bool(letters) and sum(i in covered for i in letters) * 2 >= len(letters)
 
 
+@per_message()
 def intention_arbitree(
     intent: dict[str, Any] | None,
     entities: list[dict[str, Any]],

@@ -22,6 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.geo import Commune, Geo, normalize_name, strip_article
 from bot.lieux import locate, without_place_names
+from bot.memo import per_message
 from bot.nlu.alignement import TexteAligne
 from bot.orthographe import strip_accents
 from bot.profil.age import find_age
@@ -97,6 +98,7 @@ def parle_du_metier(text: str, norm: str) -> bool:
     return "?" in text or bool(_QUESTION.search(norm))
 
 
+@per_message()
 def entites_profil(text: str, geo: Geo, intent: str | None = None) -> list[Entite]:
     """Profile entities stated in the message, in canonical values, with their place.
 

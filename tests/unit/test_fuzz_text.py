@@ -92,6 +92,29 @@ def test_distance_is_symmetric_and_bounded(a: str, b: str, limit: int) -> None:
     assert (d == 0) == (a == b) or limit == 0 and d == 1 and a != b
 
 
+def _textbook_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance, the whole table computed."""
+    table = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            table[i][j] = min(
+                table[i - 1][j] + 1,
+                table[i][j - 1] + 1,
+                table[i - 1][j - 1] + (a[i - 1] != b[j - 1]),
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+    return table[-1][-1]
+
+
+@given(st.text("abcd", max_size=10), st.text("abcd", max_size=10), st.integers(0, 4))
+@example("ab", "ba", 1)
+@example("ca", "abc", 2)
+def test_banded_distance_equals_the_whole_table(a: str, b: str, limit: int) -> None:
+    """Computing only the cells near the diagonal gives the textbook distance (capped)."""
+    assert distance(a, b, limit) == min(_textbook_distance(a, b), limit + 1)
+
+
 # --------------------------------------------------------------------------- profile
 
 
@@ -208,4 +231,3 @@ def test_foreign_origin_is_refused(host: str) -> None:
     """A foreign page is refused whatever the Host header says."""
     own = own_origins("http", host, None)
     assert not origin_allowed("https://evil.example", own, frozenset({"https://ok.example"}))
-
