@@ -339,7 +339,7 @@ def capnum_stack(environ: Mapping[str, str]) -> tuple[list[Child], list[Job]]:
     python = sys.executable
     actions = Child(
         "le serveur d'actions",
-        [python, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", action_port],
+        [python, "-m", "bot.actions", "--port", action_port],
         var / f"actions{suffix}.log",
         f"http://127.0.0.1:{action_port}/health",
         # rasa-sdk binds to SANIC_HOST (0.0.0.0 by default): keep it on the loopback.

@@ -74,7 +74,7 @@ ref_pid=$!
 CAPNUM_PIDS+=("$ref_pid")
 first_answer "http://127.0.0.1:$REF_PORT/webhooks/rest/webhook" >/dev/null
 temps+="reference_demarrage_s=$(python -c "import time; print(round(time.time() - $launched, 1))")"
-actions_pid=$(pgrep -f "rasa_sdk --actions bot.actions --port $CAPNUM_ACTION_PORT" | head -n1 || true)
+actions_pid=$(pgrep -f "bot.actions --port $CAPNUM_ACTION_PORT" | head -n1 || true)
 
 python -m tools bench charge --url "http://127.0.0.1:$CAPNUM_RASA_PORT/webhooks/webchat/webhook" \
   --reference-url "http://127.0.0.1:$REF_PORT/webhooks/rest/webhook" \

@@ -39,7 +39,7 @@ start_servers() {
 start_actions() {
   mkdir -p "$CAPNUM_ROOT/var"
   # rasa-sdk binds to SANIC_HOST (0.0.0.0 by default): keep it on the loopback.
-  SANIC_HOST="$CAPNUM_ACTION_HOST" python -m rasa_sdk --actions bot.actions \
+  SANIC_HOST="$CAPNUM_ACTION_HOST" python -m bot.actions \
     --port "$CAPNUM_ACTION_PORT" >"$CAPNUM_ROOT/var/actions${CAPNUM_LOG_SUFFIX:-}.log" 2>&1 &
   CAPNUM_PIDS+=($!)
   mkdir -p "$CAPNUM_ROOT/var/pids"

@@ -13,7 +13,7 @@ The two sides are the two processes:
   credentials.yml, the tracker and lock stores of endpoints*.yml, the NLU components of
   config.yml (not the pure text helpers of bot/nlu, `SHARED`), and the server's own
   patches and log filter (`RASA_SIDE`);
-- the action server (`python -m rasa_sdk --actions bot.actions`) loads the package
+- the action server (`python -m bot.actions`, rasa_sdk's server) loads the package
   `bot.actions` and every module in it (`ACTION_SIDE`).
 Other modules (contract, profile, recommend, presentation, geo, catalogue, ...) are
 shared. Nothing the one side loads, directly or through shared modules, may be a module

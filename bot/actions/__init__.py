@@ -1,1 +1,1 @@
-"""Rasa action server (`python -m rasa_sdk --actions bot.actions`): thin actions only."""
+"""Rasa action server (`python -m bot.actions`, see `__main__`): thin actions only."""

@@ -14,6 +14,7 @@ from bot.catalogue.repository import Catalogue, CatalogueCache
 from bot.catalogue.validation import FormationRecord
 from bot.config import get_settings, setting
 from bot.db import engine_for
+from bot.extraction import extract
 from bot.geo import Geo
 from bot.profil.recherche import profil_depuis_slots
 from bot.recommend import Profil, Recommandation, liste_a_montrer
@@ -80,6 +81,25 @@ def formations() -> list[FormationRecord]:
     """Every catalogue row (cached in memory, refreshed when the catalogue is reloaded):
     for the answers that quote the whole catalogue (figures, job sheets)."""
     return _cache().formations()
+
+
+def load() -> None:
+    """Loads the communes, the word lists of the profile parsers (with the French
+    dictionary: about 1.5 s) and the catalogue before the first message (at server
+    start); a catalogue that cannot be read is only logged here: each action that needs
+    it tells the person when it fails."""
+    extract(
+        text="salut jsui o chomage jhabite a marseil",
+        intent="informer",
+        entities=[],
+        requested_slot=None,
+        current={},
+        geo=geo(),
+    )
+    try:
+        formations()
+    except Exception as exc:
+        logger.error("catalogue not loaded at start (%s)", type(exc).__name__)
 
 
 def aujourdhui() -> dt.date:

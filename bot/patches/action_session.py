@@ -24,9 +24,10 @@ connection is retried, and only for a body that can be sent again; a request tha
 on a new connection fails as with Rasa. At server stop (`close_resources`, after Rasa's
 own), the session of the server's loop is closed.
 
-Every call also sends the whole domain, the same dict each time (`Domain.as_dict()` is the
-domain's own `_data`): its JSON text is written once per domain object and put in each
-body, which reads as the same JSON as aiohttp's `json=` would send.
+Every call also carries the whole domain, the same dict each time (`Domain.as_dict()` is
+the domain's own `_data`): its JSON text is written once per domain object, and once
+the action server has said it keeps it, the domain is named by its digest instead of sent
+(`bot.domain_digest`). A body reads as the same JSON as aiohttp's `json=` would send.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from aiohttp.client_exceptions import ContentTypeError
 from rasa.shared.exceptions import FileNotFoundException
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
 
+from bot import domain_digest
 from bot.patches.patch import Patch
 
 logger = logging.getLogger(__name__)
@@ -91,22 +93,33 @@ async def close_sessions() -> None:
         await session.close()
 
 
-_domain_text: tuple[dict[str, Any], str] | None = None
+_domain_text: tuple[dict[str, Any], str, str] | None = None
+#: (address, digest) of the action servers that said they keep that domain.
+_domain_holders: set[tuple[str, str]] = set()
 
 
-def json_body(body: dict[str, Any]) -> bytes:
-    """`body` as aiohttp's `json=` would send it (`json.dumps`, UTF-8), the text of its
-    `domain` made once for each domain object: Rasa sends the same dict, its `Domain`'s
-    `_data`, with every call (85 kB of JSON, about 1.6 ms to write)."""
+def _domain_json(domain: dict[str, Any]) -> tuple[str, str]:
+    """JSON text and digest of the domain, made once for each domain object: Rasa sends
+    the same dict, its `Domain`'s `_data`, with every call (85 kB of JSON, about 1.6 ms
+    to write)."""
     global _domain_text
+    if _domain_text is None or _domain_text[0] is not domain:
+        text = json.dumps(domain)
+        _domain_text = (domain, text, domain_digest.digest(text))
+    return _domain_text[1], _domain_text[2]
+
+
+def json_body(body: dict[str, Any], with_domain: bool = True) -> bytes:
+    """`body` as aiohttp's `json=` would send it (`json.dumps`, UTF-8), the text of its
+    `domain` made once (`_domain_json`); without the domain when `with_domain` is false."""
     domain = body.get("domain")
     if not isinstance(domain, dict):
         return json.dumps(body).encode()
-    if _domain_text is None or _domain_text[0] is not domain:
-        _domain_text = (domain, json.dumps(domain))
     rest = json.dumps({key: value for key, value in body.items() if key != "domain"})
+    if not with_domain:
+        return rest.encode()
     joint = ", " if rest != "{}" else ""
-    return f'{rest[:-1]}{joint}"domain": {_domain_text[1]}}}'.encode()
+    return f'{rest[:-1]}{joint}"domain": {_domain_json(domain)[0]}}}'.encode()
 
 
 def _replayable(kwargs: dict[str, Any]) -> bool:
@@ -122,7 +135,8 @@ async def request(
     compress: bool = False,
     **kwargs: Any,
 ) -> Any:
-    """`EndpointConfig.request` through the shared session (module docstring)."""
+    """`EndpointConfig.request` through the shared session (module docstring), the domain
+    named by its digest once the action server keeps it (`bot.domain_digest`)."""
     headers = {}
     if content_type:
         headers["Content-Type"] = content_type
@@ -142,13 +156,22 @@ async def request(
     if self.basic_auth and "auth" not in kwargs:
         kwargs["auth"] = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
     params = self.combine_parameters(kwargs)
+    holder: tuple[str, str] | None = None
+    full_body = b""
     if (
         headers.get("Content-Type") == "application/json"
         and isinstance(kwargs.get("json"), dict)
         and "data" not in kwargs
     ):
-        kwargs["data"] = json_body(kwargs.pop("json"))
-    for retry in (False, True):
+        body = kwargs.pop("json")
+        kwargs["data"] = full_body = json_body(body)
+        if isinstance(body.get("domain"), dict) and not compress:
+            holder = (url, _domain_json(body["domain"])[1])
+            headers[domain_digest.DIGEST_HEADER] = holder[1]
+            if holder in _domain_holders:
+                kwargs["data"] = json_body(body, with_domain=False)
+    stale_retried = missing_retried = False
+    while True:
         attempt = SimpleNamespace(reused=False)
         try:
             async with shared_session().request(
@@ -161,6 +184,19 @@ async def request(
                 trace_request_ctx=attempt,
                 **kwargs,
             ) as response:
+                if holder is not None:
+                    if (
+                        response.status == domain_digest.MISSING_STATUS
+                        and response.headers.get(domain_digest.MISSING_HEADER) == holder[1]
+                        and not missing_retried
+                    ):
+                        # Restarted, or another server behind the same address.
+                        _domain_holders.discard(holder)
+                        kwargs["data"] = full_body
+                        missing_retried = True
+                        continue
+                    if response.headers.get(domain_digest.STORED_HEADER) == holder[1]:
+                        _domain_holders.add(holder)
                 if response.status >= 400:
                     raise ClientResponseError(
                         response.status, response.reason, await response.content.read()
@@ -170,10 +206,10 @@ async def request(
                 except ContentTypeError:
                     return None
         except STALE_CONNECTION_ERRORS as error:
-            if retry or not attempt.reused or not _replayable(kwargs):
+            if stale_retried or not attempt.reused or not _replayable(kwargs):
                 raise
+            stale_retried = True
             logger.info("action server closed a kept-alive connection (%s): sent again", error)
-    raise AssertionError("unreachable")  # the second attempt returns or raises
 
 
 _rasa_close_resources = rasa.core.run.close_resources

@@ -27,7 +27,8 @@ from rasa_sdk.endpoint import create_app
 from sanic import Sanic
 from sanic.config import DEFAULT_CONFIG
 
-from bot import patches
+import bot.actions.__main__ as action_server
+from bot import domain_digest, patches
 from bot.config import REPO_ROOT
 from bot.patches import action_session
 from tests.support.helpers import free_port, patched_rasa
@@ -61,15 +62,36 @@ def rasa_patched() -> Iterator[None]:
 async def closed_sessions() -> AsyncIterator[None]:
     yield
     await action_session.close_sessions()
+    action_session._domain_holders.clear()
+    action_server._domains.clear()
+
+
+#: Domains received by `ActionDomain`, and body sizes received by the server.
+SEEN_DOMAINS: list[Any] = []
+BODY_SIZES: list[int] = []
+
+
+class ActionDomain(Action):
+    def name(self) -> str:
+        return "action_domain"
+
+    async def run(self, dispatcher: Any, tracker: Any, domain: Any) -> list[Any]:
+        SEEN_DOMAINS.append(domain)
+        return []
 
 
 @asynccontextmanager
-async def sdk_server(keep_alive: float | None = None) -> AsyncIterator[tuple[str, list[Any]]]:
-    """rasa_sdk's own Sanic app on 127.0.0.1, with one action; yields its webhook address
-    and the connections it accepted (one entry per TCP connection that sent a request)."""
+async def sdk_server(
+    keep_alive: float | None = None, domain_by_digest: bool = False
+) -> AsyncIterator[tuple[str, list[Any]]]:
+    """rasa_sdk's own Sanic app on 127.0.0.1, with two actions (and, with
+    `domain_by_digest`, Cap Num's middlewares of `python -m bot.actions`); yields its
+    webhook address and the connections it accepted (one entry per TCP connection that
+    sent a request)."""
     Sanic.test_mode = True  # several apps named "rasa_sdk" in one process
     package = types.ModuleType("capnum_echo_actions")
     package.ActionEcho = ActionEcho  # type: ignore[attr-defined]
+    package.ActionDomain = ActionDomain  # type: ignore[attr-defined]
     sys.modules[package.__name__] = package
     app = create_app(package.__name__)
     if keep_alive is not None:
@@ -78,8 +100,13 @@ async def sdk_server(keep_alive: float | None = None) -> AsyncIterator[tuple[str
 
     @app.middleware("request")
     async def count(request: Any) -> None:
+        BODY_SIZES.append(len(request.body))
         if not any(known is request.conn_info for known in connections):
             connections.append(request.conn_info)
+
+    if domain_by_digest:
+        app.register_middleware(action_server.domain_by_digest, "request")
+        app.register_middleware(action_server.confirm_stored_domain, "response")
 
     port = free_port()
     server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
@@ -244,13 +271,16 @@ async def test_the_body_is_the_json_rasa_sends(rasa_patched, raw) -> None:
     fake, url = raw
     domain = {"responses": {"utter_salut": [{"text": "Bonjour « toi »"}]}}
     await EndpointConfig(url).request(json={**CALL, "domain": domain})
-    assert action_session._domain_text == (domain, json.dumps(domain))
+    assert action_session._domain_text[:2] == (domain, json.dumps(domain))
     text = action_session._domain_text[1]
     await EndpointConfig(url).request(json={**CALL, "domain": domain, "next_action": "autre"})
     assert action_session._domain_text[1] is text
     first, second = (json.loads(request["body"]) for request in fake.requests)
     assert first == {**CALL, "domain": domain}
+    # This server never said it keeps the domain: it gets it with every call.
     assert second == {**CALL, "domain": domain, "next_action": "autre"}
+    digest = domain_digest.digest(json.dumps(domain))
+    assert {r["headers"][domain_digest.DIGEST_HEADER.lower()] for r in fake.requests} == {digest}
 
 
 @pytest.mark.parametrize(
@@ -301,11 +331,11 @@ def rasa_domain() -> Domain:
     return Domain.load(str(REPO_ROOT / "domain.yml"))
 
 
-async def run_action(url: str, domain: Domain) -> list[Any]:
+async def run_action(url: str, domain: Domain, name: str = "action_recommander") -> list[Any]:
     """Rasa's RemoteAction, with every patch installed (time limit included)."""
     tracker = DialogueStateTracker("session-test", domain.slots)
     nlg = TemplatedNaturalLanguageGenerator(domain.responses)
-    action = RemoteAction("action_recommander", EndpointConfig(url))
+    action = RemoteAction(name, EndpointConfig(url))
     return await action.run(CollectingOutputChannel(), nlg, tracker, domain)
 
 
@@ -323,6 +353,61 @@ async def test_failures_still_reach_the_person_in_french(rasa_patched, raw, rasa
     [answer] = await run_action(url, rasa_domain)
     assert answer.text == "bien"
     assert fake.connections == 1
+
+
+async def test_the_domain_is_sent_once_then_named(rasa_patched, rasa_domain) -> None:
+    """Through RemoteAction to `python -m bot.actions`'s middlewares: the first call
+    carries the domain, the next ones only its digest, and the actions get the same domain
+    every time."""
+    SEEN_DOMAINS.clear()
+    BODY_SIZES.clear()
+    async with sdk_server(domain_by_digest=True) as (url, _):
+        for _ in range(3):
+            await run_action(url, rasa_domain, "action_domain")
+    assert len(SEEN_DOMAINS) == 3
+    assert all(seen == rasa_domain.as_dict() for seen in SEEN_DOMAINS)
+    full, *named = BODY_SIZES
+    assert full > 80_000 and all(size < 10_000 for size in named)
+
+
+async def test_a_restarted_action_server_gets_the_domain_again(rasa_patched, rasa_domain) -> None:
+    """An action server that forgot the domain (restarted, or another behind the same
+    address) answers 409 once, and the call is sent again with the domain."""
+    SEEN_DOMAINS.clear()
+    BODY_SIZES.clear()
+    async with sdk_server(domain_by_digest=True) as (url, _):
+        await run_action(url, rasa_domain, "action_domain")
+        action_server._domains.clear()
+        events = await run_action(url, rasa_domain, "action_domain")
+        await run_action(url, rasa_domain, "action_domain")
+    assert events == []
+    assert len(SEEN_DOMAINS) == 3 and all(d == rasa_domain.as_dict() for d in SEEN_DOMAINS)
+    # Full, named (refused), full again, named.
+    assert [size > 80_000 for size in BODY_SIZES] == [True, False, True, False]
+
+
+async def test_a_plain_rasa_sdk_server_always_gets_the_domain(rasa_patched, rasa_domain) -> None:
+    """A server started by `python -m rasa_sdk` (no middleware) never says it keeps the
+    domain: every call carries it."""
+    SEEN_DOMAINS.clear()
+    BODY_SIZES.clear()
+    async with sdk_server() as (url, _):
+        for _ in range(3):
+            await run_action(url, rasa_domain, "action_domain")
+    assert all(seen == rasa_domain.as_dict() for seen in SEEN_DOMAINS)
+    assert len(BODY_SIZES) == 3 and all(size > 80_000 for size in BODY_SIZES)
+
+
+async def test_a_409_that_names_no_digest_is_a_failure_in_french(
+    rasa_patched, raw, rasa_domain
+) -> None:
+    """A 409 from a server that does not speak of the digest is not sent again: Rasa's
+    failure message, in French."""
+    fake, url = raw
+    fake.status, fake.body = 409, b'{"error": "unknown domain digest"}'
+    [failure] = await run_action(url, rasa_domain)
+    assert "souci technique" in failure.text
+    assert len(fake.requests) == 1  # no digest header in its answer: not resent
 
 
 async def test_server_stop_closes_the_session(rasa_patched, raw) -> None:
