@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.profil import question_en_attente, repondue_quand_meme
+from bot.actions.profil import abandonnee_ensuite, question_en_attente, repondue_quand_meme
 from bot.presentation import Texts
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -59,8 +59,10 @@ class ActionClarifier(Action):
             if repondue_quand_meme(tracker):
                 return []  # the form goes on with its next question
             # An unclear answer to a profile question: no other meanings offered, the form
-            # asks again, rephrased with an example and its buttons.
-            dispatcher.utter_message(response="utter_reponse_non_comprise")
+            # asks again, rephrased with an example and its buttons (unless it was asked
+            # twice already: the form notes it as not given and goes on).
+            if not abandonnee_ensuite(tracker):
+                dispatcher.utter_message(response="utter_reponse_non_comprise")
         else:
             self.proposer_sens(dispatcher, tracker, domain)
         if echecs_consecutifs(tracker.events) >= ECHECS_AVANT_CONTACT:

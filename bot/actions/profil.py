@@ -198,7 +198,8 @@ class ActionRepli(Action):
             # form's question stays silent while they are shown), then the defaults.
             dispatcher.utter_message(response="utter_exploration_autrement")
             return [*explorer(dispatcher, tracker), FollowupAction(form)]
-        dispatcher.utter_message(response="utter_reponse_non_comprise")
+        if not abandonnee_ensuite(tracker):
+            dispatcher.utter_message(response="utter_reponse_non_comprise")
         return [FollowupAction(form)]
 
 
@@ -304,6 +305,17 @@ def question_en_attente(tracker: Tracker) -> str | None:
     if tracker.active_loop_name == FORM and requested in _PROFILE_SLOT_NAMES:
         return requested
     return None
+
+
+def abandonnee_ensuite(tracker: Tracker) -> bool:
+    """Whether the form, having asked the pending question twice in a row, will note it as
+    not given instead of asking it a third time (`BoundedAsk`): then "je te repose la
+    question" would be untrue."""
+    requested = tracker.get_slot("requested_slot")
+    if requested == "interets" and tracker.get_slot("etape_exploration"):
+        return False  # the "je sais pas" choices go on (`ActionAskInterets`)
+    asked = int(tracker.get_slot(ASK_COUNT) or 0)
+    return tracker.get_slot(ASKED_SLOT) == requested and asked >= MAX_ASKS
 
 
 def repondue_quand_meme(tracker: Tracker) -> bool:

@@ -15,6 +15,7 @@ from bot.actions.donnees import ActionSupprimerDonnees
 from bot.actions.profil import (
     ActionAskCommune,
     ActionAskInterets,
+    ActionAskSituation,
     ActionAutreDomaine,
     ActionExtraireProfil,
     ActionJeSaisPas,
@@ -523,6 +524,25 @@ async def test_fallback_repeats_the_pending_question(domain):
     events, messages = await run(ActionRepli(), make_tracker(domain, "bof", "informer"), domain)
     assert responses(messages) == ["utter_pas_compris"]
     assert events == [{"event": "followup", "name": "action_listen", "timestamp": None}]
+
+
+async def test_fallback_after_two_asks_does_not_promise_the_question_again(domain):
+    """The question was asked twice in a row: no "je te repose la question" (the form
+    notes it as not given and moves on); the form still takes over."""
+    tracker = make_tracker(
+        domain,
+        "rien",
+        "nlu_fallback",
+        active_loop="profil_form",
+        requested_slot="situation",
+        question_posee="situation",
+        fois_posee=2.0,
+    )
+    events, messages = await run(ActionRepli(), tracker, domain)
+    assert responses(messages) == []
+    assert events == [{"event": "followup", "name": "profil_form", "timestamp": None}]
+    events, messages = await run(ActionAskSituation(), tracker, domain)
+    assert responses(messages) == ["utter_non_precise_situation"]
 
 
 async def test_unclear_answers_to_the_je_sais_pas_choices_move_on(domain):

@@ -121,6 +121,23 @@ async def test_unclear_answer_to_a_profile_question_offers_no_other_meanings(dom
     assert not message["buttons"]
 
 
+async def test_unclear_third_answer_is_not_promised_the_question_again(domain) -> None:
+    """The situation question was asked twice in a row: the clarifier says nothing (the
+    form notes "situation non précisée" and asks the next question)."""
+    pending = make_tracker(
+        domain,
+        "rien",
+        "nlu_fallback",
+        active_loop="profil_form",
+        requested_slot="situation",
+        question_posee="situation",
+        fois_posee=2.0,
+    )
+    dispatcher = CollectingDispatcher()
+    assert await ActionClarifier().run(dispatcher, pending, domain) == []
+    assert dispatcher.messages == []
+
+
 async def test_unclear_message_that_answered_the_question_is_not_questioned(domain) -> None:
     """ "rien" to the diploma question fills it (none): the clarifier says nothing."""
     answered = make_tracker(
