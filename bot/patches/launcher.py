@@ -91,12 +91,23 @@ def configure_app(*args, **kwargs):  # type: ignore[no-untyped-def]
     return app
 
 
-async def freeze_loaded_objects(_app: Any, _loop: Any) -> None:
-    """After the model is loaded (Rasa loads it before the server starts): its objects
-    (TensorFlow graphs, spaCy, the domain) live as long as the server, since the model
-    endpoints are refused. Frozen, they are no longer walked by every full collection of
-    Python's garbage collector, which otherwise stalls a turn now and then
-    (docs/benchmarks.md)."""
+#: Read by the model once at start (nothing is recorded: no conversation, no tracker).
+WARM_UP_TEXT = "bonjour"
+
+
+async def freeze_loaded_objects(app: Any, _loop: Any) -> None:
+    """After the model is loaded (Rasa loads it before the server starts): it reads one
+    message first, since TensorFlow builds its functions at the first reading (1.7 s that
+    the first person after a start waited). Then its objects (TensorFlow graphs, spaCy,
+    the domain), which live as long as the server since the model endpoints are refused,
+    are frozen: no longer walked by every full collection of Python's garbage collector,
+    which otherwise stalls a turn now and then (docs/benchmarks.md)."""
+    agent = getattr(app.ctx, "agent", None)
+    if agent is not None and agent.is_ready():
+        try:
+            await agent.parse_message(WARM_UP_TEXT)
+        except Exception as exc:  # the server starts all the same; the first turn will tell
+            logger.warning("first reading at start failed (%s)", type(exc).__name__)
     gc.collect()
     gc.freeze()
     logger.info("Objets du modèle chargé gelés pour le ramasse-miettes : %d", gc.get_freeze_count())

@@ -4,6 +4,7 @@ is replaced, a switch for plain Rasa, everything put back, and each one in the R
 from __future__ import annotations
 
 import gc
+from types import SimpleNamespace
 
 import pytest
 import rasa.core.run
@@ -70,6 +71,36 @@ def test_the_readme_lists_every_patch() -> None:
     section = readme.split("## Correctifs de Rasa", 1)[1].split("\n## ", 1)[0]
     for patch in patches.all_patches({}):
         assert f"`{patch.target}`" in section, patch.target
+
+
+class _FakeAgent:
+    def __init__(self, fails: bool = False) -> None:
+        self.read: list[str] = []
+        self.fails = fails
+
+    def is_ready(self) -> bool:
+        return True
+
+    async def parse_message(self, text: str) -> dict:
+        self.read.append(text)
+        if self.fails:
+            raise RuntimeError("model broken")
+        return {"text": text}
+
+
+@pytest.mark.anyio
+async def test_the_model_reads_one_message_before_the_first_person() -> None:
+    """At start, the loaded model parses one message (TensorFlow builds its functions then,
+    not at the first person's message); a failure there does not stop the start."""
+    from bot.patches import launcher
+
+    for agent in (_FakeAgent(), _FakeAgent(fails=True)):
+        app = SimpleNamespace(ctx=SimpleNamespace(agent=agent))
+        try:
+            await launcher.freeze_loaded_objects(app, None)
+        finally:
+            gc.unfreeze()
+        assert agent.read == [launcher.WARM_UP_TEXT]
 
 
 @pytest.mark.anyio
