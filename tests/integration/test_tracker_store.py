@@ -18,6 +18,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 from sqlalchemy.event import listen
+from sqlalchemy.pool import QueuePool
 
 from bot.config import REPO_ROOT
 from bot.tracker_store import ErasableSQLTrackerStore, TrackerStoreError, url_kwargs
@@ -93,6 +94,23 @@ async def test_erase_on_postgresql(rasa_domain):
     except Exception as exc:  # noqa: BLE001 - any connection failure means no server
         pytest.skip(f"PostgreSQL unavailable: {exc}")
     await check_erase(PG_URL, rasa_domain)
+
+
+async def test_sqlite_connections_are_kept_between_turns(tmp_path, rasa_domain):
+    """On a SQLite file, the store keeps its connection from one turn to the next (Rasa's
+    engine opened one per session); what is saved reads back, and erasing still works."""
+    url = f"sqlite:///{tmp_path / 'kept.db'}"
+    store = ErasableSQLTrackerStore(domain=rasa_domain, db_url=url)
+    assert isinstance(store.engine.pool, QueuePool)
+    connections: list[object] = []
+    listen(store.engine, "connect", lambda dbapi, _record: connections.append(dbapi))
+    tracker = conversation("pool-0001", rasa_domain)
+    for _ in range(3):
+        await store.save(tracker)
+        assert await store.retrieve("pool-0001") is not None
+    assert len(connections) == 1
+    assert store.erase("pool-0001") == len(tracker.events)
+    assert await store.retrieve("pool-0001") is None
 
 
 async def test_normal_turns_are_kept(tmp_path, rasa_domain):
