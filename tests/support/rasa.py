@@ -36,3 +36,17 @@ def make_tracker(
         active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
+
+
+def asked_twice(domain: dict[str, Any], text: str, intent: str, slot: str) -> Tracker:
+    """A tracker whose profile question `slot` was asked twice in a row and is pending,
+    with `text` and `intent` as the latest message."""
+    return make_tracker(
+        domain,
+        text,
+        intent,
+        active_loop="profil_form",
+        requested_slot=slot,
+        question_posee=slot,
+        fois_posee=2.0,
+    )

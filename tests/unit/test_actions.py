@@ -37,7 +37,7 @@ from bot.catalogue.validation import validate_files
 from bot.config import REPO_ROOT
 from bot.db import engine_for
 from bot.exploration import DEFAULT_DOMAINS
-from tests.support.rasa import make_tracker
+from tests.support.rasa import asked_twice, make_tracker
 
 TRACKERS = Path(__file__).resolve().parents[1] / "support" / "trackers"
 pytestmark = pytest.mark.anyio
@@ -529,15 +529,7 @@ async def test_fallback_repeats_the_pending_question(domain):
 async def test_fallback_after_two_asks_does_not_promise_the_question_again(domain):
     """The question was asked twice in a row: no "je te repose la question" (the form
     notes it as not given and moves on); the form still takes over."""
-    tracker = make_tracker(
-        domain,
-        "rien",
-        "nlu_fallback",
-        active_loop="profil_form",
-        requested_slot="situation",
-        question_posee="situation",
-        fois_posee=2.0,
-    )
+    tracker = asked_twice(domain, "rien", "nlu_fallback", "situation")
     events, messages = await run(ActionRepli(), tracker, domain)
     assert responses(messages) == []
     assert events == [{"event": "followup", "name": "profil_form", "timestamp": None}]

@@ -19,7 +19,7 @@ from bot.actions.comprehension_profil import ActionResumerProfil, resume_profil
 from bot.catalogue.validation import validate_files
 from bot.config import REPO_ROOT
 from bot.presentation import Texts
-from tests.support.rasa import make_tracker
+from tests.support.rasa import asked_twice, make_tracker
 
 pytestmark = pytest.mark.anyio
 
@@ -124,15 +124,7 @@ async def test_unclear_answer_to_a_profile_question_offers_no_other_meanings(dom
 async def test_unclear_third_answer_is_not_promised_the_question_again(domain) -> None:
     """The situation question was asked twice in a row: the clarifier says nothing (the
     form notes "situation non précisée" and asks the next question)."""
-    pending = make_tracker(
-        domain,
-        "rien",
-        "nlu_fallback",
-        active_loop="profil_form",
-        requested_slot="situation",
-        question_posee="situation",
-        fois_posee=2.0,
-    )
+    pending = asked_twice(domain, "rien", "nlu_fallback", "situation")
     dispatcher = CollectingDispatcher()
     assert await ActionClarifier().run(dispatcher, pending, domain) == []
     assert dispatcher.messages == []
