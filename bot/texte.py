@@ -50,6 +50,7 @@ _ELIDED_VERBS = frozenset(
 _ELIDED = frozenset("ldnm")
 # Forms of "avoir" after which "pu" is the past participle of "pouvoir" ("j'ai pu").
 _AVOIR = frozenset("ai a as avons avez ont avais avait aurais aurait".split())
+_ETRE = frozenset("suis es est sommes etes sont etais etait".split())
 
 
 @dataclass(frozen=True)
@@ -206,9 +207,10 @@ def _contextual(mots: list[MotNormalise], corriger: bool) -> list[MotNormalise]:
     """Words read with their neighbours: "j'" before a consonant is "je" ("j'bosse");
     the SMS "c" ("c" = "c'est") is only "c" when the verb follows ("c'est", "c'était");
     "pu" is "plus" ("jsui pu a l'école") except as the participle of "pouvoir" ("j'ai
-    pu"); with `corriger`, a verb in "-er" after an auxiliary is the participle when that
-    is a word of the parsers ("jsui licencier" = licencié, "g quitter" = quitté; not "je
-    suis boulanger")."""
+    pu"), and "plu" after "être" too ("jsui plu a l'école"; "ça m'a plu" stays); with
+    `corriger`, a verb in "-er" after an auxiliary is the participle when that is a word
+    of the parsers ("jsui licencier" = licencié, "g quitter" = quitté; not "je suis
+    boulanger")."""
     out = list(mots)
     for i, mot in enumerate(out):
         before = out[i - 1].forme.split()[-1] if i else ""
@@ -218,6 +220,9 @@ def _contextual(mots: list[MotNormalise], corriger: bool) -> list[MotNormalise]:
             continue
         if mot.forme in ("c est", "c etait") and following.split()[:1] in (["est"], ["etait"]):
             out[i] = MotNormalise("c", mot.debut, mot.fin)  # "c'est": "c" is not "c est" here
+            continue
+        if mot.forme == "plu" and before in _ETRE:
+            out[i] = MotNormalise("plus", mot.debut, mot.fin)  # "jsui plu a l'école"
             continue
         if mot.forme == "pu":
             after = out[i + 1].forme.split()[0] if i + 1 < len(out) else ""

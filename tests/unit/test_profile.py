@@ -670,6 +670,9 @@ def test_not_an_interest(text: str) -> None:
         ("jsui pu a lécole", "je suis plus a l ecole"),
         ("g pu de taf", "j ai plus de travail"),
         ("j'ai pu venir", "j ai pu venir"),
+        # "plu" after "être" is "plus"; after "avoir" it is the participle of "plaire".
+        ("jsui plu a lécole", "je suis plus a l ecole"),
+        ("ça m'a plu", "ca m a plu"),
         # "bac + 1 an" is the bac and one year, not "bac+1".
         ("bac + 1 an de fac", "bac + 1 ans de fac"),
         # A separate accent (e + U+0301) stays with its letter.
@@ -737,6 +740,8 @@ def test_normalize_leaves_french_words_alone(text: str) -> None:
     "text, expected",
     [
         ("g 17an jsui pu a lécole", "decrocheur"),
+        ("jsui plu a lecole", "decrocheur"),
+        ("jsui plu scolarisé", "decrocheur"),
         ("g laché le lycé en 1ere", "decrocheur"),
         ("g quitter lécole en 3eme", "decrocheur"),
         ("mon ptit frere il est pu o college", "decrocheur"),
