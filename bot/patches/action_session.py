@@ -157,19 +157,18 @@ async def request(
         kwargs["auth"] = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
     params = self.combine_parameters(kwargs)
     holder: tuple[str, str] | None = None
-    full_body = b""
+    body: dict[str, Any] = {}
     if (
         headers.get("Content-Type") == "application/json"
         and isinstance(kwargs.get("json"), dict)
         and "data" not in kwargs
     ):
         body = kwargs.pop("json")
-        kwargs["data"] = full_body = json_body(body)
         if isinstance(body.get("domain"), dict) and not compress:
             holder = (url, _domain_json(body["domain"])[1])
             headers[domain_digest.DIGEST_HEADER] = holder[1]
-            if holder in _domain_holders:
-                kwargs["data"] = json_body(body, with_domain=False)
+        # The conversation is written once: without the domain when the server keeps it.
+        kwargs["data"] = json_body(body, with_domain=holder not in _domain_holders)
     stale_retried = missing_retried = False
     while True:
         attempt = SimpleNamespace(reused=False)
@@ -192,7 +191,7 @@ async def request(
                     ):
                         # Restarted, or another server behind the same address.
                         _domain_holders.discard(holder)
-                        kwargs["data"] = full_body
+                        kwargs["data"] = json_body(body)
                         missing_retried = True
                         continue
                     if response.headers.get(domain_digest.STORED_HEADER) == holder[1]:
